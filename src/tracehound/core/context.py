@@ -1,0 +1,44 @@
+"""The context a parser receives: device facts, the file being read, and a warning counter."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+#: Warnings kept verbatim per input file; the rest are only counted.
+MAX_KEPT_WARNINGS = 50
+
+
+@dataclass
+class ParseContext:
+    """Passed to every parser call. Parsers report bad rows through ``warn`` and go on."""
+
+    artifact: str
+    path: str  # canonical device path of the input being parsed
+    device: dict[str, Any] = field(default_factory=dict)
+    warnings: int = 0
+    messages: list[str] = field(default_factory=list)
+
+    def warn(self, message: str, row: int | None = None) -> None:
+        """Count one skipped or damaged value/row; keep the first few messages for the report."""
+        self.warnings += 1
+        if len(self.messages) < MAX_KEPT_WARNINGS:
+            where = f"{self.path}" + (f" row {row}" if row is not None else "")
+            self.messages.append(f"{where}: {message}")
+
+    def time(
+        self,
+        convert: Callable[[Any], datetime | None],
+        value: Any,
+        row: int | None = None,
+        name: str = "timestamp",
+    ) -> datetime | None:
+        """Convert ``value`` with a named converter; a present but invalid value is a warning."""
+        if value is None:
+            return None
+        result = convert(value)
+        if result is None:
+            self.warn(f"{name} is not a valid time: {str(value)[:80]!r}", row)
+        return result

@@ -1,0 +1,151 @@
+"""Record base class, semantic field types and provenance.
+
+A record is one frozen, slotted dataclass per artifact. Fields that may match an indicator carry a
+*semantic type* (``Url``, ``Domain``, ``ProcessName``...): an ``Annotated[str, Kind.X]`` alias, so
+type checkers see a plain ``str`` while the indicator index reads the kind from the annotation.
+Parsers therefore never contain matching code: the index walks the annotated fields of any record.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import typing
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+from functools import cache
+from typing import Annotated, Any, ClassVar
+
+
+class Kind(str, Enum):
+    """What an observed value is, for the indicator index."""
+
+    URL = "url"
+    DOMAIN = "domain"
+    IP = "ip"
+    EMAIL = "email"
+    PROCESS = "process"
+    APP_ID = "app_id"
+    CERT_HASH = "cert_hash"
+    FILE_HASH = "file_hash"
+    DEVICE_PATH = "device_path"
+    EXEC_PATH = "exec_path"
+    FILE_NAME = "file_name"
+    PROFILE_ID = "profile_id"
+    PROP_NAME = "prop_name"
+
+
+# Semantic field types. Use them in record annotations, alone, optional or in a tuple.
+Url = Annotated[str, Kind.URL]
+Domain = Annotated[str, Kind.DOMAIN]
+IPAddr = Annotated[str, Kind.IP]
+Email = Annotated[str, Kind.EMAIL]
+ProcessName = Annotated[str, Kind.PROCESS]
+AppId = Annotated[str, Kind.APP_ID]
+CertHash = Annotated[str, Kind.CERT_HASH]
+FileHash = Annotated[str, Kind.FILE_HASH]
+Sha256 = FileHash
+#: A path on the device (file path and file name indicators).
+DevicePath = Annotated[str, Kind.DEVICE_PATH]
+#: The path of an executable: path indicators, plus process indicators on its components.
+ExecPath = Annotated[str, Kind.EXEC_PATH]
+FileName = Annotated[str, Kind.FILE_NAME]
+ProfileId = Annotated[str, Kind.PROFILE_ID]
+PropName = Annotated[str, Kind.PROP_NAME]
+
+#: Values allowed in record fields: everything round-trips through JSON.
+Scalar = str | int | float | bool | datetime | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Provenance:
+    """Where a record came from. Added by the pipeline, never by a parser."""
+
+    source: str  # acquisition kind, e.g. "ios_backup"
+    path: str  # canonical device path of the input file
+    sha256: str | None  # SHA-256 of the input file as read
+    parser: str  # artifact name
+    parser_version: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "path": self.path,
+            "sha256": self.sha256,
+            "parser": self.parser,
+            "parser_version": self.parser_version,
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Record:
+    """Base of every record: ``ts`` first (aware UTC or None), ``row`` the source row id if any."""
+
+    TYPE: ClassVar[str] = "record"
+    TS_DESC: ClassVar[str] = "Time"
+
+    ts: datetime | None
+    row: int | None = None
+
+    def describe(self) -> str:
+        """One line for the timeline: the record's non-empty text fields."""
+        parts: list[str] = []
+        for f in dataclasses.fields(self):
+            if f.name in ("ts", "row"):
+                continue
+            value = getattr(self, f.name)
+            if value is None or value == "" or value == ():
+                continue
+            if isinstance(value, tuple):
+                value = ", ".join(str(v) for v in value[:5]) + (" ..." if len(value) > 5 else "")
+            elif isinstance(value, datetime):
+                value = value.isoformat()
+            parts.append(f"{f.name}={value}")
+        return " ".join(parts)[:1000]
+
+
+@cache
+def semantic_fields(cls: type[Record]) -> tuple[tuple[str, Kind, bool], ...]:
+    """The (field name, kind, is_tuple) of every semantically typed field of ``cls``."""
+    hints = typing.get_type_hints(cls, include_extras=True)
+    out: list[tuple[str, Kind, bool]] = []
+    for f in dataclasses.fields(cls):
+        found = _kind_of(hints.get(f.name))
+        if found is not None:
+            out.append((f.name, found[0], found[1]))
+    return tuple(out)
+
+
+def _kind_of(hint: Any) -> tuple[Kind, bool] | None:
+    """Find a Kind in ``hint``: X, X | None, tuple[X, ...]."""
+    if hint is None:
+        return None
+    if typing.get_origin(hint) is Annotated:
+        for meta in hint.__metadata__:
+            if isinstance(meta, Kind):
+                return meta, False
+        return None
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin is tuple and args:
+        inner = _kind_of(args[0])
+        return (inner[0], True) if inner else None
+    for arg in args:  # Union / Optional
+        inner = _kind_of(arg)
+        if inner:
+            return inner
+    return None
+
+
+def semantic_values(record: Record) -> typing.Iterator[tuple[str, Kind, str]]:
+    """Yield (field name, kind, value) for every non-empty semantic value of ``record``."""
+    for name, kind, is_tuple in semantic_fields(type(record)):
+        value = getattr(record, name)
+        if not value:
+            continue
+        if is_tuple:
+            for item in value:
+                if item:
+                    yield name, kind, item
+        else:
+            yield name, kind, value

@@ -1,0 +1,172 @@
+"""Self-registration of artifacts (parsers) and detectors, and their discovery.
+
+A parser module declares itself with ``@artifact(...)``; a detector class with ``@detector``.
+``load_all()`` imports every module under ``tracehound.parsers`` and ``tracehound.detectors`` so
+that adding a file is all it takes to add an artifact.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import Enum
+from typing import Any, ClassVar, Literal, TypeVar
+
+from tracehound.core.context import ParseContext
+from tracehound.core.records import Provenance, Record
+
+InputKind = Literal["sqlite", "plist", "text", "bytes"]
+ParserFunc = Callable[[Any, ParseContext], Iterator[Record]]
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """A registered parser: what it reads, where, and what it yields."""
+
+    name: str  # equals record.TYPE, e.g. "ios.safari_history"
+    func: ParserFunc
+    record: type[Record]
+    input: InputKind
+    paths: tuple[str, ...]  # device path globs (fnmatch syntax, "*" does not cross "/")
+    requires: Mapping[str, tuple[str, ...]]  # sqlite: table -> columns; plist: top keys ("")
+    version: str
+    platform: str
+    description: str
+    module: str
+
+
+_ARTIFACTS: dict[str, Artifact] = {}
+F = TypeVar("F", bound=ParserFunc)
+
+
+def artifact(
+    *,
+    record: type[Record],
+    input: InputKind,
+    paths: tuple[str, ...],
+    requires: Mapping[str, tuple[str, ...]] | None = None,
+    version: str = "1",
+) -> Callable[[F], F]:
+    """Register a parser function ``(opened_input, ctx) -> Iterator[Record]``.
+
+    The artifact's name is ``record.TYPE``; its platform is the part before the first dot.
+    ``requires`` lists, for SQLite, each table with the columns the parser cannot do without; the
+    pipeline reports a schema mismatch instead of calling the parser when one is missing.
+    """
+
+    def wrap(func: F) -> F:
+        name = record.TYPE
+        if name in _ARTIFACTS and _ARTIFACTS[name].module != func.__module__:
+            raise ValueError(f"artifact {name!r} registered twice")
+        doc = (func.__doc__ or "").strip().splitlines()
+        _ARTIFACTS[name] = Artifact(
+            name=name,
+            func=func,
+            record=record,
+            input=input,
+            paths=paths,
+            requires=dict(requires or {}),
+            version=version,
+            platform=name.split(".", 1)[0],
+            description=doc[0] if doc else "",
+            module=func.__module__,
+        )
+        return func
+
+    return wrap
+
+
+class Severity(str, Enum):
+    """Detection severity, in increasing order."""
+
+    INFO = "info"
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+    @property
+    def rank(self) -> int:
+        return list(Severity).index(self)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A heuristic result: what a detector saw, how serious, and the records it points at."""
+
+    detector: str
+    severity: Severity
+    message: str
+    ts: datetime | None
+    record: Record
+    prov: Provenance
+    value: str | None = None
+    related: tuple[tuple[Record, Provenance], ...] = field(default=())
+
+
+class Detector:
+    """Base of heuristics that need no indicator. One instance per run; never mutate records.
+
+    ``feed`` sees each record of the declared TYPES as it streams by; ``finish`` runs after all
+    records, for detectors that must see a whole artifact (keep only what is needed).
+    """
+
+    NAME: ClassVar[str] = ""
+    TYPES: ClassVar[tuple[str, ...]] = ()
+    DESCRIPTION: ClassVar[str] = ""
+
+    def feed(self, record: Record, prov: Provenance) -> Iterator[Finding]:
+        return iter(())
+
+    def finish(self) -> Iterator[Finding]:
+        return iter(())
+
+
+_DETECTORS: dict[str, type[Detector]] = {}
+D = TypeVar("D", bound=type[Detector])
+
+
+def detector(cls: D) -> D:
+    """Register a Detector subclass (NAME and TYPES must be set)."""
+    if not cls.NAME or not cls.TYPES:
+        raise ValueError(f"detector {cls.__name__} needs NAME and TYPES")
+    if cls.NAME in _DETECTORS and _DETECTORS[cls.NAME] is not cls:
+        raise ValueError(f"detector {cls.NAME!r} registered twice")
+    _DETECTORS[cls.NAME] = cls
+    return cls
+
+
+def _import_package(package: str) -> None:
+    module = importlib.import_module(package)
+    for info in pkgutil.walk_packages(module.__path__, prefix=package + "."):
+        importlib.import_module(info.name)
+
+
+def load_all() -> None:
+    """Import every parser and detector module so that they register."""
+    _import_package("tracehound.parsers")
+    _import_package("tracehound.detectors")
+
+
+def artifacts(platform: str | None = None) -> list[Artifact]:
+    """Registered artifacts, sorted by name, optionally for one platform."""
+    load_all()
+    return sorted(
+        (a for a in _ARTIFACTS.values() if platform is None or a.platform == platform),
+        key=lambda a: a.name,
+    )
+
+
+def record_types() -> dict[str, type[Record]]:
+    """Every registered record TYPE to its class (to read records back from JSONL)."""
+    load_all()
+    return {a.name: a.record for a in _ARTIFACTS.values()}
+
+
+def detectors() -> list[type[Detector]]:
+    """Registered detector classes, sorted by name."""
+    load_all()
+    return [cls for _, cls in sorted(_DETECTORS.items())]

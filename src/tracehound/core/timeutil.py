@@ -1,0 +1,126 @@
+"""One named converter per epoch; every result is an aware UTC datetime.
+
+Epochs (facts):
+- Cocoa / Core Data / Mac absolute time: seconds since 2001-01-01 00:00:00 UTC
+  (Apple, "NSDate timeIntervalSinceReferenceDate").
+- Unix: seconds since 1970-01-01 UTC.
+- WebKit / Chrome: microseconds since 1601-01-01 UTC (Chromium ``base::Time``).
+
+Converters return None for values that cannot be a time (None, NaN, out of range) so that one
+bad value never stops a parser; callers count such values as warnings where it matters.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime, timedelta
+
+COCOA_EPOCH = datetime(2001, 1, 1, tzinfo=UTC)
+UNIX_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+WEBKIT_EPOCH = datetime(1601, 1, 1, tzinfo=UTC)
+
+# Cocoa nanosecond values (sms.db since iOS 11) are above this; second values stay far below it
+# (1e11 s after 2001 is the year 5170). Used only by ``from_cocoa_s_or_ns``.
+_COCOA_NS_THRESHOLD = 100_000_000_000
+
+
+def _add(epoch: datetime, seconds: float | int | None) -> datetime | None:
+    if seconds is None or isinstance(seconds, bool):
+        return None
+    try:
+        value = float(seconds)
+    except (TypeError, ValueError):
+        return None
+    if math.isnan(value) or math.isinf(value):
+        return None
+    try:
+        return epoch + timedelta(seconds=value)
+    except OverflowError:
+        return None
+
+
+def from_cocoa(seconds: float | int | None) -> datetime | None:
+    """Cocoa seconds (since 2001-01-01 UTC) to aware UTC."""
+    return _add(COCOA_EPOCH, seconds)
+
+
+def from_cocoa_ns(nanoseconds: int | None) -> datetime | None:
+    """Cocoa nanoseconds (since 2001-01-01 UTC) to aware UTC, keeping microseconds."""
+    if nanoseconds is None or isinstance(nanoseconds, bool):
+        return None
+    try:
+        micro = int(nanoseconds) // 1000
+    except (TypeError, ValueError):
+        return None
+    try:
+        return COCOA_EPOCH + timedelta(microseconds=micro)
+    except OverflowError:
+        return None
+
+
+def from_cocoa_s_or_ns(value: float | int | None) -> datetime | None:
+    """Cocoa time stored as seconds (before iOS 11) or nanoseconds (iOS 11+), as in sms.db.
+
+    The unit is chosen by magnitude: values above 1e11 are nanoseconds.
+    """
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    if abs(number) > _COCOA_NS_THRESHOLD:
+        return from_cocoa_ns(int(value))
+    return from_cocoa(number)
+
+
+def from_unix(seconds: float | int | None) -> datetime | None:
+    """Unix seconds to aware UTC."""
+    return _add(UNIX_EPOCH, seconds)
+
+
+def from_unix_ms(milliseconds: float | int | None) -> datetime | None:
+    """Unix milliseconds to aware UTC."""
+    if milliseconds is None or isinstance(milliseconds, bool):
+        return None
+    try:
+        return _add(UNIX_EPOCH, float(milliseconds) / 1000.0)
+    except (TypeError, ValueError):
+        return None
+
+
+def from_webkit(microseconds: int | None) -> datetime | None:
+    """WebKit/Chrome microseconds since 1601-01-01 UTC to aware UTC (0 means unset)."""
+    if microseconds is None or isinstance(microseconds, bool) or microseconds == 0:
+        return None
+    try:
+        return WEBKIT_EPOCH + timedelta(microseconds=int(microseconds))
+    except (OverflowError, TypeError, ValueError):
+        return None
+
+
+def as_utc(value: datetime | None) -> datetime | None:
+    """A datetime from plistlib (naive, meaning UTC) or elsewhere, as aware UTC."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def to_cocoa(value: datetime) -> float:
+    """Aware datetime to Cocoa seconds (used by the demo generator and tests)."""
+    return (value - COCOA_EPOCH).total_seconds()
+
+
+def to_webkit(value: datetime) -> int:
+    """Aware datetime to WebKit microseconds (used by the demo generator and tests)."""
+    delta = value - WEBKIT_EPOCH
+    return (delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def iso(value: datetime | None) -> str | None:
+    """ISO 8601 in UTC with a ``Z``-free ``+00:00`` offset, or None."""
+    if value is None:
+        return None
+    return value.astimezone(UTC).isoformat()

@@ -1,0 +1,1 @@
+"""Builders of iOS artifacts in Apple's formats, shared by the demo and the tests."""

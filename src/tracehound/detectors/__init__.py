@@ -1,0 +1,1 @@
+"""Heuristics that need no indicator, one file each."""

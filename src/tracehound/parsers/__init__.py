@@ -1,0 +1,1 @@
+"""Parsers: one self-registering file per artifact."""

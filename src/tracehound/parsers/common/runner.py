@@ -1,0 +1,71 @@
+"""Open one input file the way an artifact declares, check its schema, and run its parser.
+
+Shared by the pipeline and the tests, so a parser is tested exactly as it runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from tracehound.core.context import ParseContext
+from tracehound.core.errors import InputError, SchemaMismatch
+from tracehound.core.records import Record
+from tracehound.core.registry import Artifact
+from tracehound.parsers.common import plist
+from tracehound.parsers.common.sqlite import missing_schema, open_readonly
+
+#: Text and plist inputs larger than this are refused (a decompression or memory bomb guard).
+MAX_INPUT_BYTES = 512 * 1024 * 1024
+
+
+def _read(path: Path) -> bytes:
+    try:
+        size = path.stat().st_size
+        if size > MAX_INPUT_BYTES:
+            raise InputError(f"file is {size} bytes, over the {MAX_INPUT_BYTES} byte limit")
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read file: {exc.strerror or exc}") from exc
+
+
+@contextmanager
+def open_input(artifact: Artifact, path: Path) -> Iterator[Any]:
+    """Yield the opened input: sqlite3 connection, plist object, str or bytes.
+
+    Raises InputError (corrupt/unreadable) or SchemaMismatch (required tables/columns/keys absent).
+    """
+    if artifact.input == "sqlite":
+        with open_readonly(path) as conn:
+            missing = missing_schema(conn, dict(artifact.requires))
+            if missing:
+                raise SchemaMismatch("missing " + ", ".join(missing))
+            yield conn
+        return
+    data = _read(path)
+    if artifact.input == "plist":
+        obj = plist.load(data)
+        keys = artifact.requires.get("", ())
+        if keys:
+            if not isinstance(obj, dict):
+                raise SchemaMismatch(f"top level is {type(obj).__name__}, not a dictionary")
+            absent = [k for k in keys if k not in obj]
+            if absent:
+                raise SchemaMismatch("missing key " + ", ".join(absent))
+        yield obj
+    elif artifact.input == "text":
+        yield data.decode("utf-8", errors="replace")
+    else:
+        yield data
+
+
+def parse_file(
+    artifact: Artifact, path: Path, device_path: str, device: dict[str, Any] | None = None
+) -> tuple[list[Record], ParseContext]:
+    """Parse one file completely (tests and small inputs); the pipeline streams instead."""
+    ctx = ParseContext(artifact=artifact.name, path=device_path, device=dict(device or {}))
+    with open_input(artifact, path) as opened:
+        records = list(artifact.func(opened, ctx))
+    return records, ctx

@@ -1,0 +1,1 @@
+"""iOS artifacts, one file each."""

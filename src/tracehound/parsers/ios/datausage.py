@@ -1,0 +1,121 @@
+"""Per-process network usage from DataUsage.sqlite (ZPROCESS and ZLIVEUSAGE).
+
+Facts: Amnesty's 2021 Pegasus forensic methodology and MVT's ``Datausage``/``NetBase`` modules.
+``ZPROCESS(Z_PK, ZPROCNAME, ZBUNDLENAME, ZFIRSTTIMESTAMP, ZTIMESTAMP)`` lists every process that
+used the network; ``ZLIVEUSAGE(Z_PK, ZHASPROCESS -> ZPROCESS.Z_PK, ZTIMESTAMP, ZWIFIIN, ZWIFIOUT,
+ZWWANIN, ZWWANOUT)`` its traffic. Times are Cocoa seconds. ``ZPROCNAME`` often reads
+``process/bundle``. Pegasus deleted its ZPROCESS rows and left the ZLIVEUSAGE rows pointing at
+them, so usage rows whose process row is gone are yielded too (``process_missing``).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from tracehound.core.context import ParseContext
+from tracehound.core.records import AppId, ProcessName, Record
+from tracehound.core.registry import artifact
+from tracehound.core.timeutil import from_cocoa
+from tracehound.parsers.common.sqlite import select_optional
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DataUsage(Record):
+    """One process row with one of its usage rows, or a usage row whose process row is gone."""
+
+    TYPE = "ios.datausage"
+    TS_DESC = "Network usage"
+
+    first_seen: datetime | None
+    process_name: ProcessName | None  # the part of ZPROCNAME before "/"
+    process_raw: str | None  # ZPROCNAME as stored
+    bundle_id: AppId | None
+    process_pk: int | None  # ZPROCESS.Z_PK, or ZLIVEUSAGE.ZHASPROCESS for a deleted process
+    usage_pk: int | None
+    process_missing: bool
+    wifi_in: float | None
+    wifi_out: float | None
+    wwan_in: float | None
+    wwan_out: float | None
+
+
+PATHS = (
+    "/private/var/wireless/Library/Databases/DataUsage.sqlite",
+    "/private/var/wireless/Library/Databases/DataUsage-watch.sqlite",
+)
+
+_PROCESS_COLUMNS = {
+    "p_pk": "Z_PK",
+    "p_name": "ZPROCNAME",
+    "p_bundle": "ZBUNDLENAME",
+    "p_first": "ZFIRSTTIMESTAMP",
+    "p_ts": "ZTIMESTAMP",
+}
+_USAGE_COLUMNS = {
+    "u_pk": "Z_PK",
+    "u_proc": "ZHASPROCESS",
+    "u_ts": "ZTIMESTAMP",
+    "wifi_in": "ZWIFIIN",
+    "wifi_out": "ZWIFIOUT",
+    "wwan_in": "ZWWANIN",
+    "wwan_out": "ZWWANOUT",
+}
+
+
+def _query(conn: sqlite3.Connection) -> str:
+    proc = select_optional(conn, "ZPROCESS", _PROCESS_COLUMNS)
+    usage = select_optional(conn, "ZLIVEUSAGE", _USAGE_COLUMNS)
+    # Every process with its usage rows, plus usage rows whose process row does not exist.
+    return (
+        f"SELECT {proc}, {usage} FROM ZPROCESS "
+        "LEFT JOIN ZLIVEUSAGE ON ZLIVEUSAGE.ZHASPROCESS = ZPROCESS.Z_PK "
+        f"UNION ALL SELECT {proc}, {usage} FROM ZLIVEUSAGE "
+        "LEFT JOIN ZPROCESS ON ZLIVEUSAGE.ZHASPROCESS = ZPROCESS.Z_PK "
+        "WHERE ZPROCESS.Z_PK IS NULL ORDER BY p_pk, u_pk"
+    )
+
+
+def _number(value: object, ctx: ParseContext, row: int | None, name: str) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    ctx.warn(f"{name} is not a number: {str(value)[:80]!r}", row)
+    return None
+
+
+@artifact(
+    record=DataUsage,
+    input="sqlite",
+    paths=PATHS,
+    requires={"ZPROCESS": ("Z_PK", "ZPROCNAME"), "ZLIVEUSAGE": ("Z_PK", "ZHASPROCESS")},
+)
+def parse(conn: sqlite3.Connection, ctx: ParseContext) -> Iterator[DataUsage]:
+    """Processes that used the network, their traffic, and usage rows of deleted processes."""
+    conn.row_factory = sqlite3.Row
+    for r in conn.execute(_query(conn)):
+        missing = r["p_pk"] is None
+        raw = r["p_name"] if isinstance(r["p_name"], str) else None
+        if r["p_name"] is not None and raw is None:
+            ctx.warn(f"ZPROCNAME is not text: {r['p_name']!r:.80}", r["p_pk"])
+        name = raw.split("/", 1)[0] if raw else None
+        row_id = r["u_pk"] if missing else r["p_pk"]
+        ts = ctx.time(from_cocoa, r["u_ts"] if r["u_ts"] is not None else r["p_ts"], row_id)
+        yield DataUsage(
+            ts=ts,
+            row=row_id,
+            first_seen=ctx.time(from_cocoa, r["p_first"], row_id, "ZFIRSTTIMESTAMP"),
+            process_name=name or None,
+            process_raw=raw,
+            bundle_id=r["p_bundle"] if isinstance(r["p_bundle"], str) else None,
+            process_pk=r["u_proc"] if missing else r["p_pk"],
+            usage_pk=r["u_pk"],
+            process_missing=missing,
+            wifi_in=_number(r["wifi_in"], ctx, row_id, "ZWIFIIN"),
+            wifi_out=_number(r["wifi_out"], ctx, row_id, "ZWIFIOUT"),
+            wwan_in=_number(r["wwan_in"], ctx, row_id, "ZWWANIN"),
+            wwan_out=_number(r["wwan_out"], ctx, row_id, "ZWWANOUT"),
+        )
