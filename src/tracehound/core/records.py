@@ -83,6 +83,8 @@ class Record:
 
     TYPE: ClassVar[str] = "record"
     TS_DESC: ClassVar[str] = "Time"
+    #: Other datetime fields that deserve their own timeline row: (field name, description).
+    EXTRA_TIMES: ClassVar[tuple[tuple[str, str], ...]] = ()
 
     ts: datetime | None
     row: int | None = None
