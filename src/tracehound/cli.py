@@ -1,0 +1,171 @@
+"""Command line: a thin layer over the pipeline, the demo generator and the registry."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from tracehound import __version__
+from tracehound.core.errors import TracehoundError
+from tracehound.core.registry import artifacts, detectors
+from tracehound.pipeline import CheckOptions, RunResult, run_check
+
+_STATUS_STYLE = {"ran": "green", "not_present": "dim", "schema_mismatch": "yellow", "error": "red"}
+_SEV_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan", "info": "dim"}
+
+
+def _console(stderr: bool = False) -> Console:
+    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+
+
+@click.group()
+@click.version_option(__version__, prog_name="tracehound")
+def main() -> None:
+    """Find traces of mercenary spyware and stalkerware in mobile acquisitions (offline)."""
+
+
+@main.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--output", "-o", required=True, type=click.Path(path_type=Path),
+              help="New folder for the results (must not be inside the acquisition).")
+@click.option("--iocs", "ioc_paths", multiple=True, type=click.Path(path_type=Path),
+              help="Extra STIX2 file or folder of them (repeatable). Also: $TRACEHOUND_IOCS.")
+@click.option("--no-bundled-iocs", is_flag=True, help="Do not load the bundled public indicators.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar or tables; exit code only.")
+def check(path: Path, output: Path, ioc_paths: tuple[Path, ...], no_bundled_iocs: bool,
+          quiet: bool) -> None:
+    """Check an acquisition (an iOS backup folder) against indicators and heuristics.
+
+    Exit code: 0 nothing detected, 1 an indicator matched or a high/critical heuristic fired,
+    2 the run could not complete or an input could not be read.
+    """
+    options = CheckOptions(target=path, output=output, ioc_paths=list(ioc_paths),
+                           bundled_iocs=not no_bundled_iocs, command=sys.argv[:])
+    err = _console(stderr=True)
+    try:
+        if quiet:
+            result = run_check(options)
+        else:
+            result = _run_with_progress(options, err)
+    except TracehoundError as exc:
+        err.print(f"[bold red]error:[/] {escape(str(exc))}")
+        sys.exit(exc.exit_code)
+    if not quiet:
+        _print_summary(result, _console())
+    sys.exit(result.exit_code)
+
+
+def _run_with_progress(options: CheckOptions, console: Console) -> RunResult:
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task("loading indicators", total=None)
+
+        def tick(name: str, number: int, total: int) -> None:
+            bar.update(task, description=f"parsing {name}", completed=number - 1, total=total)
+
+        result = run_check(options, tick)
+        bar.update(task, completed=bar.tasks[0].total or 0)
+    return result
+
+
+def _print_summary(result: RunResult, console: Console) -> None:
+    run = result.run
+    acq = run["acquisition"]
+    console.print(f"[bold]Acquisition[/] {escape(str(acq.get('kind')))}: "
+                  f"{escape(str(acq.get('product_type')))} iOS {escape(str(acq.get('os_version')))} "
+                  f"({escape(str(acq.get('os_build')))}), backup of {escape(str(acq.get('backup_date')))}")
+    console.print(f"[bold]Indicators[/] {run['indicators']['total']} from "
+                  f"{len(run['indicators']['files'])} files, "
+                  f"{run['indicators']['warning_count']} load warnings")
+    console.print(_artifact_table(run["artifacts"]))
+    if result.detections:
+        console.print(_detection_table(result.detections))
+    console.print(_verdict(result))
+    console.print(f"Results in [bold]{escape(str(result.output))}[/] "
+                  "(detections.jsonl, run.json, timeline.csv, records/)")
+
+
+def _artifact_table(arts: dict[str, Any]) -> Table:
+    table = Table(title="Artifacts", title_justify="left")
+    for col in ("artifact", "status", "records", "warnings", "detections"):
+        table.add_column(col, justify="right" if col in ("records", "warnings", "detections") else "left")
+    for name, info in arts.items():
+        style = _STATUS_STYLE.get(info["status"], "")
+        table.add_row(name, f"[{style}]{info['status']}[/]", str(info["records"]),
+                      str(info["warnings"]), str(info["detections"]))
+    return table
+
+
+def _detection_table(detections: list[dict[str, Any]], limit: int = 40) -> Table:
+    table = Table(title=f"Detections ({len(detections)})", title_justify="left")
+    for col in ("severity", "time (UTC)", "artifact", "what"):
+        table.add_column(col, overflow="fold")
+    order = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
+    for d in sorted(detections, key=lambda d: (order.get(d["severity"], 9), d["ts"] or ""))[:limit]:
+        sev = d["severity"]
+        table.add_row(f"[{_SEV_STYLE.get(sev, '')}]{sev}[/]", (d["ts"] or "")[:19],
+                      escape(d["artifact"]), escape(d["message"][:300]))
+    if len(detections) > limit:
+        table.caption = f"{len(detections) - limit} more in detections.jsonl"
+    return table
+
+
+def _verdict(result: RunResult) -> str:
+    summary = result.run["detections"]
+    if result.exit_code == 2:
+        return ("[bold red]INCOMPLETE[/]: some inputs could not be read or checked; see run.json "
+                f"(errors are listed per artifact). Detections so far: {summary['total']}.")
+    malware = ", ".join(summary["malware"]) or "none named"
+    if result.exit_code == 1:
+        return (f"[bold red]DETECTIONS[/]: {summary['total']} detections; malware named by "
+                f"indicators: {escape(malware)}. Review each in detections.jsonl.")
+    return ("[bold green]Nothing detected[/] with the loaded indicators and heuristics. Public "
+            "indicators cannot prove a phone clean.")
+
+
+@main.command(name="artifacts")
+def list_artifacts() -> None:
+    """List every artifact tracehound reads, with its device paths, and every detector."""
+    console = _console()
+    table = Table(title="Artifacts")
+    for col in ("name", "input", "paths", "what"):
+        table.add_column(col, overflow="fold")
+    for art in artifacts():
+        table.add_row(art.name, art.input, "\n".join(art.paths), art.description)
+    console.print(table)
+    det_table = Table(title="Detectors")
+    for col in ("name", "reads", "what"):
+        det_table.add_column(col, overflow="fold")
+    for det in detectors():
+        det_table.add_row(det.NAME, ", ".join(det.TYPES), det.DESCRIPTION)
+    console.print(det_table)
+
+
+@main.command()
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option("--clean", is_flag=True, help="Write a clean phone (no traces) instead.")
+@click.option("--seed", default=2021, show_default=True, help="Seed for the benign records.")
+def demo(directory: Path, clean: bool, seed: int) -> None:
+    """Write a synthetic iOS backup of an infected (or clean) phone into DIRECTORY."""
+    from tracehound.demo.generate import write_demo_backup
+
+    err = _console(stderr=True)
+    try:
+        path = write_demo_backup(directory, infected=not clean, seed=seed)
+    except TracehoundError as exc:
+        err.print(f"[bold red]error:[/] {escape(str(exc))}")
+        sys.exit(exc.exit_code)
+    _console().print(f"Wrote a synthetic {'clean' if clean else 'infected'} iOS backup to "
+                     f"[bold]{escape(str(path))}[/]")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

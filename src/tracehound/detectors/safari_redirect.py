@@ -1,0 +1,156 @@
+"""Fast redirect of a plain-HTTP Safari visit to another domain: a network injection sign.
+
+Facts: Amnesty International, "Forensic Methodology Report: How to catch NSO Group's Pegasus"
+(2021): on the phones of Maati Monjib and Omar Radi, a visit to an ``http://`` page was
+redirected within milliseconds to a Pegasus exploit domain, which Safari's History.db records
+as a ``redirect_destination`` link between two visits. MVT's ``SafariHistory._find_injections``
+flags such a redirect to a different domain taking under one second.
+
+Visits stream in visit-id order per database but are never all held in memory: only visits that
+take part in a redirect are kept, keyed by (database path, visit id), until both ends of each of
+their links have been seen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from tracehound.core.records import Provenance, Record
+from tracehound.core.registry import Detector, Finding, Severity, detector
+from tracehound.parsers.ios.safari_history import SafariVisit
+
+#: A redirect faster than this is not something a person clicked.
+MAX_DELAY = timedelta(seconds=1)
+
+_Key = tuple[str, int]
+
+
+@dataclass
+class _Visit:
+    """A visit taking part in a redirect, and which of its links are still unresolved."""
+
+    record: SafariVisit
+    prov: Provenance
+    open_source: bool  # redirect_source points at a visit not seen yet
+    open_destination: bool  # redirect_destination points at a visit not seen yet
+
+
+#: Roles of a visit waiting for another: it redirected *to* it, or was redirected *from* it.
+_TO = "to"
+_FROM = "from"
+
+
+def _host(url: str | None) -> str | None:
+    """Lower-case host of ``url`` without a leading ``www.``; None if there is none."""
+    if not url:
+        return None
+    try:
+        host = urlsplit(url.strip()).hostname
+    except ValueError:
+        return None
+    if not host:
+        return None
+    return host.removeprefix("www.")
+
+
+def _delay_text(delay: timedelta) -> str:
+    ms = delay.total_seconds() * 1000
+    return f"{ms:.0f} ms" if ms >= 1 else "under 1 ms"
+
+
+@detector
+class SafariRedirect(Detector):
+    """Plain-HTTP Safari visits redirected in under a second to a visit on another domain."""
+
+    NAME = "safari_redirect"
+    TYPES = (SafariVisit.TYPE,)
+    DESCRIPTION = (
+        "An http:// page in Safari history redirected in under one second to another domain, "
+        "as in the network injection attacks that delivered Pegasus (Amnesty 2021)"
+    )
+
+    def __init__(self) -> None:
+        self._pending: dict[_Key, _Visit] = {}
+        # target key -> visits that point at it: ("to", visit redirected to target) or
+        # ("from", visit was redirected from target)
+        self._expect: dict[_Key, list[tuple[_Visit, str]]] = {}
+
+    def feed(self, record: Record, prov: Provenance) -> Iterator[Finding]:
+        if not isinstance(record, SafariVisit):
+            return
+        key = (prov.path, record.visit_id)
+        waiters = self._expect.pop(key, [])
+        src, dst = record.redirect_source, record.redirect_destination
+        if src is None and dst is None and not waiters:
+            return
+        visit = _Visit(record, prov, open_source=src is not None, open_destination=dst is not None)
+        for other, role in waiters:
+            if role == _TO:
+                yield from self._pair(other, visit)
+            else:
+                yield from self._pair(visit, other)
+        if dst is not None and visit.open_destination:
+            yield from self._link(visit, (prov.path, dst), _TO)
+        if src is not None and visit.open_source:
+            yield from self._link(visit, (prov.path, src), _FROM)
+        if visit.open_source or visit.open_destination:
+            self._pending[key] = visit
+
+    def finish(self) -> Iterator[Finding]:
+        # Links whose other end never appeared cannot be judged; drop the state.
+        self._pending.clear()
+        self._expect.clear()
+        return iter(())
+
+    def _link(self, visit: _Visit, target: _Key, role: str) -> Iterator[Finding]:
+        """Pair ``visit`` with the visit ``target`` if already seen, else wait for it."""
+        seen = self._pending.get(target)
+        if seen is None:
+            self._expect.setdefault(target, []).append((visit, role))
+        elif role == _TO:
+            yield from self._pair(visit, seen)
+        else:
+            yield from self._pair(seen, visit)
+
+    def _pair(self, origin: _Visit, target: _Visit) -> Iterator[Finding]:
+        """Judge the redirect ``origin`` -> ``target`` once, then forget resolved visits."""
+        if origin.record.redirect_destination == target.record.visit_id:
+            origin.open_destination = False
+        if target.record.redirect_source == origin.record.visit_id:
+            target.open_source = False
+        for visit in (origin, target):
+            if not (visit.open_source or visit.open_destination):
+                self._pending.pop((visit.prov.path, visit.record.visit_id), None)
+        finding = self._judge(origin, target)
+        if finding is not None:
+            yield finding
+
+    def _judge(self, origin: _Visit, target: _Visit) -> Finding | None:
+        first, second = origin.record, target.record
+        if not first.url or not first.url.strip().lower().startswith("http://"):
+            return None
+        here, there = _host(first.url), _host(second.url)
+        if here is None or there is None or here == there:
+            return None  # same host: most likely an upgrade to HTTPS
+        if first.ts is None or second.ts is None:
+            return None
+        delay = second.ts - first.ts
+        if not timedelta(0) <= delay < MAX_DELAY:
+            return None
+        return Finding(
+            detector=self.NAME,
+            severity=Severity.MEDIUM,
+            message=(
+                f"Safari visit to plain-HTTP page {first.url} was redirected to {second.url} "
+                f"on another domain after {_delay_text(delay)}; redirects this fast to a "
+                "different domain are a sign of network injection"
+            ),
+            ts=first.ts,
+            record=first,
+            prov=origin.prov,
+            value=second.url,
+            related=((second, target.prov),),
+        )

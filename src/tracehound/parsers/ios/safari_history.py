@@ -1,0 +1,130 @@
+"""Safari visits from History.db (history_items and history_visits), one record per visit.
+
+Facts: MVT's ``SafariHistory`` module (paths, the join, redirect columns) and the Amnesty 2021
+Pegasus forensic methodology (network injection seen as redirect chains in History.db). The
+schema is the one Safari creates (``WBSHistorySQLiteSchema`` strings in SafariShared):
+``history_items(id, url, domain_expansion, visit_count, ...)`` and ``history_visits(id,
+history_item -> history_items.id, visit_time, title, load_successful, http_non_get, synthesized,
+redirect_source, redirect_destination, origin, generation, attributes, score)``. ``visit_time``
+is Cocoa seconds (float). ``redirect_source``/``redirect_destination`` are ids of other visits
+in the same database. iOS 17 Safari profiles keep their own database under
+``Library/Safari/Profiles/<profile UUID>/History.db``.
+
+Visits are read in visit-id order with a LEFT JOIN, so a visit whose history item is gone is
+still reported (with no URL), unlike an inner join.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from tracehound.core.context import ParseContext
+from tracehound.core.records import Record, Url
+from tracehound.core.registry import artifact
+from tracehound.core.timeutil import from_cocoa
+from tracehound.parsers.common.sqlite import select_optional
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SafariVisit(Record):
+    """One Safari visit with the URL of its history item."""
+
+    TYPE = "ios.safari_history"
+    TS_DESC = "Safari visit"
+
+    url: Url | None
+    title: str | None
+    visit_id: int
+    item_id: int | None
+    redirect_source: int | None  # id of the visit that redirected here
+    redirect_destination: int | None  # id of the visit this one redirected to
+    load_successful: bool | None
+    http_non_get: bool | None
+    origin: int | None  # history_visits.origin as stored (which device recorded the visit)
+    visit_count: int | None  # history_items.visit_count
+    profile: str | None  # Safari profile UUID from the path; None for the default profile
+
+
+PATHS = (
+    "/private/var/mobile/Library/Safari/History.db",
+    "/private/var/mobile/Library/Safari/Profiles/*/History.db",
+    "/private/var/mobile/Containers/Data/Application/*/Library/Safari/History.db",
+    "/private/var/mobile/Containers/Data/Application/*/Library/Safari/Profiles/*/History.db",
+)
+
+_VISIT_COLUMNS = {
+    "v_id": "id",
+    "v_item": "history_item",
+    "v_time": "visit_time",
+    "v_title": "title",
+    "v_ok": "load_successful",
+    "v_non_get": "http_non_get",
+    "v_src": "redirect_source",
+    "v_dst": "redirect_destination",
+    "v_origin": "origin",
+}
+_ITEM_COLUMNS = {"i_url": "url", "i_count": "visit_count"}
+_PROFILE = re.compile(r"/Safari/Profiles/([^/]+)/History\.db$")
+
+
+def _int(value: object, ctx: ParseContext, row: int | None, name: str) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    ctx.warn(f"{name} is not an integer: {str(value)[:80]!r}", row)
+    return None
+
+
+def _text(value: object, ctx: ParseContext, row: int | None, name: str) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    ctx.warn(f"{name} is not text: {str(value)[:80]!r}", row)
+    return None
+
+
+def _flag(value: object) -> bool | None:
+    return None if value is None else bool(value)
+
+
+@artifact(
+    record=SafariVisit,
+    input="sqlite",
+    paths=PATHS,
+    requires={
+        "history_items": ("id", "url"),
+        "history_visits": ("id", "history_item", "visit_time"),
+    },
+)
+def parse(conn: sqlite3.Connection, ctx: ParseContext) -> Iterator[SafariVisit]:
+    """Safari visits with their redirect links (History.db, also per profile and per app)."""
+    found = _PROFILE.search(ctx.path)
+    profile = found.group(1) if found else None
+    visits = select_optional(conn, "history_visits", _VISIT_COLUMNS)
+    items = select_optional(conn, "history_items", _ITEM_COLUMNS)
+    conn.row_factory = sqlite3.Row
+    query = (
+        f"SELECT {visits}, {items} FROM history_visits "
+        "LEFT JOIN history_items ON history_items.id = history_visits.history_item "
+        "ORDER BY history_visits.id"
+    )
+    for r in conn.execute(query):
+        row = r["v_id"]
+        yield SafariVisit(
+            ts=ctx.time(from_cocoa, r["v_time"], row, "visit_time"),
+            row=row,
+            url=_text(r["i_url"], ctx, row, "url"),
+            title=_text(r["v_title"], ctx, row, "title"),
+            visit_id=row,
+            item_id=_int(r["v_item"], ctx, row, "history_item"),
+            redirect_source=_int(r["v_src"], ctx, row, "redirect_source"),
+            redirect_destination=_int(r["v_dst"], ctx, row, "redirect_destination"),
+            load_successful=_flag(r["v_ok"]),
+            http_non_get=_flag(r["v_non_get"]),
+            origin=_int(r["v_origin"], ctx, row, "origin"),
+            visit_count=_int(r["i_count"], ctx, row, "visit_count"),
+            profile=profile,
+        )

@@ -1,0 +1,139 @@
+"""SMS, MMS and iMessage messages from sms.db, with the links in their text.
+
+Facts: MVT's ``SMS`` module and iLEAPP's SMS/iMessage artifact. ``message(ROWID, guid, text,
+handle_id -> handle.ROWID, service, account, date, date_read, date_delivered, is_from_me, is_read,
+cache_has_attachments, attributedBody)``; ``handle(ROWID, id)`` holds the phone number or e-mail
+address of the other party. ``date`` columns are Cocoa seconds before iOS 11 and Cocoa
+nanoseconds since; 0 means "never" (not read, not delivered). Since iOS 16 ``text`` is often NULL
+and the body lives only in ``attributedBody`` (an NSArchiver typedstream); it is not decoded here.
+Links are what MVT extracts (``https?://`` up to the next white space), minus trailing punctuation.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from tracehound.core.context import ParseContext
+from tracehound.core.records import Email, Record, Url
+from tracehound.core.registry import artifact
+from tracehound.core.timeutil import from_cocoa_s_or_ns
+from tracehound.parsers.common.sqlite import columns, select_optional
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SmsMessage(Record):
+    """One message of sms.db, sent or received, with its links."""
+
+    TYPE = "ios.sms"
+    TS_DESC = "Message sent or received"
+    EXTRA_TIMES = (("read_at", "Message read"),)
+
+    guid: str | None
+    handle: str | None  # handle.id: phone number or e-mail address of the other party
+    handle_email: Email | None
+    service: str | None  # "SMS", "iMessage", "RCS"...
+    account: str | None
+    direction: str  # "sent" or "received"
+    text: str | None
+    links: tuple[Url, ...]
+    has_attachments: bool
+    has_attributed_body: bool
+    is_read: bool | None
+    read_at: datetime | None
+    delivered_at: datetime | None
+
+
+PATHS = ("/private/var/mobile/Library/SMS/sms.db",)
+
+_MESSAGE_COLUMNS = {
+    "guid": "guid",
+    "text": "text",
+    "service": "service",
+    "account": "account",
+    "date": "date",
+    "date_read": "date_read",
+    "date_delivered": "date_delivered",
+    "is_from_me": "is_from_me",
+    "is_read": "is_read",
+    "has_att": "cache_has_attachments",
+}
+
+_LINK = re.compile(r"https?://\S+", re.IGNORECASE)
+_TRAILING = ".,;:!?>\"'”’]}"
+
+
+def extract_links(text: str) -> tuple[str, ...]:
+    """The http(s) URLs in ``text``, in order and without duplicates or trailing punctuation."""
+    found: dict[str, None] = {}
+    for match in _LINK.finditer(text):
+        url = match.group(0)
+        while url:
+            if url[-1] in _TRAILING:
+                url = url[:-1]
+            elif url[-1] == ")" and url.count(")") > url.count("("):
+                url = url[:-1]
+            else:
+                break
+        if len(url) > len("https://"):
+            found.setdefault(url, None)
+    return tuple(found)
+
+
+def _query(conn: sqlite3.Connection) -> str:
+    msg = select_optional(conn, "message", _MESSAGE_COLUMNS)
+    handle = select_optional(conn, "handle", {"h_id": "id"})
+    body = "message.attributedBody IS NOT NULL" if "attributedBody" in columns(conn, "message") else "0"
+    return (
+        f"SELECT message.rowid AS rid, {msg}, {handle}, {body} AS has_body FROM message "
+        "LEFT JOIN handle ON handle.rowid = message.handle_id ORDER BY message.rowid"
+    )
+
+
+def _time(ctx: ParseContext, value: object, row: int, name: str) -> datetime | None:
+    """A sms.db time: 0 or NULL means unset; numbers are Cocoa seconds or nanoseconds."""
+    if value is None or value == 0:
+        return None
+    return ctx.time(from_cocoa_s_or_ns, value, row, name)
+
+
+def _text(ctx: ParseContext, value: object, row: int, name: str) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    ctx.warn(f"{name} is not text: {value!r:.80}", row)
+    return None
+
+
+@artifact(
+    record=SmsMessage,
+    input="sqlite",
+    paths=PATHS,
+    requires={"message": ("text", "date", "handle_id"), "handle": ("id",)},
+)
+def parse(conn: sqlite3.Connection, ctx: ParseContext) -> Iterator[SmsMessage]:
+    """SMS and iMessage messages, their direction, read time and links."""
+    conn.row_factory = sqlite3.Row
+    for r in conn.execute(_query(conn)):
+        row = r["rid"]
+        text = _text(ctx, r["text"], row, "text")
+        handle = _text(ctx, r["h_id"], row, "handle.id")
+        yield SmsMessage(
+            ts=_time(ctx, r["date"], row, "date"),
+            row=row,
+            guid=_text(ctx, r["guid"], row, "guid"),
+            handle=handle,
+            handle_email=handle if handle and "@" in handle else None,
+            service=_text(ctx, r["service"], row, "service"),
+            account=_text(ctx, r["account"], row, "account"),
+            direction="sent" if r["is_from_me"] == 1 else "received",
+            text=text,
+            links=extract_links(text) if text else (),
+            has_attachments=r["has_att"] == 1,
+            has_attributed_body=bool(r["has_body"]),
+            is_read=None if r["is_read"] is None else r["is_read"] == 1,
+            read_at=_time(ctx, r["date_read"], row, "date_read"),
+            delivered_at=_time(ctx, r["date_delivered"], row, "date_delivered"),
+        )

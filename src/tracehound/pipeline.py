@@ -1,0 +1,278 @@
+"""source -> parsers -> index + detectors -> writers, with the run report.
+
+One pass: each record is written, matched and shown to the detectors as it streams from its
+parser, so memory does not grow with the acquisition. Every artifact ends in one status:
+``ran``, ``not_present``, ``schema_mismatch`` or ``error``, with counts, so a missing database
+never reads as a clean result.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from tracehound import OUTPUT_FORMAT_VERSION, __version__
+from tracehound.core.context import ParseContext
+from tracehound.core.errors import InputError, SchemaMismatch, TracehoundError
+from tracehound.core.records import Provenance, Record
+from tracehound.core.registry import Artifact, Detector, Finding, artifacts, detectors
+from tracehound.evidence import EvidenceLog
+from tracehound.iocs.bundled import bundled_paths
+from tracehound.iocs.index import IndicatorIndex
+from tracehound.iocs.stix import IocSet, load_iocs
+from tracehound.parsers.common.runner import open_input
+from tracehound.reports.jsonl import finding_detection, match_detection, record_line, write_line
+from tracehound.reports.runinfo import artifact_table, detection_summary, ioc_summary
+from tracehound.reports.timeline import TimelineWriter, max_severity
+from tracehound.sources.base import Source
+from tracehound.sources.detect import open_source
+
+Progress = Callable[[str, int, int], None]
+ENV_IOCS = "TRACEHOUND_IOCS"
+OUTPUT_NAMES = ("detections.jsonl", "run.json", "timeline.csv", "records")
+
+
+@dataclass
+class CheckOptions:
+    """What ``tracehound check`` was asked to do."""
+
+    target: Path
+    output: Path
+    ioc_paths: list[Path] = field(default_factory=list)
+    bundled_iocs: bool = True
+    command: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ArtifactRun:
+    """What happened to one artifact."""
+
+    artifact: Artifact
+    status: str = "not_present"
+    records: int = 0
+    warnings: int = 0
+    messages: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    files: list[dict[str, Any]] = field(default_factory=list)
+    seconds: float = 0.0
+    detections: int = 0
+
+
+@dataclass
+class RunResult:
+    """The outcome: exit code, the run.json content and the detections."""
+
+    exit_code: int
+    run: dict[str, Any]
+    detections: list[dict[str, Any]]
+    output: Path
+
+
+def ioc_paths_for(options: CheckOptions) -> list[Path]:
+    """Indicator files to load: bundled, then TRACEHOUND_IOCS, then --iocs, in that order."""
+    paths = list(bundled_paths()) if options.bundled_iocs else []
+    env = os.environ.get(ENV_IOCS, "")
+    paths.extend(Path(p) for p in env.split(os.pathsep) if p.strip())
+    paths.extend(options.ioc_paths)
+    return paths
+
+
+def prepare_output(output: Path, source: Source) -> None:
+    """Create the output folder; refuse a folder inside the evidence or with earlier results."""
+    out = output.resolve()
+    root = source.root.resolve()
+    if out == root or out.is_relative_to(root):
+        raise TracehoundError(f"{output}: the output folder must not be inside the acquisition")
+    if out.exists() and any((out / name).exists() for name in OUTPUT_NAMES):
+        raise TracehoundError(f"{output}: already holds results; choose a new output folder")
+    (out / "records").mkdir(parents=True, exist_ok=True)
+
+
+class _Run:
+    """State of one check while it streams."""
+
+    def __init__(self, source: Source, index: IndicatorIndex, output: Path) -> None:
+        self.source = source
+        self.index = index
+        self.output = output
+        self.evidence = EvidenceLog()
+        self.detections: list[dict[str, Any]] = []
+        self.record_files: dict[str, IO[str]] = {}
+        self.detectors: dict[str, list[Detector]] = {}
+        for cls in detectors():
+            instance = cls()
+            for type_name in cls.TYPES:
+                self.detectors.setdefault(type_name, []).append(instance)
+        self.det_handle = (output / "detections.jsonl").open("w", encoding="utf-8")
+        self.timeline = TimelineWriter(output / "timeline.csv")
+
+    def emit(self, detection: dict[str, Any]) -> None:
+        self.detections.append(detection)
+        write_line(self.det_handle, detection)
+
+    def handle_record(self, record: Record, prov: Provenance) -> int:
+        """Write, match and detect one record; return how many detections it caused."""
+        handle = self.record_files.get(record.TYPE)
+        if handle is None:
+            handle = (self.output / "records" / f"{record.TYPE}.jsonl").open("w", encoding="utf-8")
+            self.record_files[record.TYPE] = handle
+        handle.write(record_line(record, prov))
+        handle.write("\n")
+        found = [match_detection(m, record, prov) for m in self.index.match_record(record)]
+        for det in self.detectors.get(record.TYPE, ()):
+            found.extend(finding_detection(f) for f in det.feed(record, prov))
+        for item in found:
+            self.emit(item)
+            self.timeline.add_detection(record.ts, item["severity"], item["message"],
+                                        record.TYPE, prov.path, record.row)
+        self.timeline.add_record(record, prov, max_severity([d["severity"] for d in found]))
+        return len(found)
+
+    def finish_detectors(self) -> None:
+        seen: set[int] = set()
+        for instances in self.detectors.values():
+            for det in instances:
+                if id(det) in seen:
+                    continue
+                seen.add(id(det))
+                for finding in det.finish():
+                    self._emit_finding(finding)
+
+    def _emit_finding(self, finding: Finding) -> None:
+        item = finding_detection(finding)
+        self.emit(item)
+        self.timeline.add_detection(finding.ts, item["severity"], item["message"],
+                                    finding.record.TYPE, finding.prov.path, finding.record.row)
+
+    def close(self) -> None:
+        self.det_handle.close()
+        for handle in self.record_files.values():
+            handle.close()
+        self.timeline.close()
+
+
+def _run_file(run: _Run, state: ArtifactRun, device_path: str) -> None:
+    """Parse one input file of an artifact, recording its outcome in ``state``."""
+    art = state.artifact
+    entry: dict[str, Any] = {"path": device_path, "status": "ran", "records": 0, "warnings": 0}
+    state.files.append(entry)
+    try:
+        local = run.source.local(device_path)
+        item = run.evidence.register(device_path, local, run.source.describe(device_path), art.name)
+    except (OSError, InputError) as exc:
+        entry.update(status="error", error=f"cannot read: {exc}")
+        state.errors.append(f"{device_path}: cannot read: {exc}")
+        return
+    prov = Provenance(source=run.source.kind, path=device_path, sha256=item.sha256,
+                      parser=art.name, parser_version=art.version)
+    ctx = ParseContext(artifact=art.name, path=device_path, device=run.source.facts())
+    try:
+        with open_input(art, local) as opened:
+            for record in art.func(opened, ctx):
+                entry["records"] += 1
+                state.detections += run.handle_record(record, prov)
+    except SchemaMismatch as exc:
+        entry.update(status="schema_mismatch", error=str(exc))
+    except InputError as exc:
+        entry.update(status="error", error=str(exc))
+        state.errors.append(f"{device_path}: {exc}")
+    except Exception as exc:  # a parser bug must not stop the other artifacts
+        entry.update(status="error", error=f"parser failed: {type(exc).__name__}: {exc}")
+        state.errors.append(f"{device_path}: parser failed: {type(exc).__name__}: {exc}")
+    entry["warnings"] = ctx.warnings
+    state.records += entry["records"]
+    state.warnings += ctx.warnings
+    state.messages.extend(ctx.messages[: 50 - len(state.messages)])
+
+
+def _run_artifact(run: _Run, state: ArtifactRun, paths: list[str]) -> None:
+    started = time.perf_counter()
+    for device_path in paths:
+        _run_file(run, state, device_path)
+    statuses = {f["status"] for f in state.files}
+    if not state.files:
+        state.status = "not_present"
+    elif "error" in statuses:
+        state.status = "error"
+    elif statuses == {"schema_mismatch"}:
+        state.status = "schema_mismatch"
+    else:
+        state.status = "ran"
+    state.seconds = round(time.perf_counter() - started, 4)
+
+
+def _exit_code(states: list[ArtifactRun], iocs: IocSet, evidence: dict[str, Any],
+               detections: list[dict[str, Any]], source_errors: list[str]) -> int:
+    incomplete = (
+        bool(source_errors)
+        or any(s.status == "error" for s in states)
+        or any(f.error for f in iocs.files)
+        or not evidence["unchanged"]
+    )
+    if incomplete:
+        return 2
+    serious = any(
+        d["type"] == "indicator" or d["severity"] in ("high", "critical") for d in detections
+    )
+    return 1 if serious else 0
+
+
+def run_check(options: CheckOptions, progress: Progress | None = None) -> RunResult:
+    """Check one acquisition and write the result folder."""
+    started = datetime.now(UTC)
+    clock = time.perf_counter()
+    source = open_source(options.target)
+    try:
+        prepare_output(options.output, source)
+        iocs = load_iocs(ioc_paths_for(options))
+        index = IndicatorIndex.build(iocs.indicators)
+        arts = artifacts(platform=source.platform)
+        found = source.find([p for a in arts for p in a.paths])
+        run = _Run(source, index, options.output)
+        states = [ArtifactRun(a) for a in arts]
+        try:
+            for number, state in enumerate(states, 1):
+                if progress:
+                    progress(state.artifact.name, number, len(states))
+                paths = sorted({p for pat in state.artifact.paths for p in found.get(pat, [])})
+                _run_artifact(run, state, paths)
+            run.finish_detectors()
+        finally:
+            run.close()
+        evidence = run.evidence.verify()
+        code = _exit_code(states, iocs, evidence, run.detections, source.errors)
+        info = {
+            "output_format_version": OUTPUT_FORMAT_VERSION,
+            "tool": {"name": "tracehound", "version": __version__,
+                     "python": platform.python_version(), "platform": sys.platform},
+            "command": options.command,
+            "started": started.isoformat(),
+            "finished": datetime.now(UTC).isoformat(),
+            "seconds": round(time.perf_counter() - clock, 3),
+            "exit_code": code,
+            "acquisition": {"path": str(source.root.resolve()), **source.facts(),
+                            "errors": source.errors},
+            "inputs": run.evidence.to_json(),
+            "evidence_check": evidence,
+            "indicators": ioc_summary(iocs, index),
+            "artifacts": artifact_table(states),
+            "detections": detection_summary(run.detections),
+        }
+        write_json(options.output / "run.json", info)
+        return RunResult(code, info, run.detections, options.output)
+    finally:
+        source.close()
+
+
+def write_json(path: Path, data: dict[str, Any]) -> None:
+    """Write ``data`` as indented UTF-8 JSON."""
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n", "utf-8")
+

@@ -1,0 +1,139 @@
+"""``timeline.csv``: every timestamp of every record and detection, sorted, in UTC.
+
+Columns follow Timesketch's CSV import (required ``datetime``, ``timestamp_desc``, ``message``;
+optional ``timestamp`` in microseconds since 1970) plus our own: ``artifact``, ``detection`` (the
+highest severity of detections on that record, empty if none), ``device_path`` and ``row``.
+Rows are staged in a temporary SQLite file and sorted there, so memory stays flat however many
+records the acquisition holds.
+"""
+
+from __future__ import annotations
+
+import csv
+import sqlite3
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+
+from tracehound.core.records import Provenance, Record
+from tracehound.core.timeutil import UNIX_EPOCH
+
+COLUMNS = (
+    "datetime",
+    "timestamp_desc",
+    "message",
+    "timestamp",
+    "artifact",
+    "detection",
+    "device_path",
+    "row",
+)
+
+#: Characters that make spreadsheet programs read a cell as a formula (OWASP "CSV Injection").
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+_SEVERITY_RANK = {"": -1, "info": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
+
+
+def safe_cell(value: object) -> str:
+    """Text for a CSV cell that a spreadsheet will not evaluate as a formula."""
+    text = "" if value is None else str(value)
+    if text.startswith(_FORMULA_START):
+        return "'" + text
+    return text
+
+
+def _micros(ts: datetime) -> int:
+    delta = ts.astimezone(UTC) - UNIX_EPOCH
+    return (delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+class TimelineWriter:
+    """Collects timeline rows and writes them sorted to CSV on ``close``."""
+
+    def __init__(self, output: Path) -> None:
+        self.output = output
+        self._tmp = tempfile.TemporaryDirectory(prefix="tracehound-timeline-")
+        Path(self._tmp.name).chmod(0o700)
+        self._db = sqlite3.connect(Path(self._tmp.name) / "timeline.sqlite")
+        self._db.execute("PRAGMA journal_mode = OFF")
+        self._db.execute("PRAGMA synchronous = OFF")
+        self._db.execute(
+            "CREATE TABLE t (us INTEGER, iso TEXT, descr TEXT, message TEXT, artifact TEXT, "
+            "detection TEXT, path TEXT, row INTEGER)"
+        )
+        self.rows = 0
+
+    def add_record(self, record: Record, prov: Provenance, detection: str = "") -> None:
+        """Add the record's ``ts`` and its EXTRA_TIMES fields."""
+        times: list[tuple[datetime, str]] = []
+        if record.ts is not None:
+            times.append((record.ts, record.TS_DESC))
+        for name, desc in record.EXTRA_TIMES:
+            value = getattr(record, name, None)
+            if isinstance(value, datetime):
+                times.append((value, desc))
+        if not times:
+            return
+        message = record.describe()
+        self._db.executemany(
+            "INSERT INTO t VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (_micros(ts), ts.isoformat(), desc, message, record.TYPE, detection, prov.path, record.row)
+                for ts, desc in times
+            ],
+        )
+        self.rows += len(times)
+
+    def add_detection(self, ts: datetime | None, severity: str, message: str, artifact: str,
+                      path: str, row: int | None) -> None:
+        """Add a detection as its own timeline row (it appears next to the record it is about)."""
+        if ts is None:
+            return
+        self._db.execute(
+            "INSERT INTO t VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (_micros(ts), ts.isoformat(), "Detection", message, artifact, severity, path, row),
+        )
+        self.rows += 1
+
+    def close(self) -> None:
+        """Write the sorted CSV and remove the staging database."""
+        try:
+            with self.output.open("w", encoding="utf-8", newline="") as handle:
+                writer = csv.writer(handle)
+                writer.writerow(COLUMNS)
+                cursor = self._db.execute(
+                    "SELECT iso, descr, message, us, artifact, detection, path, row FROM t "
+                    "ORDER BY us, rowid"
+                )
+                for iso_ts, descr, message, us, artifact, detection, path, row in cursor:
+                    writer.writerow(
+                        [
+                            safe_cell(iso_ts),
+                            safe_cell(descr),
+                            safe_cell(message),
+                            us,
+                            safe_cell(artifact),
+                            safe_cell(detection),
+                            safe_cell(path),
+                            "" if row is None else row,
+                        ]
+                    )
+        finally:
+            self._db.close()
+            self._tmp.cleanup()
+
+    def __enter__(self) -> TimelineWriter:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+def max_severity(severities: list[str]) -> str:
+    """The highest of several severities ("" when none)."""
+    return max(severities, key=lambda s: _SEVERITY_RANK.get(s, -1), default="")
+
+

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from tracehound.core import timeutil as t
+
+
+def test_cocoa_seconds_keeps_subseconds() -> None:
+    assert t.from_cocoa(0) == datetime(2001, 1, 1, tzinfo=UTC)
+    assert t.from_cocoa(647_000_000.25) == datetime(2021, 7, 3, 10, 13, 20, 250000, tzinfo=UTC)
+    assert t.from_cocoa(-1) == datetime(2000, 12, 31, 23, 59, 59, tzinfo=UTC)
+
+
+def test_cocoa_ns_and_auto() -> None:
+    ns = 647_000_000_123_456_789
+    expected = datetime(2021, 7, 3, 10, 13, 20, 123456, tzinfo=UTC)
+    assert t.from_cocoa_ns(ns) == expected
+    assert t.from_cocoa_s_or_ns(ns) == expected
+    assert t.from_cocoa_s_or_ns(647_000_000) == datetime(2021, 7, 3, 10, 13, 20, tzinfo=UTC)
+
+
+def test_unix_and_webkit() -> None:
+    assert t.from_unix(1_600_000_000) == datetime(2020, 9, 13, 12, 26, 40, tzinfo=UTC)
+    assert t.from_unix_ms(1_600_000_000_123) == datetime(2020, 9, 13, 12, 26, 40, 123000, tzinfo=UTC)
+    when = datetime(2021, 7, 18, 9, 30, 1, 5, tzinfo=UTC)
+    assert t.from_webkit(t.to_webkit(when)) == when
+    assert t.from_webkit(13_270_000_000_000_000) == datetime(2021, 7, 5, 23, 6, 40, tzinfo=UTC)
+    assert t.from_webkit(0) is None
+
+
+def test_invalid_values_give_none() -> None:
+    for bad in (None, "abc", float("nan"), float("inf"), 1e300, True):
+        assert t.from_cocoa(bad) is None  # type: ignore[arg-type]
+        assert t.from_unix(bad) is None  # type: ignore[arg-type]
+    assert t.from_cocoa_ns("x") is None  # type: ignore[arg-type]
+    assert t.from_webkit(10**30) is None
+
+
+def test_as_utc_and_roundtrip() -> None:
+    naive = datetime(2021, 1, 1, 12, 0)
+    assert t.as_utc(naive) == datetime(2021, 1, 1, 12, 0, tzinfo=UTC)
+    when = datetime(2022, 3, 4, 5, 6, 7, 890000, tzinfo=UTC)
+    assert t.from_cocoa(t.to_cocoa(when)) == when
+    assert t.iso(when) == "2022-03-04T05:06:07.890000+00:00"

@@ -1,0 +1,124 @@
+from __future__ import annotations
+
+import plistlib
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from tracehound.core.errors import EncryptedBackup, InputError, NotAnAcquisition
+from tracehound.demo.backup import BackupWriter
+from tracehound.sources.detect import open_source
+from tracehound.sources.ios_backup import IOSBackup
+
+WHEN = datetime(2021, 7, 20, 8, 0, tzinfo=UTC)
+LOCKDOWN = {"ProductType": "iPhone12,1", "ProductVersion": "14.6", "BuildVersion": "18F72",
+            "DeviceName": "Demo iPhone", "UniqueDeviceID": "0" * 40}
+
+
+def make_backup(root: Path, encrypted: bool = False) -> Path:
+    writer = BackupWriter(root, WHEN)
+    writer.add("HomeDomain", "Library/SMS/sms.db", b"sms")
+    writer.add("WirelessDomain", "Library/Databases/DataUsage.sqlite", b"usage")
+    writer.add("AppDomain-com.google.chrome.ios",
+               "Library/Application Support/Google/Chrome/Default/History", b"chrome")
+    info = plistlib.dumps({"Product Type": "iPhone12,1", "Product Version": "14.6",
+                           "Build Version": "18F72", "Device Name": "Demo iPhone",
+                           "Last Backup Date": WHEN.replace(tzinfo=None)})
+    writer.finish(info, LOCKDOWN, encrypted=encrypted)
+    return root
+
+
+def test_maps_manifest_to_device_paths(tmp_path: Path) -> None:
+    src = open_source(make_backup(tmp_path / "b"))
+    assert isinstance(src, IOSBackup)
+    found = src.find([
+        "/private/var/mobile/Library/SMS/sms.db",
+        "/private/var/mobile/Containers/Data/Application/*/Library/Application Support/Google/Chrome/Default/History",
+        "/private/var/mobile/Library/Nope.db",
+        "backup:Info.plist",
+        "backup:Missing.plist",
+    ])
+    assert found["/private/var/mobile/Library/SMS/sms.db"] == ["/private/var/mobile/Library/SMS/sms.db"]
+    assert src.local("/private/var/mobile/Library/SMS/sms.db").read_bytes() == b"sms"
+    chrome = found["/private/var/mobile/Containers/Data/Application/*/Library/Application Support/Google/Chrome/Default/History"]
+    assert len(chrome) == 1 and src.local(chrome[0]).read_bytes() == b"chrome"
+    assert found["/private/var/mobile/Library/Nope.db"] == []
+    assert found["backup:Info.plist"] == ["backup:Info.plist"]
+    assert found["backup:Missing.plist"] == []
+    assert src.manifest_rows > 3  # files plus their parent directories
+    with pytest.raises(InputError):
+        src.local("/private/var/mobile/Library/Nope.db")
+
+
+def test_facts(tmp_path: Path) -> None:
+    facts = open_source(make_backup(tmp_path / "b")).facts()
+    assert facts["product_type"] == "iPhone12,1"
+    assert facts["os_version"] == "14.6" and facts["os_build"] == "18F72"
+    assert facts["backup_date"] == "2021-07-20T08:00:00+00:00"
+    assert facts["encrypted"] is False
+
+
+def test_folder_holding_one_backup(tmp_path: Path) -> None:
+    make_backup(tmp_path / "outer" / "00008030-001")
+    src = open_source(tmp_path / "outer")
+    assert src.root == tmp_path / "outer" / "00008030-001"
+
+
+def test_folder_holding_two_backups_asks_to_choose(tmp_path: Path) -> None:
+    make_backup(tmp_path / "outer" / "a")
+    make_backup(tmp_path / "outer" / "b")
+    with pytest.raises(NotAnAcquisition, match="holds 2 backups"):
+        open_source(tmp_path / "outer")
+
+
+def test_encrypted_backup_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(EncryptedBackup, match="encrypted") as info:
+        open_source(make_backup(tmp_path / "b", encrypted=True))
+    assert info.value.exit_code == 2
+
+
+def test_not_a_backup_says_what_is_missing(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(NotAnAcquisition, match="Manifest.db"):
+        open_source(tmp_path / "empty")
+    with pytest.raises(NotAnAcquisition, match="no such file"):
+        open_source(tmp_path / "nothing")
+    (tmp_path / "f.zip").write_bytes(b"PK")
+    with pytest.raises(NotAnAcquisition, match="is a file"):
+        open_source(tmp_path / "f.zip")
+
+
+def test_missing_manifest_db(tmp_path: Path) -> None:
+    root = make_backup(tmp_path / "b")
+    (root / "Manifest.db").unlink()
+    with pytest.raises(NotAnAcquisition, match="Manifest.db is missing"):
+        open_source(root)
+
+
+def test_damaged_plist_named(tmp_path: Path) -> None:
+    root = make_backup(tmp_path / "b")
+    (root / "Manifest.plist").write_bytes(b"bplist00garbage")
+    with pytest.raises(NotAnAcquisition, match="Manifest.plist: damaged"):
+        open_source(root)
+
+
+def test_corrupt_manifest_db(tmp_path: Path) -> None:
+    root = make_backup(tmp_path / "b")
+    (root / "Manifest.db").write_bytes(b"SQLite format 3\x00" + b"\x01" * 4000)
+    src = open_source(root)
+    found = src.find(["/private/var/mobile/Library/SMS/sms.db", "backup:Info.plist"])
+    assert found == {"/private/var/mobile/Library/SMS/sms.db": [], "backup:Info.plist": ["backup:Info.plist"]}
+    assert len(src.errors) == 1 and "Manifest.db: cannot list" in src.errors[0]
+
+
+def test_crafted_file_id_cannot_escape(tmp_path: Path) -> None:
+    root = tmp_path / "b"
+    writer = BackupWriter(root, WHEN)
+    writer.raw_rows.append({"fileID": "../../etc/passwd", "domain": "HomeDomain",
+                            "relativePath": "Library/SMS/sms.db", "flags": 1, "file": b""})
+    writer.finish(plistlib.dumps({}), LOCKDOWN)
+    src = open_source(root)
+    assert src.find(["/private/var/mobile/Library/SMS/sms.db"])
+    with pytest.raises(InputError, match="invalid fileID"):
+        src.local("/private/var/mobile/Library/SMS/sms.db")
