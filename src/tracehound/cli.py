@@ -87,7 +87,7 @@ def _print_summary(result: RunResult, console: Console) -> None:
                   f"{run['indicators']['warning_count']} load warnings")
     console.print(_artifact_table(run["artifacts"]))
     if result.detections:
-        console.print(_detection_table(result.detections))
+        _print_detections(console, result.detections)
     console.print(_verdict(result))
     console.print(f"Results in [bold]{escape(str(result.output))}[/] "
                   "(detections.jsonl, run.json, timeline.csv, records/)")
@@ -104,18 +104,17 @@ def _artifact_table(arts: dict[str, Any]) -> Table:
     return table
 
 
-def _detection_table(detections: list[dict[str, Any]], limit: int = 40) -> Table:
-    table = Table(title=f"Detections ({len(detections)})", title_justify="left")
-    for col in ("severity", "time (UTC)", "artifact", "what"):
-        table.add_column(col, overflow="fold")
+def _print_detections(console: Console, detections: list[dict[str, Any]], limit: int = 40) -> None:
+    console.print(f"[bold]Detections ({len(detections)})[/], most severe first:")
     order = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
-    for d in sorted(detections, key=lambda d: (order.get(d["severity"], 9), d["ts"] or ""))[:limit]:
+    ranked = sorted(detections, key=lambda d: (order.get(d["severity"], 9), d["ts"] or ""))
+    for d in ranked[:limit]:
         sev = d["severity"]
-        table.add_row(f"[{_SEV_STYLE.get(sev, '')}]{sev}[/]", (d["ts"] or "")[:19],
-                      escape(d["artifact"]), escape(d["message"][:300]))
+        when = (d["ts"] or "no time")[:19].replace("T", " ")
+        console.print(f"  [{_SEV_STYLE.get(sev, '')}]{sev:<8}[/] {when}  {escape(d['artifact'])}")
+        console.print(f"           {escape(d['message'][:400])}", overflow="fold")
     if len(detections) > limit:
-        table.caption = f"{len(detections) - limit} more in detections.jsonl"
-    return table
+        console.print(f"  ... {len(detections) - limit} more in detections.jsonl")
 
 
 def _verdict(result: RunResult) -> str:
@@ -132,8 +131,12 @@ def _verdict(result: RunResult) -> str:
 
 
 @main.command(name="artifacts")
-def list_artifacts() -> None:
+@click.option("--markdown", is_flag=True, help="Print Markdown tables (used for the README).")
+def list_artifacts(markdown: bool) -> None:
     """List every artifact tracehound reads, with its device paths, and every detector."""
+    if markdown:
+        click.echo(markdown_tables())
+        return
     console = _console()
     table = Table(title="Artifacts")
     for col in ("name", "input", "paths", "what"):
@@ -147,6 +150,19 @@ def list_artifacts() -> None:
     for det in detectors():
         det_table.add_row(det.NAME, ", ".join(det.TYPES), det.DESCRIPTION)
     console.print(det_table)
+
+
+def markdown_tables() -> str:
+    """The artifact and detector tables in Markdown."""
+    lines = ["| artifact | device paths | what is extracted |", "|---|---|---|"]
+    for art in artifacts():
+        paths = "<br>".join(f"`{p}`" for p in art.paths)
+        lines.append(f"| `{art.name}` | {paths} | {art.description} |")
+    lines += ["", "| heuristic | reads | what it flags |", "|---|---|---|"]
+    for det in detectors():
+        reads = ", ".join(f"`{t}`" for t in det.TYPES)
+        lines.append(f"| `{det.NAME}` | {reads} | {det.DESCRIPTION} |")
+    return "\n".join(lines)
 
 
 @main.command()

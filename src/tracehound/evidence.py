@@ -47,7 +47,7 @@ class EvidenceLog:
 
     def verify(self) -> dict[str, Any]:
         """Re-hash the inputs and compare folder listings; describe any change."""
-        changed = []
+        changed: list[dict[str, str]] = []
         for item in self.inputs.values():
             try:
                 now = sha256_file(item.local)
@@ -56,7 +56,7 @@ class EvidenceLog:
                 continue
             if now != item.sha256:
                 changed.append({"path": item.location, "problem": "SHA-256 changed during the run"})
-        new_files = []
+        new_files: list[str] = []
         for folder, before in self.listings.items():
             after = {p.name for p in folder.iterdir()}
             new_files.extend(str(folder / name) for name in sorted(after - before))

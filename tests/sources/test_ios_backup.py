@@ -25,7 +25,7 @@ def make_backup(root: Path, encrypted: bool = False) -> Path:
     info = plistlib.dumps({"Product Type": "iPhone12,1", "Product Version": "14.6",
                            "Build Version": "18F72", "Device Name": "Demo iPhone",
                            "Last Backup Date": WHEN.replace(tzinfo=None)})
-    writer.finish(info, LOCKDOWN, encrypted=encrypted)
+    writer.finish(LOCKDOWN, info, encrypted=encrypted)
     return root
 
 
@@ -117,7 +117,7 @@ def test_crafted_file_id_cannot_escape(tmp_path: Path) -> None:
     writer = BackupWriter(root, WHEN)
     writer.raw_rows.append({"fileID": "../../etc/passwd", "domain": "HomeDomain",
                             "relativePath": "Library/SMS/sms.db", "flags": 1, "file": b""})
-    writer.finish(plistlib.dumps({}), LOCKDOWN)
+    writer.finish(LOCKDOWN, plistlib.dumps({}))
     src = open_source(root)
     assert src.find(["/private/var/mobile/Library/SMS/sms.db"])
     with pytest.raises(InputError, match="invalid fileID"):

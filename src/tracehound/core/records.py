@@ -13,7 +13,6 @@ import typing
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
-from functools import cache
 from typing import Annotated, Any, ClassVar
 
 
@@ -106,16 +105,22 @@ class Record:
         return " ".join(parts)[:1000]
 
 
-@cache
+_SEMANTIC: dict[type[Record], tuple[tuple[str, Kind, bool], ...]] = {}
+
+
 def semantic_fields(cls: type[Record]) -> tuple[tuple[str, Kind, bool], ...]:
-    """The (field name, kind, is_tuple) of every semantically typed field of ``cls``."""
+    """The (field name, kind, is_tuple) of every semantically typed field of ``cls`` (cached)."""
+    cached = _SEMANTIC.get(cls)
+    if cached is not None:
+        return cached
     hints = typing.get_type_hints(cls, include_extras=True)
     out: list[tuple[str, Kind, bool]] = []
     for f in dataclasses.fields(cls):
         found = _kind_of(hints.get(f.name))
         if found is not None:
             out.append((f.name, found[0], found[1]))
-    return tuple(out)
+    _SEMANTIC[cls] = tuple(out)
+    return _SEMANTIC[cls]
 
 
 def _kind_of(hint: Any) -> tuple[Kind, bool] | None:

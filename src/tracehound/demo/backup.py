@@ -77,8 +77,9 @@ class BackupWriter:
         """A Manifest row with no stored file (e.g. a directory or a file the backup skipped)."""
         self.entries.append(entry)
 
-    def finish(self, info_plist: bytes, lockdown: dict[str, Any], encrypted: bool = False) -> None:
-        """Write Manifest.db, Manifest.plist, Status.plist and Info.plist."""
+    def finish(self, lockdown: dict[str, Any], info_plist: bytes | None = None,
+               encrypted: bool = False) -> None:
+        """Write Manifest.db, Manifest.plist, Status.plist and (if given) Info.plist."""
         manifest.write(self.root / "Manifest.db", self.entries, self.raw_rows)
         manifest_plist = {
             "IsEncrypted": encrypted,
@@ -99,7 +100,8 @@ class BackupWriter:
             "SnapshotState": "finished",
         }
         (self.root / "Status.plist").write_bytes(plistlib.dumps(status, fmt=plistlib.FMT_BINARY))
-        (self.root / "Info.plist").write_bytes(info_plist)
+        if info_plist is not None:
+            (self.root / "Info.plist").write_bytes(info_plist)
 
 
 def copy_tree(src: Path, dst: Path) -> None:

@@ -22,7 +22,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -32,21 +32,21 @@ from tracehound.core.errors import TracehoundError
 MAX_WARNINGS = 200
 
 
-class IocKind(str, Enum):
+class IocKind(StrEnum):
     """What an indicator value is."""
 
-    domain = "domain"
-    url = "url"
-    ip = "ip"
-    email = "email"
-    process = "process"
-    file_name = "file_name"
-    file_path = "file_path"
-    file_hash = "file_hash"
-    app_id = "app_id"
-    cert_hash = "cert_hash"
-    profile_id = "profile_id"
-    android_property = "android_property"
+    DOMAIN = "domain"
+    URL = "url"
+    IP = "ip"
+    EMAIL = "email"
+    PROCESS = "process"
+    FILE_NAME = "file_name"
+    FILE_PATH = "file_path"
+    FILE_HASH = "file_hash"
+    APP_ID = "app_id"
+    CERT_HASH = "cert_hash"
+    PROFILE_ID = "profile_id"
+    ANDROID_PROPERTY = "android_property"
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +119,9 @@ def _read_string(s: str, i: int) -> tuple[str, int]:
         parts.append(s[j:slash])
         escaped = s[slash + 1 : slash + 2]
         if escaped not in ("'", "\\"):
-            raise PatternError(f"invalid escape \\{escaped} at position {slash} (only \\' and \\\\)")
+            raise PatternError(
+                f"invalid escape \\{escaped} at position {slash} (only \\' and \\\\)"
+            )
         parts.append(escaped)
         j = slash + 2
 
@@ -304,9 +306,7 @@ def parse_pattern_full(pattern: str) -> list[tuple[str, str]]:
     return out
 
 
-_FAST_PATH_CHARS = frozenset(
-    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.:"
-)
+_FAST_PATH_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.:")
 
 
 def _parse_fast(s: str) -> list[tuple[str, str]] | None:
@@ -350,21 +350,21 @@ def parse_pattern(pattern: str) -> list[tuple[str, str]]:
 # --------------------------------------------------------------------------------------------
 
 _SIMPLE_PATHS = {
-    "domain-name:value": IocKind.domain,
-    "url:value": IocKind.url,
-    "ipv4-addr:value": IocKind.ip,
-    "ipv6-addr:value": IocKind.ip,
-    "email-addr:value": IocKind.email,
-    "process:name": IocKind.process,
-    "file:name": IocKind.file_name,
-    "file:path": IocKind.file_path,
-    "app:id": IocKind.app_id,
-    "configuration-profile:id": IocKind.profile_id,
-    "android-property:name": IocKind.android_property,
+    "domain-name:value": IocKind.DOMAIN,
+    "url:value": IocKind.URL,
+    "ipv4-addr:value": IocKind.IP,
+    "ipv6-addr:value": IocKind.IP,
+    "email-addr:value": IocKind.EMAIL,
+    "process:name": IocKind.PROCESS,
+    "file:name": IocKind.FILE_NAME,
+    "file:path": IocKind.FILE_PATH,
+    "app:id": IocKind.APP_ID,
+    "configuration-profile:id": IocKind.PROFILE_ID,
+    "android-property:name": IocKind.ANDROID_PROPERTY,
 }
 #: Hex length of each hash algorithm (STIX hash names, any case, with or without "-").
 HASH_LENGTHS = {"MD5": 32, "SHA1": 40, "SHA256": 64, "SHA512": 128}
-_HASH_PARENTS = {"file:hashes": IocKind.file_hash, "app:cert": IocKind.cert_hash}
+_HASH_PARENTS = {"file:hashes": IocKind.FILE_HASH, "app:cert": IocKind.CERT_HASH}
 _HEX = frozenset("0123456789abcdef")
 _path_cache: dict[str, tuple[IocKind, int] | None] = {}
 
@@ -459,7 +459,9 @@ def normalise_domain(value: str) -> str:
     return host
 
 
-IPValue = ipaddress.IPv4Address | ipaddress.IPv6Address | ipaddress.IPv4Network | ipaddress.IPv6Network
+IPValue = (
+    ipaddress.IPv4Address | ipaddress.IPv6Address | ipaddress.IPv4Network | ipaddress.IPv6Network
+)
 
 
 def parse_ip(value: str) -> IPValue | None:
@@ -498,7 +500,10 @@ def normalise_path(value: str) -> str:
         path = path.replace("//", "/")
     if len(path) > 1:
         path = path.rstrip("/") or "/"
-    if path.startswith(("/private/var/", "/private/etc/")) or path in ("/private/var", "/private/etc"):
+    if path.startswith(("/private/var/", "/private/etc/")) or path in (
+        "/private/var",
+        "/private/etc",
+    ):
         path = path[8:]
     return path
 
@@ -509,28 +514,43 @@ def normalise_hash(value: str) -> str:
 
 
 def _normalise(kind: IocKind, raw: str, hash_len: int) -> tuple[IocKind, str | None, str | None]:
-    """(kind, normalised value or None to drop it, warning or None) for one indicator value."""
-    if kind is IocKind.domain:
+    """(kind, normalised value or None to drop it, warning or None) for one indicator value.
+
+    Rules (the index applies the same helpers to observed values):
+    - domain: see ``_normalise_domain_ioc`` and ``normalise_domain``;
+    - url: lower-case scheme and host, no userinfo, no default port, ``/`` alone as path
+      dropped, path/query/fragment kept as written (``split_url``, ``normalise_url``);
+    - ip: ``ipaddress`` canonical text; CIDR kept as a network (host bits cleared);
+    - email: lower-case, no ``mailto:``;
+    - file_path: ``normalise_path`` (segments, ``/private`` symlinks, relative kept relative);
+    - hashes: lower-case hex without ``:``; a length that does not fit the algorithm warns;
+    - app_id: lower-case (Android package names and iOS bundle ids are case-insensitive in
+      MVT's comparison); profile_id: upper-case (UUIDs);
+    - process, file_name, android_property: as written (case-sensitive), outer spaces removed.
+    """
+    if kind is IocKind.DOMAIN:
         return _normalise_domain_ioc(raw)
-    if kind is IocKind.url:
+    if kind is IocKind.URL:
         parts = split_url(raw)
-        return (kind, None, "URL has no host") if parts is None else (kind, normalise_url(parts), None)
-    if kind is IocKind.ip:
+        return (
+            (kind, None, "URL has no host") if parts is None else (kind, normalise_url(parts), None)
+        )
+    if kind is IocKind.IP:
         ip = parse_ip(raw)
         return (kind, None, "not an IP address") if ip is None else (kind, str(ip), None)
-    if kind is IocKind.email:
+    if kind is IocKind.EMAIL:
         return kind, normalise_email(raw), None
-    if kind is IocKind.file_path:
+    if kind is IocKind.FILE_PATH:
         return kind, normalise_path(raw), None
-    if kind in (IocKind.file_hash, IocKind.cert_hash):
+    if kind in (IocKind.FILE_HASH, IocKind.CERT_HASH):
         value = normalise_hash(raw)
         if not value or not _HEX.issuperset(value):
             return kind, None, "hash is not hexadecimal"
         warning = None if len(value) == hash_len else f"{len(value)} hex digits for this algorithm"
         return kind, value, warning
-    if kind is IocKind.app_id:
+    if kind is IocKind.APP_ID:
         return kind, raw.strip().lower(), None
-    if kind is IocKind.profile_id:
+    if kind is IocKind.PROFILE_ID:
         return kind, raw.strip().upper(), None  # profile ids are UUIDs: compare upper-case
     # process names (case-sensitive), file names and Android properties are kept as written.
     return kind, raw.strip(), None
@@ -543,15 +563,15 @@ def _normalise_domain_ioc(raw: str) -> tuple[IocKind, str | None, str | None]:
     if "/" in text or "://" in text:
         parts = split_url(text)
         if parts is None:
-            return IocKind.domain, None, "domain value is an unusable URL"
+            return IocKind.DOMAIN, None, "domain value is an unusable URL"
         warning, text = "domain value is a URL: its host is used", parts.host
     ip = parse_ip(text) if text[-1:].isdigit() or ":" in text else None
     if ip is not None:
-        return IocKind.ip, str(ip), warning
+        return IocKind.IP, str(ip), warning
     host = normalise_domain(text)
     if "." not in host or " " in host:
-        return IocKind.domain, None, "domain without a dot (or with spaces) ignored"
-    return IocKind.domain, host, warning
+        return IocKind.DOMAIN, None, "domain without a dot (or with spaces) ignored"
+    return IocKind.DOMAIN, host, warning
 
 
 # --------------------------------------------------------------------------------------------

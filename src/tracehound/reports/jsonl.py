@@ -14,7 +14,6 @@ import types
 import typing
 from collections.abc import Iterator
 from datetime import datetime
-from functools import cache
 from pathlib import Path
 from typing import IO, Any
 
@@ -53,9 +52,13 @@ def record_line(record: Record, prov: Provenance) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
-@cache
+_CONVERTERS: dict[type[Record], dict[str, str]] = {}
+
+
 def _converters(cls: type[Record]) -> dict[str, str]:
-    """Per field: "datetime", "tuple", "tuple_datetime" or "" (as is)."""
+    """Per field: "datetime", "tuple", "tuple_datetime" or "" (as is); cached per class."""
+    if cls in _CONVERTERS:
+        return _CONVERTERS[cls]
     hints = typing.get_type_hints(cls)
     out: dict[str, str] = {}
     for f in dataclasses.fields(cls):
@@ -70,6 +73,7 @@ def _converters(cls: type[Record]) -> dict[str, str]:
             out[f.name] = "datetime"
         else:
             out[f.name] = ""
+    _CONVERTERS[cls] = out
     return out
 
 

@@ -26,8 +26,13 @@ def _db(tmp_path: Path) -> Path:
         visits=[
             {"id": 10, "history_item": 1, "visit_time": C0, "title": "News"},
             {"id": 11, "history_item": 2, "visit_time": C0 + 60.0, "redirect_destination": 12},
-            {"id": 12, "history_item": 3, "visit_time": C0 + 60.003, "redirect_source": 11,
-             "load_successful": 0},
+            {
+                "id": 12,
+                "history_item": 3,
+                "visit_time": C0 + 60.003,
+                "redirect_source": 11,
+                "load_successful": 0,
+            },
             {"id": 13, "history_item": 1, "visit_time": C0 + 120.25, "origin": 1},
         ],
         tombstones=[{"start_time": C0 - 10, "end_time": C0 - 5, "url": "https://gone.example/"}],
@@ -53,7 +58,10 @@ def test_good(tmp_path: Path, parse) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_profile_from_path(tmp_path: Path, parse) -> None:  # type: ignore[no-untyped-def]
-    device = "/private/var/mobile/Library/Safari/Profiles/6A1B2C3D-0000-4000-8000-0123456789AB/History.db"
+    device = (
+        "/private/var/mobile/Library/Safari/Profiles/6A1B2C3D-0000-4000-8000-0123456789AB"
+        "/History.db"
+    )
     records, _ = parse("ios.safari_history", _db(tmp_path), device)
     assert {r.profile for r in records} == {"6A1B2C3D-0000-4000-8000-0123456789AB"}
 

@@ -128,8 +128,8 @@ def write(
     chat_of_handle = {row["handle_id"]: row["chat_id"] for row in chat_handles}
     message_rows: list[dict[str, Any]] = []
     chat_messages: list[dict[str, Any]] = []
-    for m in messages:
-        row = {"guid": _guid("message", m.get("ROWID")), "service": "iMessage", **m}
+    for index, m in enumerate(messages):
+        row = {"guid": _guid("message", m.get("ROWID", f"n{index}")), "service": "iMessage", **m}
         message_rows.append(row)
         chat = chat_of_handle.get(row.get("handle_id"))
         if chat is not None and row.get("ROWID") is not None:
@@ -154,7 +154,9 @@ def write(
     )
 
 
-def _chats(handles: Sequence[Mapping[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def _chats(
+    handles: Sequence[Mapping[str, Any]],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     chats: list[dict[str, Any]] = []
     joins: list[dict[str, Any]] = []
     for index, h in enumerate(handles, start=1):
@@ -179,13 +181,11 @@ def _chats(handles: Sequence[Mapping[str, Any]]) -> tuple[list[dict[str, Any]], 
 def _attachments(attachments: Rows) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     rows: list[dict[str, Any]] = []
     joins: list[dict[str, Any]] = []
-    for a in attachments:
+    for index, a in enumerate(attachments):
         row = dict(a)
         linked = row.pop("message_id", None)
-        guid = row.get("guid") or _guid("attachment", row.get("ROWID"))
+        guid = row.get("guid") or _guid("attachment", row.get("ROWID", f"n{index}"))
         rows.append({**row, "guid": guid, "original_guid": row.get("original_guid") or guid})
         ids = linked if isinstance(linked, list | tuple) else [linked]
-        joins.extend(
-            {"message_id": m, "attachment_id": row["ROWID"]} for m in ids if m is not None
-        )
+        joins.extend({"message_id": m, "attachment_id": row["ROWID"]} for m in ids if m is not None)
     return rows, joins

@@ -125,7 +125,7 @@ _TIMES = ("Birth", "LastModified", "LastStatusChange")
 _WANTED = frozenset(
     (*_TIMES, "Mode", "Size", "UserID", "GroupID", "InodeNumber", "ProtectionClass")
 )
-_WANTED_RAW = frozenset(k.encode() for k in _WANTED)
+_WANTED_RAW = {k.encode(): k for k in _WANTED}
 _REF = {1: "B", 2: "H", 4: "I", 8: "Q"}
 _TRAILER = struct.Struct(">6xBBQQQ")  # offset size, ref size, object count, top, table offset
 # bplist integers: 1, 2 and 4 bytes unsigned, 8 bytes signed (CFBinaryPList.c).
@@ -170,10 +170,10 @@ def _fast_root(blob: bytes) -> dict[str, Any]:
     keys, values = _dict(blob, offs[int.from_bytes(blob[first + rsize : first + 2 * rsize])], ref)
     out: dict[str, Any] = {}
     for key, value in zip(keys, values, strict=True):
-        name = _ascii(blob, offs[key])
-        if name in _WANTED_RAW:
+        name = _WANTED_RAW.get(_ascii(blob, offs[key]))
+        if name is not None:
             at = offs[value]
-            out[name.decode()] = _INTS[blob[at]].unpack_from(blob, at + 1)[0]
+            out[name] = _INTS[blob[at]].unpack_from(blob, at + 1)[0]
     return out
 
 
@@ -185,7 +185,12 @@ def _slow_root(blob: bytes) -> dict[str, Any]:
     root = archive["$objects"][1]
     if not isinstance(root, dict):
         raise InputError("root object is not a dictionary")
-    return {k: v for k, v in root.items() if k in _WANTED}
+    # Keep what the fast reader would give (ints), plus times of other types for _time to judge.
+    return {
+        k: v
+        for k, v in root.items()
+        if k in _TIMES or (k in _WANTED and isinstance(v, int) and not isinstance(v, bool))
+    }
 
 
 def _metadata(blob: object) -> dict[str, Any] | None:
@@ -211,11 +216,6 @@ def _time(ctx: ParseContext, meta: dict[str, Any], key: str, row: int | None) ->
         ctx.warn(f"{key} is not a time: {str(value)[:80]!r}", row)
         return None
     return ctx.time(from_unix, value, row, key)
-
-
-def _int(meta: dict[str, Any], key: str) -> int | None:
-    value = meta.get(key)
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 _COLUMNS = {"fid": "fileID", "dom": "domain", "rel": "relativePath", "flags": "flags", "f": "file"}
@@ -252,12 +252,12 @@ def parse(conn: sqlite3.Connection, ctx: ParseContext) -> Iterator[ManifestFile]
             path=f"{root}/{tail}" if tail else root,
             flags=flags if isinstance(flags, int) else None,
             is_dir=flags == 2,
-            mode=_int(meta, "Mode"),
-            size=_int(meta, "Size"),
-            uid=_int(meta, "UserID"),
-            gid=_int(meta, "GroupID"),
-            inode=_int(meta, "InodeNumber"),
-            protection_class=_int(meta, "ProtectionClass"),
+            mode=meta.get("Mode"),
+            size=meta.get("Size"),
+            uid=meta.get("UserID"),
+            gid=meta.get("GroupID"),
+            inode=meta.get("InodeNumber"),
+            protection_class=meta.get("ProtectionClass"),
             created=_time(ctx, meta, "Birth", row),
             status_changed=_time(ctx, meta, "LastStatusChange", row),
             has_metadata=bool(meta),

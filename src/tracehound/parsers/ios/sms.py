@@ -70,23 +70,31 @@ def extract_links(text: str) -> tuple[str, ...]:
     """The http(s) URLs in ``text``, in order and without duplicates or trailing punctuation."""
     found: dict[str, None] = {}
     for match in _LINK.finditer(text):
-        url = match.group(0)
-        while url:
-            if url[-1] in _TRAILING:
-                url = url[:-1]
-            elif url[-1] == ")" and url.count(")") > url.count("("):
-                url = url[:-1]
-            else:
-                break
-        if len(url) > len("https://"):
+        url = _trim(match.group(0))
+        if url.partition("://")[2]:
             found.setdefault(url, None)
     return tuple(found)
+
+
+def _trim(url: str) -> str:
+    """Drop trailing punctuation, and closing parentheses that close nothing in the URL."""
+    while url:
+        last = url[-1]
+        unbalanced = last == ")" and url.count(")") > url.count("(")
+        if last not in _TRAILING and not unbalanced:
+            break
+        url = url[:-1]
+    return url
 
 
 def _query(conn: sqlite3.Connection) -> str:
     msg = select_optional(conn, "message", _MESSAGE_COLUMNS)
     handle = select_optional(conn, "handle", {"h_id": "id"})
-    body = "message.attributedBody IS NOT NULL" if "attributedBody" in columns(conn, "message") else "0"
+    body = (
+        "message.attributedBody IS NOT NULL"
+        if "attributedBody" in columns(conn, "message")
+        else "0"
+    )
     return (
         f"SELECT message.rowid AS rid, {msg}, {handle}, {body} AS has_body FROM message "
         "LEFT JOIN handle ON handle.rowid = message.handle_id ORDER BY message.rowid"

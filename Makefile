@@ -1,0 +1,38 @@
+# make demo: set up .venv if missing, write the synthetic infected backup, check it.
+# make test: set up .venv if missing, run ruff, mypy and the tests.
+VENV ?= .venv
+PYTHON ?= python3
+BIN := $(VENV)/bin
+DEMO_DIR ?= demo-out
+
+.PHONY: demo test lint typecheck unit bench clean
+
+$(BIN)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+demo: $(BIN)/.installed
+	rm -rf $(DEMO_DIR)
+	$(BIN)/tracehound demo $(DEMO_DIR)/backup
+	@status=0; $(BIN)/tracehound check $(DEMO_DIR)/backup --output $(DEMO_DIR)/results || status=$$?; \
+	if [ $$status -ne 1 ]; then echo "demo: expected exit code 1 (detections), got $$status"; exit 1; fi; \
+	echo "demo: exit code 1 as expected; results in $(DEMO_DIR)/results"
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: $(BIN)/.installed
+	$(BIN)/mypy
+
+unit: $(BIN)/.installed
+	$(BIN)/pytest
+
+test: lint typecheck unit
+
+bench: $(BIN)/.installed
+	$(BIN)/python bench/bench_iocs.py
+
+clean:
+	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache

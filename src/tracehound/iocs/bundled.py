@@ -1,0 +1,20 @@
+"""The indicator files shipped with tracehound (``data/iocs``; sources in ``SOURCES.md``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tracehound.iocs.stix import IocSet, load_iocs
+
+#: Folder of the bundled indicators: one sub-folder per source, each with its LICENSE.txt.
+BUNDLED_DIR = Path(__file__).resolve().parent.parent / "data" / "iocs"
+
+
+def bundled_paths() -> list[Path]:
+    """The bundled STIX2 files, sorted."""
+    return sorted(BUNDLED_DIR.glob("*/*.stix2"))
+
+
+def load_bundled() -> IocSet:
+    """Load every bundled STIX2 file."""
+    return load_iocs(bundled_paths())

@@ -1,0 +1,140 @@
+"""Chrome for iOS visits from its Chromium History database, one record per visit.
+
+Facts: MVT's ``ChromeHistory`` module (backup file ``faf971ce...`` =
+SHA1("AppDomain-com.google.chrome.ios-Library/Application Support/Google/Chrome/Default/History"))
+and Chromium's history schema: ``urls(id, url, title, visit_count, typed_count, last_visit_time,
+hidden)`` and ``visits(id, url -> urls.id, visit_time, from_visit, transition, segment_id,
+visit_duration, ...)``. Times are microseconds since 1601-01-01 UTC (Chromium ``base::Time``);
+``visit_duration`` is microseconds. ``transition`` is a ``ui::PageTransition`` stored as a signed
+32-bit integer: the low byte is the core type, the high bits qualifiers such as
+``CLIENT_REDIRECT`` (0x40000000) and ``SERVER_REDIRECT`` (0x80000000)
+(Chromium ``ui/base/page_transition_types.h``).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from tracehound.core.context import ParseContext
+from tracehound.core.records import Record, Url
+from tracehound.core.registry import artifact
+from tracehound.core.timeutil import from_webkit
+from tracehound.parsers.common.sqlite import select_optional
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ChromeVisit(Record):
+    """One Chrome visit with the URL it loaded."""
+
+    TYPE = "ios.chrome_history"
+    TS_DESC = "Chrome visit"
+
+    url: Url | None
+    title: str | None
+    visit_id: int
+    url_id: int | None
+    from_visit: int | None  # the visit that led here (link or redirect); None if none
+    transition: int | None  # PageTransition as an unsigned 32-bit value
+    transition_type: str | None  # core type name, e.g. "link", "typed"
+    redirect: str | None  # "server" or "client" when this visit was reached by a redirect
+    duration: float | None  # seconds
+
+
+PATHS = (
+    "/private/var/mobile/Containers/Data/Application/*/Library/Application Support/Google/Chrome"
+    "/Default/History",
+)
+
+_CORE_TYPES = (
+    "link",
+    "typed",
+    "auto_bookmark",
+    "auto_subframe",
+    "manual_subframe",
+    "generated",
+    "auto_toplevel",
+    "form_submit",
+    "reload",
+    "keyword",
+    "keyword_generated",
+)
+_SERVER_REDIRECT = 0x80000000
+_CLIENT_REDIRECT = 0x40000000
+
+_VISIT_COLUMNS = {
+    "v_id": "id",
+    "v_url": "url",
+    "v_time": "visit_time",
+    "v_from": "from_visit",
+    "v_transition": "transition",
+    "v_duration": "visit_duration",
+}
+_URL_COLUMNS = {"u_url": "url", "u_title": "title"}
+
+
+def _int(value: object, ctx: ParseContext, row: int, name: str) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    ctx.warn(f"{name} is not an integer: {str(value)[:80]!r}", row)
+    return None
+
+
+def _text(value: object, ctx: ParseContext, row: int, name: str) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    ctx.warn(f"{name} is not text: {str(value)[:80]!r}", row)
+    return None
+
+
+def _transition(raw: int | None) -> tuple[int | None, str | None, str | None]:
+    """(unsigned value, core type name, redirect kind) of a stored PageTransition."""
+    if raw is None:
+        return None, None, None
+    value = raw & 0xFFFFFFFF
+    core = value & 0xFF
+    name = _CORE_TYPES[core] if core < len(_CORE_TYPES) else f"unknown_{core}"
+    redirect = None
+    if value & _SERVER_REDIRECT:
+        redirect = "server"
+    elif value & _CLIENT_REDIRECT:
+        redirect = "client"
+    return value, name, redirect
+
+
+@artifact(
+    record=ChromeVisit,
+    input="sqlite",
+    paths=PATHS,
+    requires={"urls": ("id", "url"), "visits": ("id", "url", "visit_time")},
+)
+def parse(conn: sqlite3.Connection, ctx: ParseContext) -> Iterator[ChromeVisit]:
+    """Chrome for iOS visits, with how each was reached (History database)."""
+    visits = select_optional(conn, "visits", _VISIT_COLUMNS)
+    urls = select_optional(conn, "urls", _URL_COLUMNS)
+    conn.row_factory = sqlite3.Row
+    query = (
+        f"SELECT {visits}, {urls} FROM visits LEFT JOIN urls ON urls.id = visits.url "
+        "ORDER BY visits.id"
+    )
+    for r in conn.execute(query):
+        row = r["v_id"]
+        transition, name, redirect = _transition(_int(r["v_transition"], ctx, row, "transition"))
+        duration = _int(r["v_duration"], ctx, row, "visit_duration")
+        from_visit = _int(r["v_from"], ctx, row, "from_visit")
+        yield ChromeVisit(
+            ts=ctx.time(from_webkit, r["v_time"], row, "visit_time"),
+            row=row,
+            url=_text(r["u_url"], ctx, row, "url"),
+            title=_text(r["u_title"], ctx, row, "title"),
+            visit_id=row,
+            url_id=_int(r["v_url"], ctx, row, "visits.url"),
+            from_visit=from_visit or None,
+            transition=transition,
+            transition_type=name,
+            redirect=redirect,
+            duration=duration / 1_000_000 if duration else None,
+        )
