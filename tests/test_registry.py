@@ -40,7 +40,7 @@ def test_there_are_artifacts() -> None:
 def test_artifact_is_complete(art: Artifact) -> None:
     assert art.description, f"{art.name}: parser needs a docstring"
     assert art.paths and all(p.startswith(("/", "backup:")) for p in art.paths)
-    assert art.record.TYPE == art.name and art.name.count(".") == 1
+    assert art.name == art.record.TYPE and art.name.count(".") == 1
     assert art.record.TS_DESC != Record.TS_DESC
     module = art.module.rsplit(".", 1)[-1]
     platform = art.platform
@@ -55,7 +55,9 @@ def test_record_round_trips_through_jsonl(art: Artifact) -> None:
     hints = typing.get_type_hints(art.record)
     values = {f.name: _sample(hints[f.name]) for f in dataclasses.fields(art.record)}
     record = art.record(**values)
-    prov = Provenance(source="test", path="/x", sha256="0" * 64, parser=art.name, parser_version="1")
+    prov = Provenance(
+        source="test", path="/x", sha256="0" * 64, parser=art.name, parser_version="1"
+    )
     line = record_line(record, prov)
     back, back_prov = record_from_json(json.loads(line), art.record)
     assert back == record and back_prov == prov
@@ -82,3 +84,10 @@ def test_readme_lists_every_artifact_and_detector() -> None:
     missing = [a.name for a in ALL if f"`{a.name}`" not in readme]
     missing += [d.NAME for d in detectors() if f"`{d.NAME}`" not in readme]
     assert not missing, f"README does not list: {missing}"
+
+
+def test_readme_tables_are_current() -> None:
+    """The README's tables are `tracehound artifacts --markdown`, regenerated when code changes."""
+    from tracehound.cli import markdown_tables
+
+    assert markdown_tables() in (ROOT / "README.md").read_text()

@@ -14,15 +14,22 @@ from rich.table import Table
 
 from tracehound import __version__
 from tracehound.core.errors import TracehoundError
+from tracehound.core.records import semantic_fields
 from tracehound.core.registry import artifacts, detectors
 from tracehound.pipeline import CheckOptions, RunResult, run_check
 
 _STATUS_STYLE = {"ran": "green", "not_present": "dim", "schema_mismatch": "yellow", "error": "red"}
-_SEV_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan", "info": "dim"}
+_SEV_STYLE = {
+    "critical": "bold red",
+    "high": "red",
+    "medium": "yellow",
+    "low": "cyan",
+    "info": "dim",
+}
 
 
 def _console(stderr: bool = False) -> Console:
-    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+    return Console(stderr=stderr, highlight=False, soft_wrap=True)
 
 
 @click.group()
@@ -33,27 +40,40 @@ def main() -> None:
 
 @main.command()
 @click.argument("path", type=click.Path(path_type=Path))
-@click.option("--output", "-o", required=True, type=click.Path(path_type=Path),
-              help="New folder for the results (must not be inside the acquisition).")
-@click.option("--iocs", "ioc_paths", multiple=True, type=click.Path(path_type=Path),
-              help="Extra STIX2 file or folder of them (repeatable). Also: $TRACEHOUND_IOCS.")
+@click.option(
+    "--output",
+    "-o",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="New folder for the results (must not be inside the acquisition).",
+)
+@click.option(
+    "--iocs",
+    "ioc_paths",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Extra STIX2 file or folder of them (repeatable). Also: $TRACEHOUND_IOCS.",
+)
 @click.option("--no-bundled-iocs", is_flag=True, help="Do not load the bundled public indicators.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or tables; exit code only.")
-def check(path: Path, output: Path, ioc_paths: tuple[Path, ...], no_bundled_iocs: bool,
-          quiet: bool) -> None:
+def check(
+    path: Path, output: Path, ioc_paths: tuple[Path, ...], no_bundled_iocs: bool, quiet: bool
+) -> None:
     """Check an acquisition (an iOS backup folder) against indicators and heuristics.
 
     Exit code: 0 nothing detected, 1 an indicator matched or a high/critical heuristic fired,
     2 the run could not complete or an input could not be read.
     """
-    options = CheckOptions(target=path, output=output, ioc_paths=list(ioc_paths),
-                           bundled_iocs=not no_bundled_iocs, command=sys.argv[:])
+    options = CheckOptions(
+        target=path,
+        output=output,
+        ioc_paths=list(ioc_paths),
+        bundled_iocs=not no_bundled_iocs,
+        command=sys.argv[:],
+    )
     err = _console(stderr=True)
     try:
-        if quiet:
-            result = run_check(options)
-        else:
-            result = _run_with_progress(options, err)
+        result = run_check(options) if quiet else _run_with_progress(options, err)
     except TracehoundError as exc:
         err.print(f"[bold red]error:[/] {escape(str(exc))}")
         sys.exit(exc.exit_code)
@@ -63,8 +83,12 @@ def check(path: Path, output: Path, ioc_paths: tuple[Path, ...], no_bundled_iocs
 
 
 def _run_with_progress(options: CheckOptions, console: Console) -> RunResult:
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-               TimeElapsedColumn())
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
     with Progress(*columns, console=console, transient=True) as bar:
         task = bar.add_task("loading indicators", total=None)
 
@@ -79,28 +103,41 @@ def _run_with_progress(options: CheckOptions, console: Console) -> RunResult:
 def _print_summary(result: RunResult, console: Console) -> None:
     run = result.run
     acq = run["acquisition"]
-    console.print(f"[bold]Acquisition[/] {escape(str(acq.get('kind')))}: "
-                  f"{escape(str(acq.get('product_type')))} iOS {escape(str(acq.get('os_version')))} "
-                  f"({escape(str(acq.get('os_build')))}), backup of {escape(str(acq.get('backup_date')))}")
-    console.print(f"[bold]Indicators[/] {run['indicators']['total']} from "
-                  f"{len(run['indicators']['files'])} files, "
-                  f"{run['indicators']['warning_count']} load warnings")
+    console.print(
+        f"[bold]Acquisition[/] {escape(str(acq.get('kind')))}: "
+        f"{escape(str(acq.get('product_type')))} iOS {escape(str(acq.get('os_version')))} "
+        f"({escape(str(acq.get('os_build')))}), backup of {escape(str(acq.get('backup_date')))}"
+    )
+    console.print(
+        f"[bold]Indicators[/] {run['indicators']['total']} from "
+        f"{len(run['indicators']['files'])} files, "
+        f"{run['indicators']['warning_count']} load warnings"
+    )
     console.print(_artifact_table(run["artifacts"]))
     if result.detections:
         _print_detections(console, result.detections)
     console.print(_verdict(result))
-    console.print(f"Results in [bold]{escape(str(result.output))}[/] "
-                  "(detections.jsonl, run.json, timeline.csv, records/)")
+    console.print(
+        f"Results in [bold]{escape(str(result.output))}[/] "
+        "(detections.jsonl, run.json, timeline.csv, records/)"
+    )
 
 
 def _artifact_table(arts: dict[str, Any]) -> Table:
     table = Table(title="Artifacts", title_justify="left")
     for col in ("artifact", "status", "records", "warnings", "detections"):
-        table.add_column(col, justify="right" if col in ("records", "warnings", "detections") else "left")
+        table.add_column(
+            col, justify="right" if col in ("records", "warnings", "detections") else "left"
+        )
     for name, info in arts.items():
         style = _STATUS_STYLE.get(info["status"], "")
-        table.add_row(name, f"[{style}]{info['status']}[/]", str(info["records"]),
-                      str(info["warnings"]), str(info["detections"]))
+        table.add_row(
+            name,
+            f"[{style}]{info['status']}[/]",
+            str(info["records"]),
+            str(info["warnings"]),
+            str(info["detections"]),
+        )
     return table
 
 
@@ -120,14 +157,20 @@ def _print_detections(console: Console, detections: list[dict[str, Any]], limit:
 def _verdict(result: RunResult) -> str:
     summary = result.run["detections"]
     if result.exit_code == 2:
-        return ("[bold red]INCOMPLETE[/]: some inputs could not be read or checked; see run.json "
-                f"(errors are listed per artifact). Detections so far: {summary['total']}.")
+        return (
+            "[bold red]INCOMPLETE[/]: some inputs could not be read or checked; see run.json "
+            f"(errors are listed per artifact). Detections so far: {summary['total']}."
+        )
     malware = ", ".join(summary["malware"]) or "none named"
     if result.exit_code == 1:
-        return (f"[bold red]DETECTIONS[/]: {summary['total']} detections; malware named by "
-                f"indicators: {escape(malware)}. Review each in detections.jsonl.")
-    return ("[bold green]Nothing detected[/] with the loaded indicators and heuristics. Public "
-            "indicators cannot prove a phone clean.")
+        return (
+            f"[bold red]DETECTIONS[/]: {summary['total']} detections; malware named by "
+            f"indicators: {escape(malware)}. Review each in detections.jsonl."
+        )
+    return (
+        "[bold green]Nothing detected[/] with the loaded indicators and heuristics. Public "
+        "indicators cannot prove a phone clean."
+    )
 
 
 @main.command(name="artifacts")
@@ -153,11 +196,24 @@ def list_artifacts(markdown: bool) -> None:
 
 
 def markdown_tables() -> str:
-    """The artifact and detector tables in Markdown."""
-    lines = ["| artifact | device paths | what is extracted |", "|---|---|---|"]
+    """The artifact and detector tables in Markdown (README, "What is checked")."""
+    by_type: dict[str, list[str]] = {}
+    for det in detectors():
+        for type_name in det.TYPES:
+            by_type.setdefault(type_name, []).append(f"`{det.NAME}`")
+    lines = [
+        "| artifact | device paths | what is extracted | matched against indicators | heuristics |",
+        "|---|---|---|---|---|",
+    ]
     for art in artifacts():
         paths = "<br>".join(f"`{p}`" for p in art.paths)
-        lines.append(f"| `{art.name}` | {paths} | {art.description} |")
+        fields = ", ".join(
+            f"{name} ({kind.value})" for name, kind, _ in semantic_fields(art.record)
+        )
+        heuristics = ", ".join(by_type.get(art.name, [])) or "-"
+        lines.append(
+            f"| `{art.name}` | {paths} | {art.description} | {fields or '-'} | {heuristics} |"
+        )
     lines += ["", "| heuristic | reads | what it flags |", "|---|---|---|"]
     for det in detectors():
         reads = ", ".join(f"`{t}`" for t in det.TYPES)
@@ -179,8 +235,10 @@ def demo(directory: Path, clean: bool, seed: int) -> None:
     except TracehoundError as exc:
         err.print(f"[bold red]error:[/] {escape(str(exc))}")
         sys.exit(exc.exit_code)
-    _console().print(f"Wrote a synthetic {'clean' if clean else 'infected'} iOS backup to "
-                     f"[bold]{escape(str(path))}[/]")
+    _console().print(
+        f"Wrote a synthetic {'clean' if clean else 'infected'} iOS backup to "
+        f"[bold]{escape(str(path))}[/]"
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover

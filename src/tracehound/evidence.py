@@ -39,7 +39,9 @@ class EvidenceLog:
             folder = local.parent
             if folder not in self.listings:
                 self.listings[folder] = {p.name for p in folder.iterdir()}
-            known = InputFile(device_path, local, location, sha256_file(local), local.stat().st_size)
+            known = InputFile(
+                device_path, local, location, sha256_file(local), local.stat().st_size
+            )
             self.inputs[local] = known
         if artifact not in known.artifacts:
             known.artifacts.append(artifact)

@@ -131,8 +131,9 @@ class _Run:
             found.extend(finding_detection(f) for f in det.feed(record, prov))
         for item in found:
             self.emit(item)
-            self.timeline.add_detection(record.ts, item["severity"], item["message"],
-                                        record.TYPE, prov.path, record.row)
+            self.timeline.add_detection(
+                record.ts, item["severity"], item["message"], record.TYPE, prov.path, record.row
+            )
         self.timeline.add_record(record, prov, max_severity([d["severity"] for d in found]))
         return len(found)
 
@@ -149,8 +150,14 @@ class _Run:
     def _emit_finding(self, finding: Finding) -> None:
         item = finding_detection(finding)
         self.emit(item)
-        self.timeline.add_detection(finding.ts, item["severity"], item["message"],
-                                    finding.record.TYPE, finding.prov.path, finding.record.row)
+        self.timeline.add_detection(
+            finding.ts,
+            item["severity"],
+            item["message"],
+            finding.record.TYPE,
+            finding.prov.path,
+            finding.record.row,
+        )
 
     def close(self) -> None:
         self.det_handle.close()
@@ -171,8 +178,13 @@ def _run_file(run: _Run, state: ArtifactRun, device_path: str) -> None:
         entry.update(status="error", error=f"cannot read: {exc}")
         state.errors.append(f"{device_path}: cannot read: {exc}")
         return
-    prov = Provenance(source=run.source.kind, path=device_path, sha256=item.sha256,
-                      parser=art.name, parser_version=art.version)
+    prov = Provenance(
+        source=run.source.kind,
+        path=device_path,
+        sha256=item.sha256,
+        parser=art.name,
+        parser_version=art.version,
+    )
     ctx = ParseContext(artifact=art.name, path=device_path, device=run.source.facts())
     try:
         with open_input(art, local) as opened:
@@ -209,8 +221,13 @@ def _run_artifact(run: _Run, state: ArtifactRun, paths: list[str]) -> None:
     state.seconds = round(time.perf_counter() - started, 4)
 
 
-def _exit_code(states: list[ArtifactRun], iocs: IocSet, evidence: dict[str, Any],
-               detections: list[dict[str, Any]], source_errors: list[str]) -> int:
+def _exit_code(
+    states: list[ArtifactRun],
+    iocs: IocSet,
+    evidence: dict[str, Any],
+    detections: list[dict[str, Any]],
+    source_errors: list[str],
+) -> int:
     incomplete = (
         bool(source_errors)
         or any(s.status == "error" for s in states)
@@ -235,8 +252,10 @@ def run_check(options: CheckOptions, progress: Progress | None = None) -> RunRes
         iocs = load_iocs(ioc_paths_for(options))
         index = IndicatorIndex.build(iocs.indicators)
         arts = artifacts(platform=source.platform)
-        found = source.find([p for a in arts for p in a.paths])
         run = _Run(source, index, options.output)
+        for name, local in source.own_inputs():
+            run.evidence.register(name, local, local.name, "source")
+        found = source.find([p for a in arts for p in a.paths])
         states = [ArtifactRun(a) for a in arts]
         try:
             for number, state in enumerate(states, 1):
@@ -251,15 +270,22 @@ def run_check(options: CheckOptions, progress: Progress | None = None) -> RunRes
         code = _exit_code(states, iocs, evidence, run.detections, source.errors)
         info = {
             "output_format_version": OUTPUT_FORMAT_VERSION,
-            "tool": {"name": "tracehound", "version": __version__,
-                     "python": platform.python_version(), "platform": sys.platform},
+            "tool": {
+                "name": "tracehound",
+                "version": __version__,
+                "python": platform.python_version(),
+                "platform": sys.platform,
+            },
             "command": options.command,
             "started": started.isoformat(),
             "finished": datetime.now(UTC).isoformat(),
             "seconds": round(time.perf_counter() - clock, 3),
             "exit_code": code,
-            "acquisition": {"path": str(source.root.resolve()), **source.facts(),
-                            "errors": source.errors},
+            "acquisition": {
+                "path": str(source.root.resolve()),
+                **source.facts(),
+                "errors": source.errors,
+            },
             "inputs": run.evidence.to_json(),
             "evidence_check": evidence,
             "indicators": ioc_summary(iocs, index),
@@ -275,4 +301,3 @@ def run_check(options: CheckOptions, progress: Progress | None = None) -> RunRes
 def write_json(path: Path, data: dict[str, Any]) -> None:
     """Write ``data`` as indented UTF-8 JSON."""
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n", "utf-8")
-

@@ -21,7 +21,9 @@ def test_cocoa_ns_and_auto() -> None:
 
 def test_unix_and_webkit() -> None:
     assert t.from_unix(1_600_000_000) == datetime(2020, 9, 13, 12, 26, 40, tzinfo=UTC)
-    assert t.from_unix_ms(1_600_000_000_123) == datetime(2020, 9, 13, 12, 26, 40, 123000, tzinfo=UTC)
+    assert t.from_unix_ms(1_600_000_000_123) == datetime(
+        2020, 9, 13, 12, 26, 40, 123000, tzinfo=UTC
+    )
     when = datetime(2021, 7, 18, 9, 30, 1, 5, tzinfo=UTC)
     assert t.from_webkit(t.to_webkit(when)) == when
     assert t.from_webkit(13_270_000_000_000_000) == datetime(2021, 7, 5, 23, 6, 40, tzinfo=UTC)

@@ -18,11 +18,13 @@ class Thing(Record):
     created: datetime | None = None
 
 
-PROV = Provenance(source="test", path="/x", sha256="0" * 64, parser="test.thing", parser_version="1")
+PROV = Provenance(
+    source="test", path="/x", sha256="0" * 64, parser="test.thing", parser_version="1"
+)
 
 
 def test_formula_cells_are_neutralised() -> None:
-    for payload in ("=HYPERLINK(\"http://x\")", "+1", "-2", "@SUM(A1)", "\tx", "\rx"):
+    for payload in ('=HYPERLINK("http://x")', "+1", "-2", "@SUM(A1)", "\tx", "\rx"):
         assert safe_cell(payload).startswith("'")
     assert safe_cell("plain") == "plain"
     assert safe_cell(None) == ""
@@ -31,10 +33,20 @@ def test_formula_cells_are_neutralised() -> None:
 def test_sorted_with_extra_times_and_detections(tmp_path: Path) -> None:
     out = tmp_path / "timeline.csv"
     with TimelineWriter(out) as tl:
-        tl.add_record(Thing(ts=datetime(2021, 1, 2, tzinfo=UTC), text="=cmd|' /C calc'!A0",
-                            created=datetime(2021, 1, 1, tzinfo=UTC), row=7), PROV, "high")
+        tl.add_record(
+            Thing(
+                ts=datetime(2021, 1, 2, tzinfo=UTC),
+                text="=cmd|' /C calc'!A0",
+                created=datetime(2021, 1, 1, tzinfo=UTC),
+                row=7,
+            ),
+            PROV,
+            "high",
+        )
         tl.add_record(Thing(ts=None, text="no time"), PROV)
-        tl.add_detection(datetime(2021, 1, 1, 12, tzinfo=UTC), "critical", "bad thing", "test.thing", "/x", 7)
+        tl.add_detection(
+            datetime(2021, 1, 1, 12, tzinfo=UTC), "critical", "bad thing", "test.thing", "/x", 7
+        )
     rows = list(csv.reader(out.open(encoding="utf-8")))
     assert tuple(rows[0]) == COLUMNS
     assert [r[1] for r in rows[1:]] == ["Thing created", "Detection", "Thing happened"]

@@ -11,20 +11,38 @@ from tracehound.demo.backup import BackupWriter
 from tracehound.sources.detect import open_source
 from tracehound.sources.ios_backup import IOSBackup
 
+CHROME = (
+    "/private/var/mobile/Containers/Data/Application/*/Library/"
+    "Application Support/Google/Chrome/Default/History"
+)
 WHEN = datetime(2021, 7, 20, 8, 0, tzinfo=UTC)
-LOCKDOWN = {"ProductType": "iPhone12,1", "ProductVersion": "14.6", "BuildVersion": "18F72",
-            "DeviceName": "Demo iPhone", "UniqueDeviceID": "0" * 40}
+LOCKDOWN = {
+    "ProductType": "iPhone12,1",
+    "ProductVersion": "14.6",
+    "BuildVersion": "18F72",
+    "DeviceName": "Demo iPhone",
+    "UniqueDeviceID": "0" * 40,
+}
 
 
 def make_backup(root: Path, encrypted: bool = False) -> Path:
     writer = BackupWriter(root, WHEN)
     writer.add("HomeDomain", "Library/SMS/sms.db", b"sms")
     writer.add("WirelessDomain", "Library/Databases/DataUsage.sqlite", b"usage")
-    writer.add("AppDomain-com.google.chrome.ios",
-               "Library/Application Support/Google/Chrome/Default/History", b"chrome")
-    info = plistlib.dumps({"Product Type": "iPhone12,1", "Product Version": "14.6",
-                           "Build Version": "18F72", "Device Name": "Demo iPhone",
-                           "Last Backup Date": WHEN.replace(tzinfo=None)})
+    writer.add(
+        "AppDomain-com.google.chrome.ios",
+        "Library/Application Support/Google/Chrome/Default/History",
+        b"chrome",
+    )
+    info = plistlib.dumps(
+        {
+            "Product Type": "iPhone12,1",
+            "Product Version": "14.6",
+            "Build Version": "18F72",
+            "Device Name": "Demo iPhone",
+            "Last Backup Date": WHEN.replace(tzinfo=None),
+        }
+    )
     writer.finish(LOCKDOWN, info, encrypted=encrypted)
     return root
 
@@ -32,16 +50,20 @@ def make_backup(root: Path, encrypted: bool = False) -> Path:
 def test_maps_manifest_to_device_paths(tmp_path: Path) -> None:
     src = open_source(make_backup(tmp_path / "b"))
     assert isinstance(src, IOSBackup)
-    found = src.find([
-        "/private/var/mobile/Library/SMS/sms.db",
-        "/private/var/mobile/Containers/Data/Application/*/Library/Application Support/Google/Chrome/Default/History",
-        "/private/var/mobile/Library/Nope.db",
-        "backup:Info.plist",
-        "backup:Missing.plist",
-    ])
-    assert found["/private/var/mobile/Library/SMS/sms.db"] == ["/private/var/mobile/Library/SMS/sms.db"]
+    found = src.find(
+        [
+            "/private/var/mobile/Library/SMS/sms.db",
+            CHROME,
+            "/private/var/mobile/Library/Nope.db",
+            "backup:Info.plist",
+            "backup:Missing.plist",
+        ]
+    )
+    assert found["/private/var/mobile/Library/SMS/sms.db"] == [
+        "/private/var/mobile/Library/SMS/sms.db"
+    ]
     assert src.local("/private/var/mobile/Library/SMS/sms.db").read_bytes() == b"sms"
-    chrome = found["/private/var/mobile/Containers/Data/Application/*/Library/Application Support/Google/Chrome/Default/History"]
+    chrome = found[CHROME]
     assert len(chrome) == 1 and src.local(chrome[0]).read_bytes() == b"chrome"
     assert found["/private/var/mobile/Library/Nope.db"] == []
     assert found["backup:Info.plist"] == ["backup:Info.plist"]
@@ -80,7 +102,7 @@ def test_encrypted_backup_is_refused(tmp_path: Path) -> None:
 
 def test_not_a_backup_says_what_is_missing(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
-    with pytest.raises(NotAnAcquisition, match="Manifest.db"):
+    with pytest.raises(NotAnAcquisition, match=r"Manifest\.db"):
         open_source(tmp_path / "empty")
     with pytest.raises(NotAnAcquisition, match="no such file"):
         open_source(tmp_path / "nothing")
@@ -92,14 +114,14 @@ def test_not_a_backup_says_what_is_missing(tmp_path: Path) -> None:
 def test_missing_manifest_db(tmp_path: Path) -> None:
     root = make_backup(tmp_path / "b")
     (root / "Manifest.db").unlink()
-    with pytest.raises(NotAnAcquisition, match="Manifest.db is missing"):
+    with pytest.raises(NotAnAcquisition, match=r"Manifest\.db is missing"):
         open_source(root)
 
 
 def test_damaged_plist_named(tmp_path: Path) -> None:
     root = make_backup(tmp_path / "b")
     (root / "Manifest.plist").write_bytes(b"bplist00garbage")
-    with pytest.raises(NotAnAcquisition, match="Manifest.plist: damaged"):
+    with pytest.raises(NotAnAcquisition, match=r"Manifest\.plist: damaged"):
         open_source(root)
 
 
@@ -108,15 +130,25 @@ def test_corrupt_manifest_db(tmp_path: Path) -> None:
     (root / "Manifest.db").write_bytes(b"SQLite format 3\x00" + b"\x01" * 4000)
     src = open_source(root)
     found = src.find(["/private/var/mobile/Library/SMS/sms.db", "backup:Info.plist"])
-    assert found == {"/private/var/mobile/Library/SMS/sms.db": [], "backup:Info.plist": ["backup:Info.plist"]}
+    assert found == {
+        "/private/var/mobile/Library/SMS/sms.db": [],
+        "backup:Info.plist": ["backup:Info.plist"],
+    }
     assert len(src.errors) == 1 and "Manifest.db: cannot list" in src.errors[0]
 
 
 def test_crafted_file_id_cannot_escape(tmp_path: Path) -> None:
     root = tmp_path / "b"
     writer = BackupWriter(root, WHEN)
-    writer.raw_rows.append({"fileID": "../../etc/passwd", "domain": "HomeDomain",
-                            "relativePath": "Library/SMS/sms.db", "flags": 1, "file": b""})
+    writer.raw_rows.append(
+        {
+            "fileID": "../../etc/passwd",
+            "domain": "HomeDomain",
+            "relativePath": "Library/SMS/sms.db",
+            "flags": 1,
+            "file": b"",
+        }
+    )
     writer.finish(LOCKDOWN, plistlib.dumps({}))
     src = open_source(root)
     assert src.find(["/private/var/mobile/Library/SMS/sms.db"])

@@ -12,11 +12,11 @@ import dataclasses
 import typing
 from dataclasses import dataclass
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated, Any, ClassVar
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     """What an observed value is, for the indicator index."""
 
     URL = "url"

@@ -12,7 +12,7 @@ import pkgutil
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 from typing import Any, ClassVar, Literal, TypeVar
 
 from tracehound.core.context import ParseContext
@@ -79,7 +79,7 @@ def artifact(
     return wrap
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     """Detection severity, in increasing order."""
 
     INFO = "info"

@@ -37,12 +37,26 @@ class BackupWriter:
         self._inode = 1000
         root.mkdir(parents=True, exist_ok=True)
 
-    def _entry(self, domain: str, rel: str, size: int, birth: datetime, modified: datetime,
-               flags: int = manifest.FLAG_FILE) -> ManifestEntry:
+    def _entry(
+        self,
+        domain: str,
+        rel: str,
+        size: int,
+        birth: datetime,
+        modified: datetime,
+        flags: int = manifest.FLAG_FILE,
+    ) -> ManifestEntry:
         self._inode += 1
-        return ManifestEntry(domain=domain, relative_path=rel, flags=flags, size=size,
-                             birth=_unix(birth), modified=_unix(modified),
-                             status_changed=_unix(modified), inode=self._inode)
+        return ManifestEntry(
+            domain=domain,
+            relative_path=rel,
+            flags=flags,
+            size=size,
+            birth=_unix(birth),
+            modified=_unix(modified),
+            status_changed=_unix(modified),
+            inode=self._inode,
+        )
 
     def _parents(self, domain: str, rel: str, when: datetime) -> None:
         parts = rel.split("/")[:-1]
@@ -52,8 +66,14 @@ class BackupWriter:
                 self._dirs.add((domain, parent))
                 self.entries.append(self._entry(domain, parent, 0, when, when, FLAG_DIR))
 
-    def add(self, domain: str, rel: str, data: bytes, birth: datetime | None = None,
-            modified: datetime | None = None) -> Path:
+    def add(
+        self,
+        domain: str,
+        rel: str,
+        data: bytes,
+        birth: datetime | None = None,
+        modified: datetime | None = None,
+    ) -> Path:
         """Store ``data`` as ``domain``/``rel``; return the stored file's path."""
         birth = birth or self.when
         modified = modified or birth
@@ -65,8 +85,14 @@ class BackupWriter:
         target.write_bytes(data)
         return target
 
-    def add_built(self, domain: str, rel: str, build: Callable[[Path], None],
-                  birth: datetime | None = None, modified: datetime | None = None) -> Path:
+    def add_built(
+        self,
+        domain: str,
+        rel: str,
+        build: Callable[[Path], None],
+        birth: datetime | None = None,
+        modified: datetime | None = None,
+    ) -> Path:
         """Run ``build(path)`` in a scratch folder and store the file it writes."""
         with tempfile.TemporaryDirectory(prefix="tracehound-demo-") as tmp:
             scratch = Path(tmp) / Path(rel).name
@@ -77,8 +103,9 @@ class BackupWriter:
         """A Manifest row with no stored file (e.g. a directory or a file the backup skipped)."""
         self.entries.append(entry)
 
-    def finish(self, lockdown: dict[str, Any], info_plist: bytes | None = None,
-               encrypted: bool = False) -> None:
+    def finish(
+        self, lockdown: dict[str, Any], info_plist: bytes | None = None, encrypted: bool = False
+    ) -> None:
         """Write Manifest.db, Manifest.plist, Status.plist and (if given) Info.plist."""
         manifest.write(self.root / "Manifest.db", self.entries, self.raw_rows)
         manifest_plist = {
@@ -90,7 +117,9 @@ class BackupWriter:
             "Lockdown": lockdown,
             "Applications": {},
         }
-        (self.root / "Manifest.plist").write_bytes(plistlib.dumps(manifest_plist, fmt=plistlib.FMT_BINARY))
+        (self.root / "Manifest.plist").write_bytes(
+            plistlib.dumps(manifest_plist, fmt=plistlib.FMT_BINARY)
+        )
         status = {
             "IsFullBackup": False,
             "Version": "3.3",

@@ -32,6 +32,7 @@ from tracehound.demo.ios import (
     backup_info,
     chrome_history,
     datausage,
+    global_preferences,
     idstatuscache,
     locationd_clients,
     osanalytics_addaily,
@@ -59,8 +60,13 @@ PEGASUS_PROCESSES = ("bh", "msgacntd")
 DELETED_PROCESS_PK = len(content.PROCESSES) + 3
 PEGASUS_FILE = "Library/Preferences/roleaccountd.plist"
 
-LOCKDOWN = {"ProductType": "iPhone12,1", "ProductVersion": "14.6", "BuildVersion": "18F72",
-            "DeviceName": "Demo iPhone", "UniqueDeviceID": "00008030-000A1B2C3D4E002E"}
+LOCKDOWN = {
+    "ProductType": "iPhone12,1",
+    "ProductVersion": "14.6",
+    "BuildVersion": "18F72",
+    "DeviceName": "Demo iPhone",
+    "UniqueDeviceID": "00008030-000A1B2C3D4E002E",
+}
 
 
 @dataclass
@@ -78,17 +84,38 @@ def write_demo_backup(directory: Path, infected: bool = True, seed: int = 2021) 
     """Write the synthetic backup into ``directory`` (new or empty) and return its path."""
     if directory.exists() and any(directory.iterdir()):
         raise TracehoundError(f"{directory}: not empty; the demo writes into a new folder")
-    plan = _Plan(random.Random(seed), infected)
+    rng = random.Random(seed)  # noqa: S311 - synthetic demo data, not a security use
+    plan = _Plan(rng, infected)
     writer = BackupWriter(directory, BACKUP_DATE)
-    for add in (_safari, _browser_state, _chrome, _webkit, _sms, _datausage, _addaily,
-                _idstatus, _tcc, _locationd, _files):
+    for add in (
+        _safari,
+        _browser_state,
+        _chrome,
+        _webkit,
+        _sms,
+        _datausage,
+        _addaily,
+        _idstatus,
+        _tcc,
+        _locationd,
+        _preferences,
+        _files,
+    ):
         add(writer, plan)
-    apps = [backup_info.App(bundle_id=b, name=n, artist=a, purchase_date=plan.when())
-            for b, n, a in content.APPS]
+    apps = [
+        backup_info.App(bundle_id=b, name=n, artist=a, purchase_date=plan.when())
+        for b, n, a in content.APPS
+    ]
     writer.finish(LOCKDOWN)
-    backup_info.write(directory / "Info.plist", apps, device_name="Demo iPhone",
-                      product_type="iPhone12,1", product_version="14.6", build_version="18F72",
-                      last_backup=BACKUP_DATE)
+    backup_info.write(
+        directory / "Info.plist",
+        apps,
+        device_name="Demo iPhone",
+        product_type="iPhone12,1",
+        product_version="14.6",
+        build_version="18F72",
+        last_backup=BACKUP_DATE,
+    )
     return directory
 
 
@@ -98,25 +125,47 @@ def _safari(writer: BackupWriter, plan: _Plan) -> None:
     if plan.infected:
         times.append(INJECTION)
         times.sort()
-    urls = list(dict.fromkeys(content.SITES + (INJECTED_PAGE, EXPLOIT_URL)))
+    urls = list(dict.fromkeys((*content.SITES, INJECTED_PAGE, EXPLOIT_URL)))
     item_of = {u: i for i, u in enumerate(urls, 1)}
     for ts in times:
         vid = len(visits) + 1
         if plan.infected and ts == INJECTION:
-            visits.append({"id": vid, "history_item": item_of[INJECTED_PAGE],
-                           "visit_time": to_cocoa(ts), "title": "", "redirect_destination": vid + 1,
-                           "load_successful": 1})
-            visits.append({"id": vid + 1, "history_item": item_of[EXPLOIT_URL],
-                           "visit_time": to_cocoa(ts + timedelta(milliseconds=3)), "title": "",
-                           "redirect_source": vid, "load_successful": 0})
+            visits.append(
+                {
+                    "id": vid,
+                    "history_item": item_of[INJECTED_PAGE],
+                    "visit_time": to_cocoa(ts),
+                    "title": "",
+                    "redirect_destination": vid + 1,
+                    "load_successful": 1,
+                }
+            )
+            visits.append(
+                {
+                    "id": vid + 1,
+                    "history_item": item_of[EXPLOIT_URL],
+                    "visit_time": to_cocoa(ts + timedelta(milliseconds=3)),
+                    "title": "",
+                    "redirect_source": vid,
+                    "load_successful": 0,
+                }
+            )
             continue
         url = plan.rng.choice(content.SITES)
-        visits.append({"id": vid, "history_item": item_of[url], "visit_time": to_cocoa(ts),
-                       "title": url.split("/")[2], "load_successful": 1})
+        visits.append(
+            {
+                "id": vid,
+                "history_item": item_of[url],
+                "visit_time": to_cocoa(ts),
+                "title": url.split("/")[2],
+                "load_successful": 1,
+            }
+        )
     used = {v["history_item"] for v in visits}
     items = [{"id": i, "url": u} for u, i in item_of.items() if i in used]
-    writer.add_built("HomeDomain", "Library/Safari/History.db",
-                     lambda p: safari_history.write(p, items, visits))
+    writer.add_built(
+        "HomeDomain", "Library/Safari/History.db", lambda p: safari_history.write(p, items, visits)
+    )
 
 
 def _browser_state(writer: BackupWriter, plan: _Plan) -> None:
@@ -127,42 +176,72 @@ def _browser_state(writer: BackupWriter, plan: _Plan) -> None:
         if plan.infected and tab_id == 3:
             entries.insert(1, {"url": EXPLOIT_URL, "title": ""})
         viewed = INJECTION + timedelta(minutes=4) if plan.infected and tab_id == 3 else plan.when()
-        tabs.append({"id": tab_id, "url": pages[-1], "user_visible_url": pages[-1],
-                     "title": pages[-1].split("/")[2], "last_viewed_time": to_cocoa(viewed),
-                     "session_entries": entries})
-    writer.add_built("HomeDomain", "Library/Safari/BrowserState.db",
-                     lambda p: safari_browser_state.write(p, tabs))
+        tabs.append(
+            {
+                "id": tab_id,
+                "url": pages[-1],
+                "user_visible_url": pages[-1],
+                "title": pages[-1].split("/")[2],
+                "last_viewed_time": to_cocoa(viewed),
+                "session_entries": entries,
+            }
+        )
+    writer.add_built(
+        "HomeDomain",
+        "Library/Safari/BrowserState.db",
+        lambda p: safari_browser_state.write(p, tabs),
+    )
 
 
 def _chrome(writer: BackupWriter, plan: _Plan) -> None:
     urls = [{"id": i, "url": u, "title": u.split("/")[2]} for i, u in enumerate(content.SITES, 1)]
-    visits = [{"id": n, "url": plan.rng.randint(1, len(urls)), "visit_time": to_webkit(ts),
-               "transition": chrome_history.LINK}
-              for n, ts in enumerate(sorted(plan.when() for _ in range(300)), 1)]
-    writer.add_built("AppDomain-com.google.chrome.ios",
-                     "Library/Application Support/Google/Chrome/Default/History",
-                     lambda p: chrome_history.write(p, urls, visits))
+    visits = [
+        {
+            "id": n,
+            "url": plan.rng.randint(1, len(urls)),
+            "visit_time": to_webkit(ts),
+            "transition": chrome_history.LINK,
+        }
+        for n, ts in enumerate(sorted(plan.when() for _ in range(300)), 1)
+    ]
+    writer.add_built(
+        "AppDomain-com.google.chrome.ios",
+        "Library/Application Support/Google/Chrome/Default/History",
+        lambda p: chrome_history.write(p, urls, visits),
+    )
 
 
 def _webkit(writer: BackupWriter, plan: _Plan) -> None:
     domains = list(content.RLS_DOMAINS) + (["free247downloads.com"] if plan.infected else [])
-    rows = [{"domainID": i, "registrableDomain": d,
-             "lastSeen": (INJECTION if d == "free247downloads.com" else plan.when()).timestamp()}
-            for i, d in enumerate(domains, 1)]
-    writer.add_built("HomeDomain",
-                     "Library/WebKit/WebsiteData/ResourceLoadStatistics/observations.db",
-                     lambda p: webkit_resource_load_statistics.write(p, rows))
-    stats = [webkit_session_resource_log.DomainStats(d, plan.when(), had_user_interaction=True)
-             for d in content.RLS_DOMAINS[:25]]
-    writer.add_built("HomeDomain",
-                     "Library/WebKit/WebsiteData/ResourceLoadStatistics/"
-                     "full_browsing_session_resourceLog.plist",
-                     lambda p: webkit_session_resource_log.write(p, stats))
+    rows = [
+        {
+            "domainID": i,
+            "registrableDomain": d,
+            "lastSeen": (INJECTION if d == "free247downloads.com" else plan.when()).timestamp(),
+        }
+        for i, d in enumerate(domains, 1)
+    ]
+    writer.add_built(
+        "HomeDomain",
+        "Library/WebKit/WebsiteData/ResourceLoadStatistics/observations.db",
+        lambda p: webkit_resource_load_statistics.write(p, rows),
+    )
+    stats = [
+        webkit_session_resource_log.DomainStats(d, plan.when(), had_user_interaction=True)
+        for d in content.RLS_DOMAINS[:25]
+    ]
+    writer.add_built(
+        "HomeDomain",
+        "Library/WebKit/WebsiteData/ResourceLoadStatistics/full_browsing_session_resourceLog.plist",
+        lambda p: webkit_session_resource_log.write(p, stats),
+    )
 
 
 def _sms(writer: BackupWriter, plan: _Plan) -> None:
-    handles = [{"ROWID": i, "id": c, "service": "iMessage" if "@" in c else "SMS"}
-               for i, c in enumerate(content.CONTACTS, 1)]
+    handles = [
+        {"ROWID": i, "id": c, "service": "iMessage" if "@" in c else "SMS"}
+        for i, c in enumerate(content.CONTACTS, 1)
+    ]
     events = sorted((plan.when(), False) for _ in range(600))
     if plan.infected:
         events = sorted([*events, (SMS_AT, True)])
@@ -173,14 +252,32 @@ def _sms(writer: BackupWriter, plan: _Plan) -> None:
         if planted:
             handles.append({"ROWID": len(handles) + 1, "id": "+12025550199", "service": "SMS"})
             handle, text = len(handles), f"Your parcel is held at customs, pay the fee: {SMS_LINK}"
-        messages.append({"ROWID": row, "handle_id": handle, "text": text,
-                         "date": int(to_cocoa(ts) * 1e9), "is_from_me": int(plan.rng.random() < .4),
-                         "service": handles[handle - 1]["service"]})
-    attachments = [{"ROWID": 1, "message_id": 5, "filename":
-                    "~/Library/SMS/Attachments/0a/10/IMG_0420.HEIC", "mime_type": "image/heic",
-                    "transfer_name": "IMG_0420.HEIC", "is_outgoing": 0, "total_bytes": 912345}]
-    writer.add_built("HomeDomain", "Library/SMS/sms.db",
-                     lambda p: sms.write(p, messages, handles=handles, attachments=attachments))
+        messages.append(
+            {
+                "ROWID": row,
+                "handle_id": handle,
+                "text": text,
+                "date": int(to_cocoa(ts) * 1e9),
+                "is_from_me": int(plan.rng.random() < 0.4),
+                "service": handles[handle - 1]["service"],
+            }
+        )
+    attachments = [
+        {
+            "ROWID": 1,
+            "message_id": 5,
+            "filename": "~/Library/SMS/Attachments/0a/10/IMG_0420.HEIC",
+            "mime_type": "image/heic",
+            "transfer_name": "IMG_0420.HEIC",
+            "is_outgoing": 0,
+            "total_bytes": 912345,
+        }
+    ]
+    writer.add_built(
+        "HomeDomain",
+        "Library/SMS/sms.db",
+        lambda p: sms.write(p, messages, handles=handles, attachments=attachments),
+    )
 
 
 def _datausage(writer: BackupWriter, plan: _Plan) -> None:
@@ -188,23 +285,42 @@ def _datausage(writer: BackupWriter, plan: _Plan) -> None:
     usage: list[dict[str, Any]] = []
 
     def add_usage(pk: int, ts: datetime) -> None:
-        usage.append({"Z_PK": len(usage) + 1, "ZHASPROCESS": pk, "ZTIMESTAMP": to_cocoa(ts),
-                      "ZWIFIIN": float(plan.rng.randint(1_000, 9_000_000)),
-                      "ZWIFIOUT": float(plan.rng.randint(500, 900_000)),
-                      "ZWWANIN": 0.0, "ZWWANOUT": 0.0})
+        usage.append(
+            {
+                "Z_PK": len(usage) + 1,
+                "ZHASPROCESS": pk,
+                "ZTIMESTAMP": to_cocoa(ts),
+                "ZWIFIIN": float(plan.rng.randint(1_000, 9_000_000)),
+                "ZWIFIOUT": float(plan.rng.randint(500, 900_000)),
+                "ZWWANIN": 0.0,
+                "ZWWANOUT": 0.0,
+            }
+        )
 
     def add_process(pk: int, name: str, bundle: str | None, first: datetime, rows: int) -> None:
-        times = sorted([first] + [first + (BACKUP_DATE - first) * plan.rng.random()
-                                  for _ in range(rows - 1)])
-        processes.append({"Z_PK": pk, "ZPROCNAME": f"{name}/{bundle}" if bundle else name,
-                          "ZBUNDLENAME": bundle, "ZFIRSTTIMESTAMP": to_cocoa(first),
-                          "ZTIMESTAMP": to_cocoa(times[-1])})
+        times = sorted(
+            [first] + [first + (BACKUP_DATE - first) * plan.rng.random() for _ in range(rows - 1)]
+        )
+        processes.append(
+            {
+                "Z_PK": pk,
+                "ZPROCNAME": f"{name}/{bundle}" if bundle else name,
+                "ZBUNDLENAME": bundle,
+                "ZFIRSTTIMESTAMP": to_cocoa(first),
+                "ZTIMESTAMP": to_cocoa(times[-1]),
+            }
+        )
         for ts in times:
             add_usage(pk, ts)
 
     for pk, (name, bundle) in enumerate(content.PROCESSES, 1):
-        add_process(pk, name, bundle, START + timedelta(hours=plan.rng.uniform(0, 200)),
-                    plan.rng.randint(1, 6))
+        add_process(
+            pk,
+            name,
+            bundle,
+            START + timedelta(hours=plan.rng.uniform(0, 200)),
+            plan.rng.randint(1, 6),
+        )
     if plan.infected:
         first_pk = len(content.PROCESSES) + 1
         add_process(first_pk, PEGASUS_PROCESSES[0], None, INJECTION + timedelta(seconds=6), 1)
@@ -213,8 +329,11 @@ def _datausage(writer: BackupWriter, plan: _Plan) -> None:
         add_usage(DELETED_PROCESS_PK, INJECTION + timedelta(seconds=40))
         add_usage(DELETED_PROCESS_PK, INJECTION + timedelta(minutes=25))
         add_process(first_pk + 3, "nehelper", None, INJECTION + timedelta(hours=2), 2)
-    writer.add_built("WirelessDomain", "Library/Databases/DataUsage.sqlite",
-                     lambda p: datausage.write(p, processes, usage))
+    writer.add_built(
+        "WirelessDomain",
+        "Library/Databases/DataUsage.sqlite",
+        lambda p: datausage.write(p, processes, usage),
+    )
 
 
 def _addaily(writer: BackupWriter, plan: _Plan) -> None:
@@ -224,51 +343,113 @@ def _addaily(writer: BackupWriter, plan: _Plan) -> None:
     }
     if plan.infected:
         baseline[PEGASUS_PROCESSES[1]] = (INJECTION + timedelta(hours=20), 81234, 9876, 0, 0)
-    writer.add_built("HomeDomain", "Library/Preferences/com.apple.osanalytics.addaily.plist",
-                     lambda p: osanalytics_addaily.write(p, baseline))
+    writer.add_built(
+        "HomeDomain",
+        "Library/Preferences/com.apple.osanalytics.addaily.plist",
+        lambda p: osanalytics_addaily.write(p, baseline),
+    )
 
 
 def _idstatus(writer: BackupWriter, plan: _Plan) -> None:
-    lookups = [{"service": plan.rng.choice(("com.apple.madrid", "com.apple.ess")), "user": u,
-                "lookup_date": plan.when(), "id_status": plan.rng.choice((1, 2))}
-               for u in content.IDS_USERS]
+    lookups = [
+        {
+            "service": plan.rng.choice(("com.apple.madrid", "com.apple.ess")),
+            "user": u,
+            "lookup_date": plan.when(),
+            "id_status": plan.rng.choice((1, 2)),
+        }
+        for u in content.IDS_USERS
+    ]
     if plan.infected:
-        lookups.append({"service": "com.apple.madrid", "user": f"mailto:{ATTACKER_EMAIL}",
-                        "lookup_date": LOOKUP_AT, "id_status": 1})
-    writer.add_built("HomeDomain",
-                     "Library/Preferences/com.apple.identityservices.idstatuscache.plist",
-                     lambda p: idstatuscache.write(p, lookups))
+        lookups.append(
+            {
+                "service": "com.apple.madrid",
+                "user": f"mailto:{ATTACKER_EMAIL}",
+                "lookup_date": LOOKUP_AT,
+                "id_status": 1,
+            }
+        )
+    writer.add_built(
+        "HomeDomain",
+        "Library/Preferences/com.apple.identityservices.idstatuscache.plist",
+        lambda p: idstatuscache.write(p, lookups),
+    )
 
 
 def _tcc(writer: BackupWriter, plan: _Plan) -> None:
-    rows = [{"service": service, "client": client, "client_type": 0, "auth_value": 2,
-             "auth_reason": 2, "last_modified": int(plan.when().timestamp())}
-            for service, client in content.TCC_GRANTS]
+    rows = [
+        {
+            "service": service,
+            "client": client,
+            "client_type": 0,
+            "auth_value": 2,
+            "auth_reason": 2,
+            "last_modified": int(plan.when().timestamp()),
+        }
+        for service, client in content.TCC_GRANTS
+    ]
     writer.add_built("HomeDomain", "Library/TCC/TCC.db", lambda p: tcc.write(p, rows))
 
 
 def _locationd(writer: BackupWriter, plan: _Plan) -> None:
     clients: dict[str, dict[str, Any]] = {
-        f"{bundle}:": {"BundleId": bundle, "Authorization": 2, "LocationTimeStopped": plan.when(),
-                       "ConsumptionPeriodBegin": START}
+        f"{bundle}:": {
+            "BundleId": bundle,
+            "Authorization": 2,
+            "LocationTimeStopped": plan.when(),
+            "ConsumptionPeriodBegin": START,
+        }
         for bundle in ("com.apple.Maps", "com.apple.weather", "com.ubercab.UberClient")
     }
     clients["com.apple.locationd.bundle-/System/Library/LocationBundles/TimeZone.bundle"] = {
-        "BundlePath": "/System/Library/LocationBundles/TimeZone.bundle", "Authorization": 2,
-        "LocationTimeStopped": plan.when()}
-    writer.add_built("RootDomain", "Library/Caches/locationd/clients.plist",
-                     lambda p: locationd_clients.write(p, clients))
+        "BundlePath": "/System/Library/LocationBundles/TimeZone.bundle",
+        "Authorization": 2,
+        "LocationTimeStopped": plan.when(),
+    }
+    writer.add_built(
+        "RootDomain",
+        "Library/Caches/locationd/clients.plist",
+        lambda p: locationd_clients.write(p, clients),
+    )
+
+
+def _preferences(writer: BackupWriter, plan: _Plan) -> None:
+    # Lockdown Mode did not exist in iOS 14: the key is absent, as on the real phone.
+    values = {"AppleLanguages": ["en-US", "fr-FR"], "AppleLocale": "en_FR"}
+    writer.add_built(
+        global_preferences.DOMAIN,
+        global_preferences.RELATIVE_PATH,
+        lambda p: global_preferences.write(p, values),
+    )
 
 
 def _files(writer: BackupWriter, plan: _Plan) -> None:
     for n in range(1, 401):
         when = plan.when()
-        writer.add("CameraRollDomain", f"Media/DCIM/100APPLE/IMG_{n:04d}.HEIC",
-                   f"synthetic photo {n}".encode(), birth=when)
-    for name in ("com.apple.mobilesafari", "com.apple.Maps", "com.apple.weather",
-                 "com.apple.MobileSMS", "com.apple.Preferences", "com.apple.camera"):
-        writer.add("HomeDomain", f"Library/Preferences/{name}.plist",
-                   plistlib.dumps({"Demo": True}, fmt=plistlib.FMT_BINARY), birth=plan.when())
+        writer.add(
+            "CameraRollDomain",
+            f"Media/DCIM/100APPLE/IMG_{n:04d}.HEIC",
+            f"synthetic photo {n}".encode(),
+            birth=when,
+        )
+    for name in (
+        "com.apple.mobilesafari",
+        "com.apple.Maps",
+        "com.apple.weather",
+        "com.apple.MobileSMS",
+        "com.apple.Preferences",
+        "com.apple.camera",
+    ):
+        writer.add(
+            "HomeDomain",
+            f"Library/Preferences/{name}.plist",
+            plistlib.dumps({"Demo": True}, fmt=plistlib.FMT_BINARY),
+            birth=plan.when(),
+        )
     if plan.infected:
-        writer.add("HomeDomain", PEGASUS_FILE, plistlib.dumps({}, fmt=plistlib.FMT_BINARY),
-                   birth=INJECTION + timedelta(seconds=27))
+        writer.add(
+            "HomeDomain",
+            PEGASUS_FILE,
+            plistlib.dumps({}, fmt=plistlib.FMT_BINARY),
+            birth=INJECTION + timedelta(seconds=27),
+        )

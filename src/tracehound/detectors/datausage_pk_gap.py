@@ -45,7 +45,10 @@ class ProcessIdGaps(Detector):
         return Finding(
             detector=self.NAME,
             severity=Severity.LOW,
-            message=f"process row(s) {ids} missing from ZPROCESS (deleted before row {record.process_pk})",
+            message=(
+                f"process row(s) {ids} missing from ZPROCESS "
+                f"(deleted before row {record.process_pk})"
+            ),
             ts=record.first_seen or record.ts,
             record=record,
             prov=prov,

@@ -67,9 +67,7 @@ def _converters(cls: type[Record]) -> dict[str, str]:
         args = typing.get_args(hint)
         if origin is tuple:
             out[f.name] = "tuple_datetime" if args and args[0] is datetime else "tuple"
-        elif hint is datetime or (
-            origin in (typing.Union, types.UnionType) and datetime in args
-        ):
+        elif hint is datetime or (origin in (typing.Union, types.UnionType) and datetime in args):
             out[f.name] = "datetime"
         else:
             out[f.name] = ""
@@ -125,7 +123,9 @@ def match_detection(match: Match, record: Record, prov: Provenance) -> dict[str,
         f"({ind.kind.value} {ind.raw!r}; {match.reason})"
     )
     return {
-        "id": _detection_id("indicator", ind.id, match.field, match.observed, prov.path, record.row),
+        "id": _detection_id(
+            "indicator", ind.id, match.field, match.observed, prov.path, record.row
+        ),
         "type": "indicator",
         "severity": indicator_severity(ind.kind),
         "artifact": record.TYPE,

@@ -79,14 +79,30 @@ class TimelineWriter:
         self._db.executemany(
             "INSERT INTO t VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                (_micros(ts), ts.isoformat(), desc, message, record.TYPE, detection, prov.path, record.row)
+                (
+                    _micros(ts),
+                    ts.isoformat(),
+                    desc,
+                    message,
+                    record.TYPE,
+                    detection,
+                    prov.path,
+                    record.row,
+                )
                 for ts, desc in times
             ],
         )
         self.rows += len(times)
 
-    def add_detection(self, ts: datetime | None, severity: str, message: str, artifact: str,
-                      path: str, row: int | None) -> None:
+    def add_detection(
+        self,
+        ts: datetime | None,
+        severity: str,
+        message: str,
+        artifact: str,
+        path: str,
+        row: int | None,
+    ) -> None:
         """Add a detection as its own timeline row (it appears next to the record it is about)."""
         if ts is None:
             return
@@ -127,7 +143,10 @@ class TimelineWriter:
         return self
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         self.close()
 
@@ -135,5 +154,3 @@ class TimelineWriter:
 def max_severity(severities: list[str]) -> str:
     """The highest of several severities ("" when none)."""
     return max(severities, key=lambda s: _SEVERITY_RANK.get(s, -1), default="")
-
-

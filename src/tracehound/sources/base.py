@@ -43,6 +43,10 @@ class Source(ABC):
     def local(self, device_path: str) -> Path:
         """The local file holding ``device_path``'s content; open it read-only."""
 
+    def own_inputs(self) -> list[tuple[str, Path]]:
+        """Files the source itself reads (indexes, metadata), as (name, local path)."""
+        return []
+
     def describe(self, device_path: str) -> str:
         """Where ``device_path`` lives in the acquisition, for messages and run.json."""
         return str(self.local(device_path))

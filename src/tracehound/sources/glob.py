@@ -1,4 +1,4 @@
-"""Device-path globs: ``*`` and ``?`` stay within one segment, ``**`` spans zero or more segments."""
+"""Device-path globs: ``*`` and ``?`` stay in one segment, ``**`` spans zero or more segments."""
 
 from __future__ import annotations
 

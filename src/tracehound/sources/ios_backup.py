@@ -38,7 +38,9 @@ def _read_plist(path: Path) -> dict[str, Any] | None:
         with path.open("rb") as handle:
             obj = plistlib.load(handle)
     except Exception as exc:  # plistlib raises many types on damaged input
-        raise NotAnAcquisition(f"{path}: damaged property list ({type(exc).__name__}: {exc})") from exc
+        raise NotAnAcquisition(
+            f"{path}: damaged property list ({type(exc).__name__}: {exc})"
+        ) from exc
     if not isinstance(obj, dict):
         raise NotAnAcquisition(f"{path}: expected a dictionary, found {type(obj).__name__}")
     return obj
@@ -60,7 +62,8 @@ class IOSBackup(Source):
         if self.manifest_plist and self.manifest_plist.get("IsEncrypted") is True:
             raise EncryptedBackup(
                 f"{root}: this backup is encrypted (Manifest.plist IsEncrypted = true). "
-                "tracehound cannot decrypt backups yet; decrypt it first or make an unencrypted one."
+                "tracehound cannot decrypt backups yet; decrypt it first or make an "
+                "unencrypted one."
             )
         if not (root / "Manifest.db").is_file():
             raise NotAnAcquisition(f"{root}: not an iOS backup: Manifest.db is missing")
@@ -88,7 +91,9 @@ class IOSBackup(Source):
             "backup_date": iso(as_utc(date)) if hasattr(date, "year") else None,
             "encrypted": bool((self.manifest_plist or {}).get("IsEncrypted", False)),
             "full_backup": status.get("IsFullBackup"),
-            "backup_version": pick(status.get("Version"), (self.manifest_plist or {}).get("Version")),
+            "backup_version": pick(
+                status.get("Version"), (self.manifest_plist or {}).get("Version")
+            ),
             "metadata_files": [n for n in META_FILES if (self.root / n).is_file()],
         }
 
@@ -118,6 +123,11 @@ class IOSBackup(Source):
         for paths in result.values():
             paths.sort()
         return result
+
+    def own_inputs(self) -> list[tuple[str, Path]]:
+        return [
+            (VIRTUAL_PREFIX + n, self.root / n) for n in META_FILES if (self.root / n).is_file()
+        ]
 
     def local(self, device_path: str) -> Path:
         if device_path.startswith(VIRTUAL_PREFIX):

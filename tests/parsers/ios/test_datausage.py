@@ -17,17 +17,41 @@ def _db(tmp_path: Path) -> Path:
     datausage.write(
         path,
         processes=[
-            {"Z_PK": 1, "ZPROCNAME": "locationd/com.apple.locationd", "ZBUNDLENAME": "com.apple.locationd",
-             "ZFIRSTTIMESTAMP": to_cocoa(T0), "ZTIMESTAMP": to_cocoa(T0)},
-            {"Z_PK": 2, "ZPROCNAME": "nsurlsessiond", "ZBUNDLENAME": None,
-             "ZFIRSTTIMESTAMP": None, "ZTIMESTAMP": to_cocoa(T0)},
+            {
+                "Z_PK": 1,
+                "ZPROCNAME": "locationd/com.apple.locationd",
+                "ZBUNDLENAME": "com.apple.locationd",
+                "ZFIRSTTIMESTAMP": to_cocoa(T0),
+                "ZTIMESTAMP": to_cocoa(T0),
+            },
+            {
+                "Z_PK": 2,
+                "ZPROCNAME": "nsurlsessiond",
+                "ZBUNDLENAME": None,
+                "ZFIRSTTIMESTAMP": None,
+                "ZTIMESTAMP": to_cocoa(T0),
+            },
         ],
         usage=[
-            {"Z_PK": 10, "ZHASPROCESS": 1, "ZTIMESTAMP": to_cocoa(T0) + 60.5, "ZWIFIIN": 1024.0,
-             "ZWIFIOUT": 12.0, "ZWWANIN": 0.0, "ZWWANOUT": 0.0},
+            {
+                "Z_PK": 10,
+                "ZHASPROCESS": 1,
+                "ZTIMESTAMP": to_cocoa(T0) + 60.5,
+                "ZWIFIIN": 1024.0,
+                "ZWIFIOUT": 12.0,
+                "ZWWANIN": 0.0,
+                "ZWWANOUT": 0.0,
+            },
             # process row 7 was deleted: the usage row survives
-            {"Z_PK": 11, "ZHASPROCESS": 7, "ZTIMESTAMP": to_cocoa(T0) + 120, "ZWIFIIN": 5.0,
-             "ZWIFIOUT": 1.0, "ZWWANIN": 0.0, "ZWWANOUT": 0.0},
+            {
+                "Z_PK": 11,
+                "ZHASPROCESS": 7,
+                "ZTIMESTAMP": to_cocoa(T0) + 120,
+                "ZWIFIIN": 5.0,
+                "ZWIFIOUT": 1.0,
+                "ZWWANIN": 0.0,
+                "ZWWANOUT": 0.0,
+            },
         ],
     )
     return path
@@ -70,7 +94,9 @@ def test_missing_table_is_schema_mismatch(tmp_path: Path, parse) -> None:  # typ
     import sqlite3
 
     path = tmp_path / "DataUsage.sqlite"
-    sqlite3.connect(path).executescript("CREATE TABLE ZPROCESS (Z_PK INTEGER, ZPROCNAME TEXT);").close()
+    sqlite3.connect(path).executescript(
+        "CREATE TABLE ZPROCESS (Z_PK INTEGER, ZPROCNAME TEXT);"
+    ).close()
     with pytest.raises(SchemaMismatch, match="table ZLIVEUSAGE"):
         parse("ios.datausage", path)
 

@@ -16,6 +16,7 @@ from tracehound.parsers.ios.manifest import (
     device_path,
     url_hosts,
 )
+from tracehound.sources.ios_domains import device_path as source_device_path
 
 T0 = 1625140800  # 2021-07-01 12:00:00 UTC
 CHROME = "AppDomain-com.google.chrome.ios"
@@ -70,35 +71,29 @@ def test_good(tmp_path: Path, parse) -> None:  # type: ignore[no-untyped-def]
     )
 
 
-def test_device_path() -> None:
-    assert device_path("RootDomain", "Library/Caches/locationd/clients.plist") == (
-        "/private/var/root/Library/Caches/locationd/clients.plist"
-    )
-    assert device_path("WirelessDomain", "Library/Databases/DataUsage.sqlite") == (
-        "/private/var/wireless/Library/Databases/DataUsage.sqlite"
-    )
-    assert device_path(
-        "AppDomainGroup-group.net.whatsapp.WhatsApp.shared", "ChatStorage.sqlite"
-    ) == (
+def test_paths_come_from_the_source_domain_table(tmp_path: Path, parse) -> None:  # type: ignore[no-untyped-def]
+    """The record path is what the backup source serves for the same domain and relativePath."""
+    rows = [
+        ("RootDomain", "Library/Caches/locationd/clients.plist"),
+        ("WirelessDomain", "Library/Databases/DataUsage.sqlite"),
+        ("AppDomainGroup-group.net.whatsapp.WhatsApp.shared", "ChatStorage.sqlite"),
+        ("AppDomainPlugin-com.x.share", "a"),
+        ("SysContainerDomain-com.apple.x", ""),
+        ("KeychainDomain", "keychain-backup.plist"),
+        ("SomeFutureDomain", "/a/b"),
+    ]
+    path = tmp_path / "Manifest.db"
+    manifest.write(path, [ManifestEntry(domain=d, relative_path=r) for d, r in rows])
+    records, ctx = parse("ios.manifest", path)
+    assert ctx.warnings == 0
+    assert [r.path for r in records] == [source_device_path(d, r) for d, r in rows]
+    assert records[0].path == "/private/var/root/Library/Caches/locationd/clients.plist"
+    assert records[2].path == (
         "/private/var/mobile/Containers/Shared/AppGroup/group.net.whatsapp.WhatsApp.shared"
         "/ChatStorage.sqlite"
     )
-    assert device_path("AppDomainPlugin-com.x.share", "a") == (
-        "/private/var/mobile/Containers/Data/PluginKitPlugin/com.x.share/a"
-    )
-    assert device_path("SysContainerDomain-com.apple.x", "") == (
-        "/private/var/containers/Data/System/com.apple.x"
-    )
-    assert device_path("KeychainDomain", "keychain-backup.plist") == (
-        "/private/var/Keychains/keychain-backup.plist"
-    )
-    assert device_path("DatabaseDomain", "x") == "/private/var/db/x"
-    assert device_path("SystemPreferencesDomain", "p") == "/private/var/preferences/p"
-    assert device_path("MediaDomain", "Library/SMS/Attachments/a/b.jpg") == (
-        "/private/var/mobile/Library/SMS/Attachments/a/b.jpg"
-    )
-    # Unknown domains are kept apart under /private/var/mobile/<Domain>.
-    assert device_path("FutureDomain", "/a/b") == "/private/var/mobile/FutureDomain/a/b"
+    assert records[4].path == "/private/var/containers/Data/System/com.apple.x"
+    assert device_path is source_device_path  # re-exported for callers of the parser module
 
 
 def test_url_hosts() -> None:
@@ -215,6 +210,7 @@ def test_bad_values_are_counted(tmp_path: Path, parse) -> None:  # type: ignore[
     ok, bad, odd, nometa = records
     assert ok.ts == datetime(2021, 7, 1, 12, 0, tzinfo=UTC)
     assert bad.ts is None and not bad.has_metadata and bad.path == "/private/var/mobile/bad"
+    assert odd.path == source_device_path("", "")
     assert odd.ts is None and odd.created is None and odd.size == 1 and odd.domain == ""
     assert nometa.ts is None and not nometa.has_metadata
     assert ctx.warnings == 3  # undecodable blob, LastModified out of range, Birth not a time

@@ -18,7 +18,8 @@ from pathlib import Path
 from tracehound.demo.sqlite_util import write_sqlite
 
 SCHEMA = """
-CREATE TABLE Files (fileID TEXT PRIMARY KEY, domain TEXT, relativePath TEXT, flags INTEGER, file BLOB);
+CREATE TABLE Files (fileID TEXT PRIMARY KEY, domain TEXT, relativePath TEXT, flags INTEGER,
+  file BLOB);
 CREATE INDEX FilesDomainIdx ON Files(domain);
 CREATE INDEX FilesRelativePathIdx ON Files(relativePath);
 CREATE INDEX FilesFlagsIdx ON Files(flags);
@@ -85,7 +86,9 @@ def mbfile_blob(entry: ManifestEntry) -> bytes:
     return plistlib.dumps(archive, fmt=plistlib.FMT_BINARY)
 
 
-def write(path: Path, entries: Sequence[ManifestEntry], raw_rows: Sequence[dict[str, object]] = ()) -> None:
+def write(
+    path: Path, entries: Sequence[ManifestEntry], raw_rows: Sequence[dict[str, object]] = ()
+) -> None:
     """Write Manifest.db with ``entries``; ``raw_rows`` are extra Files rows written verbatim."""
     rows = [
         {

@@ -76,7 +76,9 @@ def _class_name(value: dict[str, Any], objects: list[Any]) -> str | None:
     return None
 
 
-def _decode_dict(value: dict[str, Any], objects: list[Any], depth: int, seen: frozenset[int]) -> Any:
+def _decode_dict(
+    value: dict[str, Any], objects: list[Any], depth: int, seen: frozenset[int]
+) -> Any:
     name = _class_name(value, objects)
     if "NS.keys" in value and "NS.objects" in value:
         keys = [_decode(k, objects, depth + 1, seen) for k in value["NS.keys"]]

@@ -10,7 +10,8 @@ plist (Apple's ``bplist00`` layout: trailer, offset table, object markers) and `
 the fallback. ``url_hosts``: MVT splits the lower-cased relativePath on ``_`` and checks every part
 that parses as a URL; WebKit names origin folders ``<scheme>_<host>_<port>`` (``https_evil.com_0``),
 so we keep only a host-like part right after a part ending in ``http``/``https`` (this avoids
-MVT's noise on file names such as ``photo_x.zip``).
+MVT's noise on file names such as ``photo_x.zip``). Device paths come from the backup source's
+domain table (``sources/ios_domains.py``).
 """
 
 from __future__ import annotations
@@ -32,51 +33,11 @@ from tracehound.core.timeutil import as_utc, from_unix
 from tracehound.parsers.common import plist
 from tracehound.parsers.common.sqlite import select_optional
 
-#: Backup domain (or domain prefix before "-<id>") -> device folder: the lead's brief (COMMON.md)
-#: plus the further system domains of public iOS backup domain-translation tables.
-DOMAIN_ROOTS = {
-    "HomeDomain": "/private/var/mobile",
-    "MediaDomain": "/private/var/mobile",
-    "CameraRollDomain": "/private/var/mobile",
-    "KeyboardDomain": "/private/var/mobile",
-    "TonesDomain": "/private/var/mobile",
-    "HomeKitDomain": "/private/var/mobile",
-    "HealthDomain": "/private/var/mobile/Library",
-    "BooksDomain": "/private/var/mobile/Media/Books",
-    "RootDomain": "/private/var/root",
-    "WirelessDomain": "/private/var/wireless",
-    "SystemPreferencesDomain": "/private/var/preferences",
-    "ManagedPreferencesDomain": "/private/var/Managed Preferences",
-    "KeychainDomain": "/private/var/Keychains",
-    "DatabaseDomain": "/private/var/db",
-    "MobileDeviceDomain": "/private/var/MobileDevice",
-    "InstallDomain": "/private/var/installd",
-    "AppDomain": "/private/var/mobile/Containers/Data/Application",
-    "AppDomainGroup": "/private/var/mobile/Containers/Shared/AppGroup",
-    "AppDomainPlugin": "/private/var/mobile/Containers/Data/PluginKitPlugin",
-    "SysContainerDomain": "/private/var/containers/Data/System",
-    "SysSharedContainerDomain": "/private/var/containers/Shared/SystemGroup",
-}
+# One domain table for the whole program: the backup source's (re-exported here for callers that
+# look for it next to the Manifest parser), so record paths equal the paths the source serves.
+from tracehound.sources.ios_domains import device_path, domain_root
 
-
-def device_root(domain: str) -> str:
-    """Device folder of a backup domain; unknown domains become ``/private/var/mobile/<Domain>``.
-
-    Container domains (``AppDomain-<id>``...) map to ``<container root>/<id>``; the fallback keeps
-    an unknown domain's files apart and recognisable instead of guessing their real place.
-    """
-    prefix, sep, ident = domain.partition("-")
-    root = DOMAIN_ROOTS.get(prefix)
-    if root is None:
-        return f"/private/var/mobile/{domain}"
-    return f"{root}/{ident}" if sep and ident else root
-
-
-def device_path(domain: str, relative_path: str) -> str:
-    """Canonical device path of a backup file from its ``domain`` and ``relativePath``."""
-    root = device_root(domain)
-    rel = relative_path.strip("/")
-    return f"{root}/{rel}" if rel else root
+__all__ = ["ManifestFile", "device_path", "domain_root", "parse", "url_hosts"]
 
 
 _HOST = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}\.)+[a-z][a-z0-9-]*[a-z0-9]")
@@ -237,7 +198,7 @@ def parse(conn: sqlite3.Connection, ctx: ParseContext) -> Iterator[ManifestFile]
         tail = rel.strip("/")
         root = roots.get(dom)
         if root is None:
-            root = roots[dom] = device_root(dom)
+            root = roots[dom] = domain_root(dom)
         meta = _metadata(blob)
         if meta is None:
             meta = {}
