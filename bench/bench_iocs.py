@@ -14,7 +14,7 @@ from collections.abc import Callable
 from tracehound.core.records import Kind
 from tracehound.iocs.bundled import bundled_paths, load_bundled
 from tracehound.iocs.index import IndicatorIndex
-from tracehound.iocs.stix import parse_pattern, parse_pattern_full
+from tracehound.iocs.pattern import parse_pattern, parse_pattern_full
 
 #: A mix like a real device: mostly benign values, some hits, every kind.
 WORKLOAD: list[tuple[Kind, str]] = [

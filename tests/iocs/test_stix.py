@@ -10,16 +10,8 @@ from typing import Any
 import pytest
 
 from tracehound.iocs.bundled import bundled_paths
-from tracehound.iocs.stix import (
-    IocFileError,
-    IocKind,
-    PatternError,
-    load_bundle,
-    load_iocs,
-    parse_pattern,
-    parse_pattern_full,
-    tokenize,
-)
+from tracehound.iocs.pattern import PatternError, parse_pattern, parse_pattern_full, tokenize
+from tracehound.iocs.stix import IocFileError, IocKind, load_bundle, load_iocs
 
 # -- tokenizer and parser --------------------------------------------------------------------
 

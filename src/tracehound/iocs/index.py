@@ -22,9 +22,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from tracehound.core.records import Kind, Record, semantic_values
-from tracehound.iocs.stix import (
-    Indicator,
-    IocKind,
+from tracehound.iocs.normalise import (
     normalise_domain,
     normalise_email,
     normalise_hash,
@@ -33,6 +31,7 @@ from tracehound.iocs.stix import (
     parse_ip,
     split_url,
 )
+from tracehound.iocs.stix import Indicator, IocKind
 
 #: Observed process name lengths that may be kernel truncations (see the module docstring).
 TRUNCATION_LENGTHS = (16, 15)
