@@ -9,8 +9,10 @@ from typing import Any
 import click
 from rich.console import Console
 from rich.markup import escape
+from rich.padding import Padding
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from tracehound import __version__
 from tracehound.core.errors import TracehoundError
@@ -149,7 +151,10 @@ def _print_detections(console: Console, detections: list[dict[str, Any]], limit:
         sev = d["severity"]
         when = (d["ts"] or "no time")[:19].replace("T", " ")
         console.print(f"  [{_SEV_STYLE.get(sev, '')}]{sev:<8}[/] {when}  {escape(d['artifact'])}")
-        console.print(f"           {escape(d['message'][:400])}", overflow="fold")
+        # Device text goes in as plain Text (no markup), indented and wrapped, never cropped.
+        console.print(
+            Padding(Text(d["message"][:400]), (0, 0, 0, 11), expand=False), soft_wrap=False
+        )
     if len(detections) > limit:
         console.print(f"  ... {len(detections) - limit} more in detections.jsonl")
 
