@@ -236,6 +236,15 @@ def test_output_inside_evidence_refused(tmp_path: Path, infected: Path) -> None:
     assert tree_state(backup) == before and not (backup / "results").exists()
 
 
+def test_output_inside_the_given_folder_refused(tmp_path: Path, infected: Path) -> None:
+    """PATH may be a folder holding the backup: results may not go inside it either."""
+    outer = tmp_path / "case"
+    shutil.copytree(infected, outer / "backup")
+    result = check(outer, outer / "results")
+    assert result.exit_code == 2 and "inside the acquisition" in result.output
+    assert sorted(p.name for p in outer.iterdir()) == ["backup"]
+
+
 def test_existing_results_not_overwritten(tmp_path: Path, infected: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()

@@ -19,6 +19,7 @@ from tracehound.core.errors import TracehoundError
 from tracehound.core.records import semantic_fields
 from tracehound.core.registry import artifacts, detectors
 from tracehound.pipeline import CheckOptions, RunResult, run_check
+from tracehound.reports.text import printable
 
 _STATUS_STYLE = {"ran": "green", "not_present": "dim", "schema_mismatch": "yellow", "error": "red"}
 _SEV_STYLE = {
@@ -28,6 +29,11 @@ _SEV_STYLE = {
     "low": "cyan",
     "info": "dim",
 }
+
+
+def _show(value: object) -> str:
+    """Device-derived text for rich: control characters made visible, markup escaped."""
+    return escape(printable(str(value)))
 
 
 def _console(stderr: bool = False) -> Console:
@@ -77,7 +83,7 @@ def check(
     try:
         result = run_check(options) if quiet else _run_with_progress(options, err)
     except TracehoundError as exc:
-        err.print(f"[bold red]error:[/] {escape(str(exc))}")
+        err.print(f"[bold red]error:[/] {_show(exc)}")
         sys.exit(exc.exit_code)
     if not quiet:
         _print_summary(result, _console())
@@ -106,9 +112,9 @@ def _print_summary(result: RunResult, console: Console) -> None:
     run = result.run
     acq = run["acquisition"]
     console.print(
-        f"[bold]Acquisition[/] {escape(str(acq.get('kind')))}: "
-        f"{escape(str(acq.get('product_type')))} iOS {escape(str(acq.get('os_version')))} "
-        f"({escape(str(acq.get('os_build')))}), backup of {escape(str(acq.get('backup_date')))}"
+        f"[bold]Acquisition[/] {_show(acq.get('kind'))}: "
+        f"{_show(acq.get('product_type'))} iOS {_show(acq.get('os_version'))} "
+        f"({_show(acq.get('os_build'))}), backup of {_show(acq.get('backup_date'))}"
     )
     console.print(
         f"[bold]Indicators[/] {run['indicators']['total']} from "
@@ -120,7 +126,7 @@ def _print_summary(result: RunResult, console: Console) -> None:
         _print_detections(console, result.detections)
     console.print(_verdict(result))
     console.print(
-        f"Results in [bold]{escape(str(result.output))}[/] "
+        f"Results in [bold]{_show(result.output)}[/] "
         "(detections.jsonl, run.json, timeline.csv, records/)"
     )
 
@@ -150,7 +156,7 @@ def _print_detections(console: Console, detections: list[dict[str, Any]], limit:
     for d in ranked[:limit]:
         sev = d["severity"]
         when = (d["ts"] or "no time")[:19].replace("T", " ")
-        console.print(f"  [{_SEV_STYLE.get(sev, '')}]{sev:<8}[/] {when}  {escape(d['artifact'])}")
+        console.print(f"  [{_SEV_STYLE.get(sev, '')}]{sev:<8}[/] {when}  {_show(d['artifact'])}")
         # Device text goes in as plain Text (no markup), indented and wrapped, never cropped.
         console.print(
             Padding(Text(d["message"][:400]), (0, 0, 0, 11), expand=False), soft_wrap=False
@@ -170,7 +176,7 @@ def _verdict(result: RunResult) -> str:
     if result.exit_code == 1:
         return (
             f"[bold red]DETECTIONS[/]: {summary['total']} detections; malware named by "
-            f"indicators: {escape(malware)}. Review each in detections.jsonl."
+            f"indicators: {_show(malware)}. Review each in detections.jsonl."
         )
     return (
         "[bold green]Nothing detected[/] with the loaded indicators and heuristics. Public "
@@ -238,11 +244,10 @@ def demo(directory: Path, clean: bool, seed: int) -> None:
     try:
         path = write_demo_backup(directory, infected=not clean, seed=seed)
     except TracehoundError as exc:
-        err.print(f"[bold red]error:[/] {escape(str(exc))}")
+        err.print(f"[bold red]error:[/] {_show(exc)}")
         sys.exit(exc.exit_code)
     _console().print(
-        f"Wrote a synthetic {'clean' if clean else 'infected'} iOS backup to "
-        f"[bold]{escape(str(path))}[/]"
+        f"Wrote a synthetic {'clean' if clean else 'infected'} iOS backup to [bold]{_show(path)}[/]"
     )
 
 

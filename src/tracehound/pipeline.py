@@ -85,12 +85,12 @@ def ioc_paths_for(options: CheckOptions) -> list[Path]:
     return paths
 
 
-def prepare_output(output: Path, source: Source) -> None:
+def prepare_output(output: Path, source: Source, target: Path) -> None:
     """Create the output folder; refuse a folder inside the evidence or with earlier results."""
     out = output.resolve()
-    root = source.root.resolve()
-    if out == root or out.is_relative_to(root):
-        raise TracehoundError(f"{output}: the output folder must not be inside the acquisition")
+    for root in (source.root.resolve(), target.resolve()):
+        if out == root or out.is_relative_to(root):
+            raise TracehoundError(f"{output}: the output folder must not be inside the acquisition")
     if out.exists() and any((out / name).exists() for name in OUTPUT_NAMES):
         raise TracehoundError(f"{output}: already holds results; choose a new output folder")
     (out / "records").mkdir(parents=True, exist_ok=True)
@@ -248,7 +248,7 @@ def run_check(options: CheckOptions, progress: Progress | None = None) -> RunRes
     clock = time.perf_counter()
     source = open_source(options.target)
     try:
-        prepare_output(options.output, source)
+        prepare_output(options.output, source, options.target)
         iocs = load_iocs(ioc_paths_for(options))
         index = IndicatorIndex.build(iocs.indicators)
         arts = artifacts(platform=source.platform)

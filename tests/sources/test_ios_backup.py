@@ -154,3 +154,32 @@ def test_crafted_file_id_cannot_escape(tmp_path: Path) -> None:
     assert src.find(["/private/var/mobile/Library/SMS/sms.db"])
     with pytest.raises(InputError, match="invalid fileID"):
         src.local("/private/var/mobile/Library/SMS/sms.db")
+
+
+def test_missing_listed_file_is_named(tmp_path: Path) -> None:
+    root = make_backup(tmp_path / "b")
+    src = open_source(root)
+    src.find(["/private/var/mobile/Library/SMS/sms.db"])
+    src.local("/private/var/mobile/Library/SMS/sms.db").unlink()
+    with pytest.raises(InputError, match="listed in Manifest.db but its file .* is missing"):
+        src.local("/private/var/mobile/Library/SMS/sms.db")
+
+
+def test_link_out_of_the_backup_is_refused(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("analyst's own file")
+    root = make_backup(tmp_path / "b")
+    src = open_source(root)
+    src.find(["/private/var/mobile/Library/SMS/sms.db"])
+    stored = src.local("/private/var/mobile/Library/SMS/sms.db")
+    stored.unlink()
+    stored.symlink_to(secret)
+    with pytest.raises(InputError, match="points outside the backup"):
+        src.local("/private/var/mobile/Library/SMS/sms.db")
+
+
+def test_manifest_db_that_is_not_sqlite(tmp_path: Path) -> None:
+    root = make_backup(tmp_path / "b")
+    (root / "Manifest.db").write_bytes(b"\x8f\x12encrypted-looking bytes" * 10)
+    with pytest.raises(NotAnAcquisition, match="not a SQLite database; the backup is damaged"):
+        open_source(root)

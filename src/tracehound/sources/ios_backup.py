@@ -17,7 +17,7 @@ from typing import Any
 
 from tracehound.core.errors import EncryptedBackup, InputError, NotAnAcquisition
 from tracehound.core.timeutil import as_utc, iso
-from tracehound.parsers.common.sqlite import open_readonly
+from tracehound.parsers.common.sqlite import SQLITE_MAGIC, open_readonly
 from tracehound.sources.base import Source
 from tracehound.sources.glob import GlobSet
 from tracehound.sources.ios_domains import device_path
@@ -67,6 +67,12 @@ class IOSBackup(Source):
             )
         if not (root / "Manifest.db").is_file():
             raise NotAnAcquisition(f"{root}: not an iOS backup: Manifest.db is missing")
+        with (root / "Manifest.db").open("rb") as handle:
+            if handle.read(16) != SQLITE_MAGIC:
+                raise NotAnAcquisition(
+                    f"{root / 'Manifest.db'}: not a SQLite database; the backup is damaged, or "
+                    "encrypted without Manifest.plist saying so"
+                )
         self.info_plist = _read_plist(root / "Info.plist")
         self.status_plist = _read_plist(root / "Status.plist")
         self._files: dict[str, str] = {}  # device path -> fileID, for matched paths only
@@ -138,7 +144,16 @@ class IOSBackup(Source):
         # fileIDs are 40 hex chars; never let a crafted id escape the backup folder.
         if not file_id.isalnum() or len(file_id) < 3:
             raise InputError(f"{device_path}: invalid fileID {file_id[:60]!r} in Manifest.db")
-        return self.root / file_id[:2] / file_id
+        path = self.root / file_id[:2] / file_id
+        if not path.is_file():
+            raise InputError(
+                f"{device_path}: listed in Manifest.db but its file {file_id[:2]}/{file_id} is "
+                "missing from the backup"
+            )
+        # A link in the acquisition must not make us read (and copy into results) local files.
+        if not path.resolve().is_relative_to(self.root.resolve()):
+            raise InputError(f"{device_path}: {file_id[:2]}/{file_id} points outside the backup")
+        return path
 
     def describe(self, device_path: str) -> str:
         return str(self.local(device_path).relative_to(self.root))
