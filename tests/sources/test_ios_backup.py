@@ -161,7 +161,7 @@ def test_missing_listed_file_is_named(tmp_path: Path) -> None:
     src = open_source(root)
     src.find(["/private/var/mobile/Library/SMS/sms.db"])
     src.local("/private/var/mobile/Library/SMS/sms.db").unlink()
-    with pytest.raises(InputError, match="listed in Manifest.db but its file .* is missing"):
+    with pytest.raises(InputError, match=r"listed in Manifest\.db but its file .* is missing"):
         src.local("/private/var/mobile/Library/SMS/sms.db")
 
 
