@@ -28,6 +28,7 @@ def message(text: str | None, direction: str = "received") -> SmsMessage:
         account=None,
         direction=direction,
         text=text,
+        text_source="text",
         links=(),
         has_attachments=False,
         has_attributed_body=False,

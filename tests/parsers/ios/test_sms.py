@@ -9,6 +9,7 @@ import pytest
 from tracehound.core.errors import InputError, SchemaMismatch
 from tracehound.core.timeutil import to_cocoa
 from tracehound.demo.ios import sms
+from tracehound.parsers.common.typedstream import archive_text
 from tracehound.parsers.ios.sms import extract_links
 
 T0 = datetime(2021, 7, 1, 12, 0, 0, tzinfo=UTC)
@@ -49,7 +50,7 @@ def _db(tmp_path: Path) -> Path:
                 "ROWID": 2,
                 "handle_id": 2,
                 "text": None,
-                "attributedBody": b"\x04\x0bstreamtyped\x81\xe8\x03",
+                "attributedBody": archive_text("Seen this? https://news.example.org/a"),
                 "date": ns(T0 + timedelta(minutes=5)),
                 "date_read": 0,
                 "date_delivered": ns(T0 + timedelta(minutes=5, seconds=1)),
@@ -79,7 +80,9 @@ def test_good(tmp_path: Path, parse) -> None:  # type: ignore[no-untyped-def]
     assert first.links == ("https://parcel.example.net/t?id=42", "http://b.example.org/x")
     assert not first.has_attachments and not first.has_attributed_body
     assert second.handle_email == "friend@example.com" and second.direction == "sent"
-    assert second.text is None and second.links == () and second.has_attributed_body
+    assert second.text == "Seen this? https://news.example.org/a"
+    assert second.text_source == "attributedBody" and second.has_attributed_body
+    assert second.links == ("https://news.example.org/a",) and first.text_source == "text"
     assert second.has_attachments and second.read_at is None
     assert second.delivered_at == datetime(2021, 7, 1, 12, 5, 1, tzinfo=UTC)
     assert third.ts == T0 and third.handle is None and third.text == "hello"
@@ -93,14 +96,16 @@ def test_bad_values_are_counted(tmp_path: Path, parse) -> None:  # type: ignore[
         messages=[
             {"ROWID": 1, "handle_id": 1, "text": b"\xff\xfe", "date": "yesterday"},
             {"ROWID": 2, "handle_id": 9, "text": "ok http://x.example", "date_read": "soon"},
+            {"ROWID": 3, "handle_id": 1, "text": None, "attributedBody": b"\x04\x0bstreamtyped?"},
         ],
     )
     records, ctx = parse("ios.sms", path)
-    assert len(records) == 2
+    assert len(records) == 3
     assert records[0].text is None and records[0].ts is None
+    assert records[2].text is None and records[2].text_source is None
     assert records[1].read_at is None and records[1].handle is None
     assert records[1].links == ("http://x.example",)
-    assert ctx.warnings == 3
+    assert ctx.warnings == 4
 
 
 def test_old_schema_without_optional_columns(tmp_path: Path, parse) -> None:  # type: ignore[no-untyped-def]

@@ -5,7 +5,8 @@ handle_id -> handle.ROWID, service, account, date, date_read, date_delivered, is
 cache_has_attachments, attributedBody)``; ``handle(ROWID, id)`` holds the phone number or e-mail
 address of the other party. ``date`` columns are Cocoa seconds before iOS 11 and Cocoa
 nanoseconds since; 0 means "never" (not read, not delivered). Since iOS 16 ``text`` is often NULL
-and the body lives only in ``attributedBody`` (an NSArchiver typedstream); it is not decoded here.
+and the body lives only in ``attributedBody`` (an NSArchiver typedstream): its string is then
+read with ``parsers/common/typedstream.py`` and ``text_source`` says so.
 Links are what MVT extracts (``https?://`` up to the next white space), minus trailing punctuation.
 """
 
@@ -21,7 +22,8 @@ from tracehound.core.context import ParseContext
 from tracehound.core.records import Email, Record, Url
 from tracehound.core.registry import artifact
 from tracehound.core.timeutil import from_cocoa_s_or_ns
-from tracehound.parsers.common.sqlite import columns, select_optional
+from tracehound.parsers.common.sqlite import select_optional
+from tracehound.parsers.common.typedstream import attributed_text
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -39,6 +41,7 @@ class SmsMessage(Record):
     account: str | None
     direction: str  # "sent" or "received"
     text: str | None
+    text_source: str | None  # "text", "attributedBody" (iOS 16+ bodies), or None
     links: tuple[Url, ...]
     has_attachments: bool
     has_attributed_body: bool
@@ -60,6 +63,7 @@ _MESSAGE_COLUMNS = {
     "is_from_me": "is_from_me",
     "is_read": "is_read",
     "has_att": "cache_has_attachments",
+    "body": "attributedBody",
 }
 
 _LINK = re.compile(r"https?://\S+", re.IGNORECASE)
@@ -90,13 +94,8 @@ def _trim(url: str) -> str:
 def _query(conn: sqlite3.Connection) -> str:
     msg = select_optional(conn, "message", _MESSAGE_COLUMNS)
     handle = select_optional(conn, "handle", {"h_id": "id"})
-    body = (
-        "message.attributedBody IS NOT NULL"
-        if "attributedBody" in columns(conn, "message")
-        else "0"
-    )
     return (
-        f"SELECT message.rowid AS rid, {msg}, {handle}, {body} AS has_body FROM message "
+        f"SELECT message.rowid AS rid, {msg}, {handle} FROM message "
         "LEFT JOIN handle ON handle.rowid = message.handle_id ORDER BY message.rowid"
     )
 
@@ -115,6 +114,20 @@ def _text(ctx: ParseContext, value: object, row: int, name: str) -> str | None:
     return None
 
 
+def _body(ctx: ParseContext, text: object, body: object, row: int) -> tuple[str | None, str | None]:
+    """The message text from ``text``, else from the archived ``attributedBody``."""
+    plain = _text(ctx, text, row, "text")
+    if plain is not None:
+        return plain, "text"
+    if isinstance(body, bytes):
+        decoded = attributed_text(body)
+        if decoded is None:
+            ctx.warn("attributedBody holds no readable text; body not checked", row)
+            return None, None
+        return decoded, "attributedBody"
+    return None, None
+
+
 @artifact(
     record=SmsMessage,
     input="sqlite",
@@ -126,7 +139,7 @@ def parse(conn: sqlite3.Connection, ctx: ParseContext) -> Iterator[SmsMessage]:
     conn.row_factory = sqlite3.Row
     for r in conn.execute(_query(conn)):
         row = r["rid"]
-        text = _text(ctx, r["text"], row, "text")
+        text, source = _body(ctx, r["text"], r["body"], row)
         handle = _text(ctx, r["h_id"], row, "handle.id")
         yield SmsMessage(
             ts=_time(ctx, r["date"], row, "date"),
@@ -138,9 +151,10 @@ def parse(conn: sqlite3.Connection, ctx: ParseContext) -> Iterator[SmsMessage]:
             account=_text(ctx, r["account"], row, "account"),
             direction="sent" if r["is_from_me"] == 1 else "received",
             text=text,
+            text_source=source,
             links=extract_links(text) if text else (),
             has_attachments=r["has_att"] == 1,
-            has_attributed_body=bool(r["has_body"]),
+            has_attributed_body=r["body"] is not None,
             is_read=None if r["is_read"] is None else r["is_read"] == 1,
             read_at=_time(ctx, r["date_read"], row, "date_read"),
             delivered_at=_time(ctx, r["date_delivered"], row, "date_delivered"),
