@@ -42,3 +42,26 @@ class ParseContext:
         if result is None:
             self.warn(f"{name} is not a valid time: {str(value)[:80]!r}", row)
         return result
+
+    def text(self, value: Any, row: int | None = None, name: str = "value") -> str | None:
+        """``value`` if it is text or NULL; anything else is a counted warning and None."""
+        if value is None or isinstance(value, str):
+            return value
+        self.warn(f"{name} is not text: {str(value)[:80]!r}", row)
+        return None
+
+    def integer(self, value: Any, row: int | None = None, name: str = "value") -> int | None:
+        """``value`` if it is an integer or NULL; anything else is a counted warning and None."""
+        if value is None or (isinstance(value, int) and not isinstance(value, bool)):
+            return value
+        self.warn(f"{name} is not an integer: {str(value)[:80]!r}", row)
+        return None
+
+    def number(self, value: Any, row: int | None = None, name: str = "value") -> float | None:
+        """``value`` as a float if it is a number or NULL; else a counted warning and None."""
+        if value is None:
+            return None
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return float(value)
+        self.warn(f"{name} is not a number: {str(value)[:80]!r}", row)
+        return None

@@ -74,22 +74,6 @@ _VISIT_COLUMNS = {
 _URL_COLUMNS = {"u_url": "url", "u_title": "title"}
 
 
-def _int(value: object, ctx: ParseContext, row: int, name: str) -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    ctx.warn(f"{name} is not an integer: {str(value)[:80]!r}", row)
-    return None
-
-
-def _text(value: object, ctx: ParseContext, row: int, name: str) -> str | None:
-    if value is None or isinstance(value, str):
-        return value
-    ctx.warn(f"{name} is not text: {str(value)[:80]!r}", row)
-    return None
-
-
 def _transition(raw: int | None) -> tuple[int | None, str | None, str | None]:
     """(unsigned value, core type name, redirect kind) of a stored PageTransition."""
     if raw is None:
@@ -122,16 +106,16 @@ def parse(conn: sqlite3.Connection, ctx: ParseContext) -> Iterator[ChromeVisit]:
     )
     for r in conn.execute(query):
         row = r["v_id"]
-        transition, name, redirect = _transition(_int(r["v_transition"], ctx, row, "transition"))
-        duration = _int(r["v_duration"], ctx, row, "visit_duration")
-        from_visit = _int(r["v_from"], ctx, row, "from_visit")
+        transition, name, redirect = _transition(ctx.integer(r["v_transition"], row, "transition"))
+        duration = ctx.integer(r["v_duration"], row, "visit_duration")
+        from_visit = ctx.integer(r["v_from"], row, "from_visit")
         yield ChromeVisit(
             ts=ctx.time(from_webkit, r["v_time"], row, "visit_time"),
             row=row,
-            url=_text(r["u_url"], ctx, row, "url"),
-            title=_text(r["u_title"], ctx, row, "title"),
+            url=ctx.text(r["u_url"], row, "url"),
+            title=ctx.text(r["u_title"], row, "title"),
             visit_id=row,
-            url_id=_int(r["v_url"], ctx, row, "visits.url"),
+            url_id=ctx.integer(r["v_url"], row, "visits.url"),
             from_visit=from_visit or None,
             transition=transition,
             transition_type=name,

@@ -78,15 +78,6 @@ def _query(conn: sqlite3.Connection) -> str:
     )
 
 
-def _number(value: object, ctx: ParseContext, row: int | None, name: str) -> float | None:
-    if value is None:
-        return None
-    if isinstance(value, int | float):
-        return float(value)
-    ctx.warn(f"{name} is not a number: {str(value)[:80]!r}", row)
-    return None
-
-
 @artifact(
     record=DataUsage,
     input="sqlite",
@@ -114,8 +105,8 @@ def parse(conn: sqlite3.Connection, ctx: ParseContext) -> Iterator[DataUsage]:
             process_pk=r["u_proc"] if missing else r["p_pk"],
             usage_pk=r["u_pk"],
             process_missing=missing,
-            wifi_in=_number(r["wifi_in"], ctx, row_id, "ZWIFIIN"),
-            wifi_out=_number(r["wifi_out"], ctx, row_id, "ZWIFIOUT"),
-            wwan_in=_number(r["wwan_in"], ctx, row_id, "ZWWANIN"),
-            wwan_out=_number(r["wwan_out"], ctx, row_id, "ZWWANOUT"),
+            wifi_in=ctx.number(r["wifi_in"], row_id, "ZWIFIIN"),
+            wifi_out=ctx.number(r["wifi_out"], row_id, "ZWIFIOUT"),
+            wwan_in=ctx.number(r["wwan_in"], row_id, "ZWWANIN"),
+            wwan_out=ctx.number(r["wwan_out"], row_id, "ZWWANOUT"),
         )

@@ -117,13 +117,6 @@ def _strings(obj: dict[str, Any], *keys: str) -> list[str]:
     return [v for k in keys if isinstance(v := obj.get(k), str) and v]
 
 
-def _text(value: object, ctx: ParseContext, row: int | None, name: str) -> str | None:
-    if value is None or isinstance(value, str):
-        return value or None
-    ctx.warn(f"{name} is not text: {str(value)[:80]!r}", row)
-    return None
-
-
 @artifact(
     record=SafariTab,
     input="sqlite",
@@ -137,14 +130,14 @@ def parse(conn: sqlite3.Connection, ctx: ParseContext) -> Iterator[SafariTab]:
     for r in conn.execute(_query(conn)):
         row = r["id"] if isinstance(r["id"], int) else None
         urls, titles = _session(r["blob"], ctx, row)
-        profile = _text(r["profile"], ctx, row, "profile_uuid")
+        profile = ctx.text(r["profile"], row, "profile_uuid") or None
         yield SafariTab(
             ts=ctx.time(from_cocoa, r["viewed"], row, "last_viewed_time"),
             row=row,
-            url=_text(r["url"], ctx, row, "url"),
-            user_visible_url=_text(r["visible"], ctx, row, "user_visible_url"),
-            title=_text(r["title"], ctx, row, "title"),
-            tab_uuid=_text(r["uuid"], ctx, row, "uuid"),
+            url=(ctx.text(r["url"], row, "url") or None),
+            user_visible_url=(ctx.text(r["visible"], row, "user_visible_url") or None),
+            title=(ctx.text(r["title"], row, "title") or None),
+            tab_uuid=(ctx.text(r["uuid"], row, "uuid") or None),
             private_browsing=None if r["private"] is None else bool(r["private"]),
             profile=profile or (found.group(1) if found else None),
             session_urls=tuple(dict.fromkeys(urls)),

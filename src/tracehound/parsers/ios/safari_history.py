@@ -70,22 +70,6 @@ _ITEM_COLUMNS = {"i_url": "url", "i_count": "visit_count"}
 _PROFILE = re.compile(r"/Safari/Profiles/([^/]+)/History\.db$")
 
 
-def _int(value: object, ctx: ParseContext, row: int | None, name: str) -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    ctx.warn(f"{name} is not an integer: {str(value)[:80]!r}", row)
-    return None
-
-
-def _text(value: object, ctx: ParseContext, row: int | None, name: str) -> str | None:
-    if value is None or isinstance(value, str):
-        return value
-    ctx.warn(f"{name} is not text: {str(value)[:80]!r}", row)
-    return None
-
-
 def _flag(value: object) -> bool | None:
     return None if value is None else bool(value)
 
@@ -116,15 +100,15 @@ def parse(conn: sqlite3.Connection, ctx: ParseContext) -> Iterator[SafariVisit]:
         yield SafariVisit(
             ts=ctx.time(from_cocoa, r["v_time"], row, "visit_time"),
             row=row,
-            url=_text(r["i_url"], ctx, row, "url"),
-            title=_text(r["v_title"], ctx, row, "title"),
+            url=ctx.text(r["i_url"], row, "url"),
+            title=ctx.text(r["v_title"], row, "title"),
             visit_id=row,
-            item_id=_int(r["v_item"], ctx, row, "history_item"),
-            redirect_source=_int(r["v_src"], ctx, row, "redirect_source"),
-            redirect_destination=_int(r["v_dst"], ctx, row, "redirect_destination"),
+            item_id=ctx.integer(r["v_item"], row, "history_item"),
+            redirect_source=ctx.integer(r["v_src"], row, "redirect_source"),
+            redirect_destination=ctx.integer(r["v_dst"], row, "redirect_destination"),
             load_successful=_flag(r["v_ok"]),
             http_non_get=_flag(r["v_non_get"]),
-            origin=_int(r["v_origin"], ctx, row, "origin"),
-            visit_count=_int(r["i_count"], ctx, row, "visit_count"),
+            origin=ctx.integer(r["v_origin"], row, "origin"),
+            visit_count=ctx.integer(r["i_count"], row, "visit_count"),
             profile=profile,
         )

@@ -107,16 +107,9 @@ def _time(ctx: ParseContext, value: object, row: int, name: str) -> datetime | N
     return ctx.time(from_cocoa_s_or_ns, value, row, name)
 
 
-def _text(ctx: ParseContext, value: object, row: int, name: str) -> str | None:
-    if value is None or isinstance(value, str):
-        return value
-    ctx.warn(f"{name} is not text: {value!r:.80}", row)
-    return None
-
-
 def _body(ctx: ParseContext, text: object, body: object, row: int) -> tuple[str | None, str | None]:
     """The message text from ``text``, else from the archived ``attributedBody``."""
-    plain = _text(ctx, text, row, "text")
+    plain = ctx.text(text, row, "text")
     if plain is not None:
         return plain, "text"
     if isinstance(body, bytes):
@@ -140,15 +133,15 @@ def parse(conn: sqlite3.Connection, ctx: ParseContext) -> Iterator[SmsMessage]:
     for r in conn.execute(_query(conn)):
         row = r["rid"]
         text, source = _body(ctx, r["text"], r["body"], row)
-        handle = _text(ctx, r["h_id"], row, "handle.id")
+        handle = ctx.text(r["h_id"], row, "handle.id")
         yield SmsMessage(
             ts=_time(ctx, r["date"], row, "date"),
             row=row,
-            guid=_text(ctx, r["guid"], row, "guid"),
+            guid=ctx.text(r["guid"], row, "guid"),
             handle=handle,
             handle_email=handle if handle and "@" in handle else None,
-            service=_text(ctx, r["service"], row, "service"),
-            account=_text(ctx, r["account"], row, "account"),
+            service=ctx.text(r["service"], row, "service"),
+            account=ctx.text(r["account"], row, "account"),
             direction="sent" if r["is_from_me"] == 1 else "received",
             text=text,
             text_source=source,

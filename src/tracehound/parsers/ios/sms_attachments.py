@@ -88,20 +88,6 @@ def _query(conn: sqlite3.Connection) -> str:
     )
 
 
-def _str(ctx: ParseContext, value: object, row: int, name: str) -> str | None:
-    if value is None or isinstance(value, str):
-        return value or None
-    ctx.warn(f"{name} is not text: {value!r:.80}", row)
-    return None
-
-
-def _int(ctx: ParseContext, value: object, row: int, name: str) -> int | None:
-    if value is None or (isinstance(value, int) and not isinstance(value, bool)):
-        return value
-    ctx.warn(f"{name} is not an integer: {value!r:.80}", row)
-    return None
-
-
 def _direction(is_outgoing: object, is_from_me: object) -> str | None:
     flag = is_outgoing if is_outgoing is not None else is_from_me
     if flag in (0, 1):
@@ -131,22 +117,22 @@ def parse(conn: sqlite3.Connection, ctx: ParseContext) -> Iterator[SmsAttachment
     conn.row_factory = sqlite3.Row
     for r in conn.execute(_query(conn)):
         row = r["rid"]
-        raw = _str(ctx, r["filename"], row, "filename")
-        handle = _str(ctx, r["h_id"], row, "handle.id")
+        raw = ctx.text(r["filename"], row, "filename") or None
+        handle = ctx.text(r["h_id"], row, "handle.id") or None
         yield SmsAttachment(
             ts=_time(ctx, r["created"], row, "created_date"),
             row=row,
-            guid=_str(ctx, r["guid"], row, "guid"),
+            guid=(ctx.text(r["guid"], row, "guid") or None),
             filename=device_path(raw) if raw else None,
             filename_raw=raw,
-            transfer_name=_str(ctx, r["transfer_name"], row, "transfer_name"),
-            mime_type=_str(ctx, r["mime_type"], row, "mime_type"),
-            uti=_str(ctx, r["uti"], row, "uti"),
-            total_bytes=_int(ctx, r["total_bytes"], row, "total_bytes"),
-            transfer_state=_int(ctx, r["transfer_state"], row, "transfer_state"),
+            transfer_name=(ctx.text(r["transfer_name"], row, "transfer_name") or None),
+            mime_type=(ctx.text(r["mime_type"], row, "mime_type") or None),
+            uti=(ctx.text(r["uti"], row, "uti") or None),
+            total_bytes=ctx.integer(r["total_bytes"], row, "total_bytes"),
+            transfer_state=ctx.integer(r["transfer_state"], row, "transfer_state"),
             is_sticker=r["is_sticker"] == 1,
             direction=_direction(r["is_outgoing"], r["is_from_me"]),
-            service=_str(ctx, r["service"], row, "message.service"),
+            service=(ctx.text(r["service"], row, "message.service") or None),
             handle=handle,
             handle_email=handle if handle and "@" in handle else None,
             message_row=r["mid"],

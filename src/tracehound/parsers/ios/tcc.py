@@ -82,13 +82,6 @@ def _schema(conn: sqlite3.Connection) -> str:
     return "v2" if "last_modified" in have else "v1"
 
 
-def _int(ctx: ParseContext, value: object, row: int, name: str) -> int | None:
-    if value is None or (isinstance(value, int) and not isinstance(value, bool)):
-        return value
-    ctx.warn(f"{name} is not an integer: {value!r:.80}", row)
-    return None
-
-
 def _client(client: str | None, ctype: int | None) -> tuple[str | None, str | None, str | None]:
     """(bundle id, path, name) of a client; an unknown type is guessed from a leading "/"."""
     if not client:
@@ -121,11 +114,11 @@ def parse(conn: sqlite3.Connection, ctx: ParseContext) -> Iterator[TccAccess]:
         client = r["client"] if isinstance(r["client"], str) else None
         if r["client"] is not None and client is None:
             ctx.warn(f"client is not text: {r['client']!r:.80}", row)
-        ctype = _int(ctx, r["client_type"], row, "client_type")
+        ctype = ctx.integer(r["client_type"], row, "client_type")
         bundle, path, name = _client(client, ctype)
-        auth_value = _int(ctx, r["auth_value"], row, "auth_value")
-        auth_reason = _int(ctx, r["auth_reason"], row, "auth_reason")
-        allowed, access = _allowed(schema, auth_value, _int(ctx, r["allowed"], row, "allowed"))
+        auth_value = ctx.integer(r["auth_value"], row, "auth_value")
+        auth_reason = ctx.integer(r["auth_reason"], row, "auth_reason")
+        allowed, access = _allowed(schema, auth_value, ctx.integer(r["allowed"], row, "allowed"))
         modified = r["last_modified"]
         yield TccAccess(
             ts=None if modified == 0 else ctx.time(from_unix, modified, row, "last_modified"),
@@ -141,7 +134,7 @@ def parse(conn: sqlite3.Connection, ctx: ParseContext) -> Iterator[TccAccess]:
             auth_value=auth_value,
             auth_reason=auth_reason,
             reason=AUTH_REASONS.get(auth_reason) if auth_reason is not None else None,
-            prompt_count=_int(ctx, r["prompt_count"], row, "prompt_count"),
+            prompt_count=ctx.integer(r["prompt_count"], row, "prompt_count"),
             indirect_object=r["indirect"] if isinstance(r["indirect"], str) else None,
             schema=schema,
         )
