@@ -107,7 +107,7 @@ def test_detection_fields_and_evidence(infected_run: Any, infected: Path) -> Non
     assert email["ts"] == "2021-07-12T09:13:40.120000+00:00"
     assert email["indicator"]["malware"] == ["Pegasus"]
     assert email["indicator"]["kind"] == "email"
-    assert email["indicator"]["source"].endswith("pegasus.stix2")
+    assert email["indicator"]["source"] == "bundled:pegasus/pegasus.stix2"
     assert email["indicator"]["id"].startswith("indicator--")
     visit = next(
         d for d in detections if d["artifact"] == "ios.safari_history" and d["type"] == "indicator"

@@ -25,7 +25,7 @@ from tracehound.core.errors import InputError, SchemaMismatch, TracehoundError
 from tracehound.core.records import Provenance, Record
 from tracehound.core.registry import Artifact, Detector, Finding, artifacts, detectors
 from tracehound.evidence import EvidenceLog
-from tracehound.iocs.bundled import bundled_paths
+from tracehound.iocs.bundled import bundled_paths, source_label
 from tracehound.iocs.index import IndicatorIndex
 from tracehound.iocs.stix import IocSet, load_iocs
 from tracehound.parsers.common.runner import open_input
@@ -249,7 +249,7 @@ def run_check(options: CheckOptions, progress: Progress | None = None) -> RunRes
     source = open_source(options.target)
     try:
         prepare_output(options.output, source, options.target)
-        iocs = load_iocs(ioc_paths_for(options))
+        iocs = load_iocs(ioc_paths_for(options), source_label)
         index = IndicatorIndex.build(iocs.indicators)
         arts = artifacts(platform=source.platform)
         run = _Run(source, index, options.output)

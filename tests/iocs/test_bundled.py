@@ -89,7 +89,9 @@ def test_counts_per_kind(index: IndicatorIndex) -> None:
 
 
 def test_per_file_summaries(iocs: IocSet) -> None:
-    by_name = {f.path.rsplit("/", 2)[-2]: f for f in iocs.files}
+    assert all(f.path.startswith("bundled:") for f in iocs.files)
+    by_name = {f.path.removeprefix("bundled:").split("/")[0]: f for f in iocs.files}
+    assert by_name["pegasus"].path == "bundled:pegasus/pegasus.stix2"
     assert by_name["pegasus"].counts == {"domain": 1438, "process": 81, "email": 29, "file_name": 1}
     assert by_name["coruna"].counts == {
         "domain": 177,

@@ -15,6 +15,14 @@ def bundled_paths() -> list[Path]:
     return sorted(BUNDLED_DIR.glob("*/*.stix2"))
 
 
+def source_label(path: Path) -> str:
+    """``bundled:<folder>/<file>`` for a bundled file (stable across installs), else the path."""
+    try:
+        return "bundled:" + path.resolve().relative_to(BUNDLED_DIR).as_posix()
+    except ValueError:
+        return str(path)
+
+
 def load_bundled() -> IocSet:
     """Load every bundled STIX2 file."""
-    return load_iocs(bundled_paths())
+    return load_iocs(bundled_paths(), source_label)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -193,37 +193,42 @@ def _read(path: Path) -> bytes:
         raise IocFileError(path, f"cannot read: {exc.strerror or exc}") from exc
 
 
-def _load_bytes(path: Path, data: bytes) -> tuple[list[Indicator], list[str], int]:
-    """Indicators, warnings and the number of duplicate indicator objects skipped."""
+def _load_bytes(
+    path: Path, data: bytes, name: str | None = None
+) -> tuple[list[Indicator], list[str], int]:
+    """Indicators, warnings and the number of duplicate indicator objects skipped.
+
+    ``name`` is how the file is named in indicators and messages (default: its path).
+    """
+    src = name or str(path)
     try:
         doc = json.loads(data)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise IocFileError(path, f"invalid JSON: {exc}") from exc
+        raise IocFileError(src, f"invalid JSON: {exc}") from exc
     if not isinstance(doc, dict) or not isinstance(doc.get("objects"), list):
-        raise IocFileError(path, "not a STIX2 bundle (no 'objects' list)")
+        raise IocFileError(src, "not a STIX2 bundle (no 'objects' list)")
     if doc.get("type", "bundle") != "bundle":
-        raise IocFileError(path, f"not a STIX2 bundle (type {doc.get('type')!r})")
+        raise IocFileError(src, f"not a STIX2 bundle (type {doc.get('type')!r})")
     warnings: list[str] = []
-    indicators, malware, relations = _classify(path, doc["objects"], warnings)
-    names = _resolve(path, indicators, malware, relations, warnings)
+    indicators, malware, relations = _classify(src, doc["objects"], warnings)
+    names = _resolve(src, indicators, malware, relations, warnings)
     out: list[Indicator] = []
     seen: dict[str, str] = {}
     duplicates = 0
-    src = str(path)
     for obj in indicators:
         oid, pattern = obj["id"], obj["pattern"]
         if oid in seen:
             if seen[oid] == pattern:
                 duplicates += 1  # the same object twice (stalkerware.stix2 has 38)
                 continue
-            warnings.append(f"{path}: indicator {oid} appears with two patterns; both loaded")
+            warnings.append(f"{src}: indicator {oid} appears with two patterns; both loaded")
         seen[oid] = pattern
-        _add_indicator(out, warnings, path, src, oid, pattern, names.get(oid, ()))
+        _add_indicator(out, warnings, src, oid, pattern, names.get(oid, ()))
     return out, warnings, duplicates
 
 
 def _classify(
-    path: Path, objects: list[Any], warnings: list[str]
+    path: str, objects: list[Any], warnings: list[str]
 ) -> tuple[list[dict[str, Any]], dict[str, str], list[dict[str, Any]]]:
     """Indicator objects, malware names by id, and ``indicates`` relationships."""
     indicators: list[dict[str, Any]] = []
@@ -252,7 +257,7 @@ def _classify(
 
 
 def _resolve(
-    path: Path,
+    path: str,
     indicators: list[dict[str, Any]],
     malware: dict[str, str],
     relations: list[dict[str, Any]],
@@ -277,7 +282,6 @@ def _resolve(
 def _add_indicator(
     out: list[Indicator],
     warnings: list[str],
-    path: Path,
     src: str,
     oid: str,
     pattern: str,
@@ -287,18 +291,18 @@ def _add_indicator(
     try:
         comparisons = parse_pattern(pattern)
     except PatternError as exc:
-        warnings.append(f"{path}: indicator {oid}: unsupported pattern {pattern!r}: {exc}")
+        warnings.append(f"{src}: indicator {oid}: unsupported pattern {pattern!r}: {exc}")
         return
     for object_path, raw in comparisons:
         found = path_kind(object_path)
         if found is None:
-            warnings.append(f"{path}: indicator {oid}: unknown object path {object_path!r}")
+            warnings.append(f"{src}: indicator {oid}: unknown object path {object_path!r}")
             continue
         kind, value, warning = _normalise(found[0], raw, found[1])
         if warning is not None:
-            warnings.append(f"{path}: indicator {oid}: {object_path} {raw!r}: {warning}")
+            warnings.append(f"{src}: indicator {oid}: {object_path} {raw!r}: {warning}")
         if value == "" and warning is None:
-            warnings.append(f"{path}: indicator {oid}: {object_path} has an empty value")
+            warnings.append(f"{src}: indicator {oid}: {object_path} has an empty value")
         if value:
             out.append(Indicator(oid, kind, value, raw, object_path, malware, src))
 
@@ -353,16 +357,20 @@ def _expand(paths: Sequence[Path]) -> list[Path]:
     return unique
 
 
-def load_iocs(paths: Sequence[Path]) -> IocSet:
-    """Load indicator files and directories; a bad file is recorded and loading goes on."""
+def load_iocs(paths: Sequence[Path], label: Callable[[Path], str] = str) -> IocSet:
+    """Load indicator files and directories; a bad file is recorded and loading goes on.
+
+    ``label`` names each file in indicators, run.json and messages (default: its path).
+    """
     result = IocSet()
     for path in _expand(paths):
-        entry = IocFile(path=str(path), sha256="")
+        name = label(path)
+        entry = IocFile(path=name, sha256="")
         result.files.append(entry)
         try:
             data = _read(path)
             entry.sha256 = hashlib.sha256(data).hexdigest()
-            indicators, warnings, entry.duplicates = _load_bytes(path, data)
+            indicators, warnings, entry.duplicates = _load_bytes(path, data, name)
         except IocFileError as exc:
             entry.error = exc.reason
             result.warn(str(exc))
