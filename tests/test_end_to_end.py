@@ -313,3 +313,18 @@ def test_demo_command_refuses_non_empty_dir(tmp_path: Path) -> None:
     (tmp_path / "x" / "f").write_text("keep")
     result = CliRunner().invoke(main, ["demo", str(tmp_path / "x")])
     assert result.exit_code == 2 and (tmp_path / "x" / "f").read_text() == "keep"
+
+
+def test_unexpected_error_is_one_line_exit_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tracehound.cli as cli
+
+    def explode(*args: Any, **kwargs: Any) -> Any:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(cli, "run_check", explode)
+    monkeypatch.delenv("TRACEHOUND_DEBUG", raising=False)
+    result = check(tmp_path, tmp_path / "out", "--quiet")
+    assert result.exit_code == 2
+    assert "internal error: OSError" in result.output and "Traceback" not in result.output

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -85,6 +86,17 @@ def check(
     except TracehoundError as exc:
         err.print(f"[bold red]error:[/] {_show(exc)}")
         sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        err.print("[bold red]interrupted:[/] the results folder is incomplete; run the check again")
+        sys.exit(2)
+    except Exception as exc:
+        if os.environ.get("TRACEHOUND_DEBUG"):
+            raise
+        err.print(
+            f"[bold red]internal error:[/] {_show(type(exc).__name__)}: {_show(exc)} "
+            "(set TRACEHOUND_DEBUG=1 to see the traceback, and please report it)"
+        )
+        sys.exit(2)
     if not quiet:
         _print_summary(result, _console())
     sys.exit(result.exit_code)
