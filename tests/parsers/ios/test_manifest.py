@@ -228,3 +228,26 @@ def test_corrupt_file(tmp_path: Path, parse) -> None:  # type: ignore[no-untyped
     path.write_bytes(b"\x8a\x13" * 400)  # what an encrypted Manifest.db looks like
     with pytest.raises(InputError, match="not a SQLite"):
         parse("ios.manifest", path)
+
+
+def test_fast_reader_equals_plistlib_on_many_blobs() -> None:
+    """Random MBFile archives (sizes, times, ids, path lengths) read the same both ways."""
+    import random
+
+    from tracehound.demo.ios.manifest import ManifestEntry, mbfile_blob
+
+    rng = random.Random(7)
+    for n in range(400):
+        entry = ManifestEntry(
+            domain="HomeDomain",
+            relative_path="Library/" + "x" * rng.randint(0, 300) + f"/{n}",
+            flags=rng.choice((1, 2)),
+            size=rng.choice((0, 1, 255, 256, 65535, 65536, 2**31, 2**40, 2**62)),
+            birth=rng.randint(0, 2**31),
+            modified=rng.randint(-(2**31), 2**33),
+            status_changed=rng.randint(0, 2**32),
+            inode=rng.randint(0, 2**63 - 1),
+            protection_class=rng.randint(0, 7),
+        )
+        blob = mbfile_blob(entry)
+        assert _fast_root(blob) == _slow_root(blob), entry
