@@ -91,18 +91,27 @@ class Record:
     def describe(self) -> str:
         """One line for the timeline: the record's non-empty text fields."""
         parts: list[str] = []
-        for f in dataclasses.fields(self):
-            if f.name in ("ts", "row"):
-                continue
-            value = getattr(self, f.name)
+        for name in field_names(type(self))[2:]:  # skip ts and row
+            value = getattr(self, name)
             if value is None or value == "" or value == ():
                 continue
             if isinstance(value, tuple):
                 value = ", ".join(str(v) for v in value[:5]) + (" ..." if len(value) > 5 else "")
             elif isinstance(value, datetime):
                 value = value.isoformat()
-            parts.append(f"{f.name}={value}")
+            parts.append(f"{name}={value}")
         return " ".join(parts)[:1000]
+
+
+_FIELD_NAMES: dict[type[Record], tuple[str, ...]] = {}
+
+
+def field_names(cls: type[Record]) -> tuple[str, ...]:
+    """The dataclass field names of ``cls`` in order (``ts``, ``row`` first), cached."""
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    return names
 
 
 _SEMANTIC: dict[type[Record], tuple[tuple[str, Kind, bool], ...]] = {}

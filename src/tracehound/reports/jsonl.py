@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
-from tracehound.core.records import Provenance, Record
+from tracehound.core.records import Provenance, Record, field_names
 from tracehound.core.registry import Finding
 from tracehound.core.timeutil import iso
 from tracehound.iocs.index import Match
@@ -40,8 +40,9 @@ def _plain(value: Any) -> Any:
 def record_json(record: Record) -> dict[str, Any]:
     """The record's fields as a JSON-ready dict, with ``type`` first."""
     out: dict[str, Any] = {"type": record.TYPE}
-    for f in dataclasses.fields(record):
-        out[f.name] = _plain(getattr(record, f.name))
+    for name in field_names(type(record)):
+        value = getattr(record, name)
+        out[name] = value if value is None or isinstance(value, str | int) else _plain(value)
     return out
 
 
