@@ -207,6 +207,7 @@ def test_damaged_artifact_is_reported_and_others_still_run(tmp_path: Path, infec
         {("indicator", "ios.sms", "high", "urlpush.net"): 1}
     )
     assert "INCOMPLETE" in result.output
+    assert "not checked: ios.sms /private/var/mobile/Library/SMS/sms.db: error" in result.output
 
 
 def test_encrypted_backup_exit_2(tmp_path: Path, infected: Path) -> None:

@@ -136,6 +136,8 @@ def _print_summary(result: RunResult, console: Console) -> None:
     console.print(_artifact_table(run["artifacts"]))
     if result.detections:
         _print_detections(console, result.detections)
+    for line in _unchecked(result.run):
+        console.print(line)
     console.print(_verdict(result))
     console.print(
         f"Results in [bold]{_show(result.output)}[/] "
@@ -175,6 +177,19 @@ def _print_detections(console: Console, detections: list[dict[str, Any]], limit:
         )
     if len(detections) > limit:
         console.print(f"  ... {len(detections) - limit} more in detections.jsonl")
+
+
+def _unchecked(run: dict[str, Any]) -> list[str]:
+    """One line per input that could not be checked: the coverage gaps the analyst must see."""
+    lines = [f"[red]not checked:[/] {_show(e)}" for e in run["acquisition"].get("errors", [])]
+    for name, info in run["artifacts"].items():
+        for f in info["files"]:
+            if f["status"] in ("error", "schema_mismatch"):
+                lines.append(
+                    f"[red]not checked:[/] {_show(name)} {_show(f['path'])}: "
+                    f"{_show(f['status'])}: {_show(f.get('error', ''))}"
+                )
+    return lines
 
 
 def _verdict(result: RunResult) -> str:

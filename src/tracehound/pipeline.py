@@ -230,7 +230,8 @@ def _exit_code(
 ) -> int:
     incomplete = (
         bool(source_errors)
-        or any(s.status == "error" for s in states)
+        # A file that exists but could not be parsed is an unchecked input, not "no data".
+        or any(s.status in ("error", "schema_mismatch") for s in states)
         or any(f.error for f in iocs.files)
         or not evidence["unchanged"]
     )
