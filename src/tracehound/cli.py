@@ -18,7 +18,7 @@ from rich.text import Text
 from tracehound import __version__
 from tracehound.core.errors import TracehoundError
 from tracehound.core.records import semantic_fields
-from tracehound.core.registry import artifacts, detectors
+from tracehound.core.registry import Severity, artifacts, detectors
 from tracehound.pipeline import CheckOptions, RunResult, run_check
 from tracehound.reports.text import printable
 
@@ -165,8 +165,7 @@ def _artifact_table(arts: dict[str, Any]) -> Table:
 
 def _print_detections(console: Console, detections: list[dict[str, Any]], limit: int = 40) -> None:
     console.print(f"[bold]Detections ({len(detections)})[/], most severe first:")
-    order = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
-    ranked = sorted(detections, key=lambda d: (order.get(d["severity"], 9), d["ts"] or ""))
+    ranked = sorted(detections, key=lambda d: (-Severity(d["severity"]).rank, d["ts"] or ""))
     for d in ranked[:limit]:
         sev = d["severity"]
         when = (d["ts"] or "no time")[:19].replace("T", " ")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+
+from tracehound.core.timeutil import as_utc
 
 #: Warnings kept verbatim per input file; the rest are only counted.
 MAX_KEPT_WARNINGS = 50
@@ -34,9 +36,18 @@ class ParseContext:
         value: Any,
         row: int | None = None,
         name: str = "timestamp",
+        unset: Collection[float] = (),
     ) -> datetime | None:
-        """Convert ``value`` with a named converter; a present but invalid value is a warning."""
+        """Convert ``value`` with a named converter; a present but invalid value is a warning.
+
+        A datetime (plist NSDate) is taken as UTC; values in ``unset`` (e.g. 0, the "never" of
+        sms.db and WebKit) mean no time and are not warnings.
+        """
         if value is None:
+            return None
+        if isinstance(value, datetime):
+            return as_utc(value)
+        if value in unset and not isinstance(value, bool):
             return None
         result = convert(value)
         if result is None:

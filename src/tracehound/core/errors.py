@@ -17,10 +17,6 @@ class EncryptedBackup(TracehoundError):
     """The iOS backup is encrypted and cannot be read without decryption."""
 
 
-class EvidenceChanged(TracehoundError):
-    """An input file's hash changed during the run, or a -wal/-shm appeared next to it."""
-
-
 class SchemaMismatch(Exception):
     """An input does not have the tables/columns/keys a parser requires."""
 

@@ -10,7 +10,6 @@ demo/ios/manifest.py), ``Manifest.plist`` (binary: ``IsEncrypted``, ``Version``,
 from __future__ import annotations
 
 import plistlib
-import shutil
 import tempfile
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -99,10 +98,6 @@ class BackupWriter:
             build(scratch)
             return self.add(domain, rel, scratch.read_bytes(), birth, modified)
 
-    def add_entry(self, entry: ManifestEntry) -> None:
-        """A Manifest row with no stored file (e.g. a directory or a file the backup skipped)."""
-        self.entries.append(entry)
-
     def finish(
         self, lockdown: dict[str, Any], info_plist: bytes | None = None, encrypted: bool = False
     ) -> None:
@@ -131,8 +126,3 @@ class BackupWriter:
         (self.root / "Status.plist").write_bytes(plistlib.dumps(status, fmt=plistlib.FMT_BINARY))
         if info_plist is not None:
             (self.root / "Info.plist").write_bytes(info_plist)
-
-
-def copy_tree(src: Path, dst: Path) -> None:
-    """Copy a written backup (tests use it to derive variants)."""
-    shutil.copytree(src, dst)

@@ -16,10 +16,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 from tracehound.core.records import Provenance, Record
 from tracehound.core.registry import Detector, Finding, Severity, detector
+from tracehound.iocs.normalise import split_url
 from tracehound.parsers.ios.safari_history import SafariVisit
 
 #: A redirect faster than this is not something a person clicked.
@@ -44,16 +44,9 @@ _FROM = "from"
 
 
 def _host(url: str | None) -> str | None:
-    """Lower-case host of ``url`` without a leading ``www.``; None if there is none."""
-    if not url:
-        return None
-    try:
-        host = urlsplit(url.strip()).hostname
-    except ValueError:
-        return None
-    if not host:
-        return None
-    return host.removeprefix("www.")
+    """Host of ``url`` without a leading ``www.`` (lower case); None if there is none."""
+    parts = split_url(url) if url else None
+    return parts.host.removeprefix("www.") if parts else None
 
 
 def _delay_text(delay: timedelta) -> str:

@@ -17,6 +17,7 @@ from pathlib import Path
 from types import TracebackType
 
 from tracehound.core.records import Provenance, Record
+from tracehound.core.registry import Severity
 from tracehound.core.timeutil import UNIX_EPOCH
 
 COLUMNS = (
@@ -32,7 +33,6 @@ COLUMNS = (
 
 #: Characters that make spreadsheet programs read a cell as a formula (OWASP "CSV Injection").
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
-_SEVERITY_RANK = {"": -1, "info": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
 
 
 def safe_cell(value: object) -> str:
@@ -153,4 +153,4 @@ class TimelineWriter:
 
 def max_severity(severities: list[str]) -> str:
     """The highest of several severities ("" when none)."""
-    return max(severities, key=lambda s: _SEVERITY_RANK.get(s, -1), default="")
+    return max(severities, key=lambda s: Severity(s).rank, default="")

@@ -53,14 +53,6 @@ class ConfigurationProfile(Record):
     file_name: str  # the stub's file name
 
 
-def _str(data: dict[str, Any], key: str, ctx: ParseContext) -> str | None:
-    value = data.get(key)
-    if value is None or isinstance(value, str):
-        return value
-    ctx.warn(f"{key} is not text: {type(value).__name__}")
-    return None
-
-
 def _payloads(data: dict[str, Any], ctx: ParseContext) -> tuple[tuple[str, ...], tuple[str, ...]]:
     content = data.get("PayloadContent")
     if content is None:
@@ -112,12 +104,12 @@ def parse(data: Any, ctx: ParseContext) -> Iterator[ConfigurationProfile]:
     removal = data.get("PayloadRemovalDisallowed")
     yield ConfigurationProfile(
         ts=_date(data, ctx),
-        profile_id=_str(data, "PayloadUUID", ctx),
-        identifier=_str(data, "PayloadIdentifier", ctx),
-        display_name=_str(data, "PayloadDisplayName", ctx),
-        organization=_str(data, "PayloadOrganization", ctx),
-        description=_str(data, "PayloadDescription", ctx),
-        payload_type=_str(data, "PayloadType", ctx),
+        profile_id=ctx.text(data.get("PayloadUUID"), None, "PayloadUUID"),
+        identifier=ctx.text(data.get("PayloadIdentifier"), None, "PayloadIdentifier"),
+        display_name=ctx.text(data.get("PayloadDisplayName"), None, "PayloadDisplayName"),
+        organization=ctx.text(data.get("PayloadOrganization"), None, "PayloadOrganization"),
+        description=ctx.text(data.get("PayloadDescription"), None, "PayloadDescription"),
+        payload_type=ctx.text(data.get("PayloadType"), None, "PayloadType"),
         payload_types=types,
         payload_ids=ids,
         removal_disallowed=removal if isinstance(removal, bool) else None,

@@ -16,14 +16,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from tracehound.core.context import ParseContext
 from tracehound.core.errors import SchemaMismatch
 from tracehound.core.records import Email, Record
 from tracehound.core.registry import artifact
-from tracehound.core.timeutil import as_utc, from_cocoa
+from tracehound.core.timeutil import from_cocoa
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -71,16 +70,6 @@ def _lookups(root: dict[str, Any], ctx: ParseContext) -> Iterator[Lookup]:
                 ctx.warn(f"unexpected value for {service!s:.60} / {user!s:.60}")
 
 
-def _time(value: Any, ctx: ParseContext) -> datetime | None:
-    if isinstance(value, datetime):
-        return as_utc(value)
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return ctx.time(from_cocoa, value, None, "LookupDate")
-    if value is not None:
-        ctx.warn(f"LookupDate is not a time: {value!r:.80}")
-    return None
-
-
 def _status(value: Any, ctx: ParseContext) -> int | None:
     if value is None or (isinstance(value, int) and not isinstance(value, bool)):
         return value
@@ -99,7 +88,7 @@ def parse(root: Any, ctx: ParseContext) -> Iterator[IdStatusLookup]:
         lowered = user.lower()
         email = user[7:].strip("'").replace("\x00", "") if lowered.startswith("mailto:") else None
         yield IdStatusLookup(
-            ts=_time(entry.get("LookupDate"), ctx),
+            ts=ctx.time(from_cocoa, entry.get("LookupDate"), None, "LookupDate"),
             service=service,
             user=user,
             email=email or None,

@@ -20,7 +20,7 @@ from tracehound.core.context import ParseContext
 from tracehound.core.errors import SchemaMismatch
 from tracehound.core.records import AppId, ExecPath, ProcessName, Record
 from tracehound.core.registry import artifact
-from tracehound.core.timeutil import as_utc, from_cocoa
+from tracehound.core.timeutil import from_cocoa
 
 #: (plist key, record field, timeline description)
 TIMESTAMPS = (
@@ -90,19 +90,11 @@ def _text(info: dict[str, Any], name: str, key: str, ctx: ParseContext) -> str |
     return None
 
 
-def _time(value: Any, name: str, key: str, ctx: ParseContext) -> datetime | None:
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return as_utc(value)
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return ctx.time(from_cocoa, value, None, f"{name} of {key[:60]!r}")
-    ctx.warn(f"{name} of {key!r:.60} is not a time: {value!r:.60}")
-    return None
-
-
 def _client(key: str, info: dict[str, Any], ctx: ParseContext) -> LocationdClient:
-    times = {field: _time(info.get(name), name, key, ctx) for name, field, _ in TIMESTAMPS}
+    times = {
+        field: ctx.time(from_cocoa, info.get(name), None, f"{name} of {key[:60]!r}")
+        for name, field, _ in TIMESTAMPS
+    }
     present = [t for t in times.values() if t is not None]
     bundle_id = _text(info, "BundleId", key, ctx)
     last = key.rstrip(":").rstrip("/").rsplit("/", 1)[-1]

@@ -29,7 +29,7 @@ from tracehound.core.context import ParseContext
 from tracehound.core.errors import InputError
 from tracehound.core.records import DevicePath, Domain, Record
 from tracehound.core.registry import artifact
-from tracehound.core.timeutil import as_utc, from_unix
+from tracehound.core.timeutil import from_unix
 from tracehound.parsers.common import plist
 from tracehound.parsers.common.sqlite import select_optional
 
@@ -167,18 +167,6 @@ def _metadata(blob: object) -> dict[str, Any] | None:
         return None
 
 
-def _time(ctx: ParseContext, meta: dict[str, Any], key: str, row: int | None) -> datetime | None:
-    value = meta.get(key)
-    if isinstance(value, datetime):
-        return as_utc(value)
-    if value is None:
-        return None
-    if not isinstance(value, int) or isinstance(value, bool):
-        ctx.warn(f"{key} is not a time: {str(value)[:80]!r}", row)
-        return None
-    return ctx.time(from_unix, value, row, key)
-
-
 _COLUMNS = {"fid": "fileID", "dom": "domain", "rel": "relativePath", "flags": "flags", "f": "file"}
 
 
@@ -205,7 +193,7 @@ def parse(conn: sqlite3.Connection, ctx: ParseContext) -> Iterator[ManifestFile]
             if blob:
                 ctx.warn(f"file metadata of {fid} cannot be decoded", row)
         yield ManifestFile(
-            ts=_time(ctx, meta, "LastModified", row),
+            ts=ctx.time(from_unix, meta.get("LastModified"), row, "LastModified"),
             row=row,
             file_id=str(fid),
             domain=dom,
@@ -219,8 +207,10 @@ def parse(conn: sqlite3.Connection, ctx: ParseContext) -> Iterator[ManifestFile]
             gid=meta.get("GroupID"),
             inode=meta.get("InodeNumber"),
             protection_class=meta.get("ProtectionClass"),
-            created=_time(ctx, meta, "Birth", row),
-            status_changed=_time(ctx, meta, "LastStatusChange", row),
+            created=ctx.time(from_unix, meta.get("Birth"), row, "Birth"),
+            status_changed=ctx.time(
+                from_unix, meta.get("LastStatusChange"), row, "LastStatusChange"
+            ),
             has_metadata=bool(meta),
             url_hosts=url_hosts(rel) if "http" in rel.lower() else (),
         )

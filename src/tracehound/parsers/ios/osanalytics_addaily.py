@@ -37,15 +37,6 @@ class OsAnalyticsNetUsage(Record):
 PATHS = ("/private/var/mobile/Library/Preferences/com.apple.osanalytics.addaily.plist",)
 
 
-def _number(value: Any, ctx: ParseContext, name: str, field: str) -> float | None:
-    if value is None:
-        return None
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
-    ctx.warn(f"{field} of {name!r:.60} is not a number: {value!r:.60}")
-    return None
-
-
 def _record(name: str, values: Any, ctx: ParseContext) -> OsAnalyticsNetUsage | None:
     if not isinstance(values, list) or not values:
         ctx.warn(f"usage of {name!r:.60} is not a list: {values!r:.60}")
@@ -57,7 +48,9 @@ def _record(name: str, values: Any, ctx: ParseContext) -> OsAnalyticsNetUsage | 
         ctx.warn(f"usage of {name!r:.60} has {len(values)} values, not 5")
     nums = [*values[1:5], None, None, None, None][:4]
     fields = ("wifi_in", "wifi_out", "wwan_in", "wwan_out")
-    wi, wo, mi, mo = (_number(v, ctx, name, f) for v, f in zip(nums, fields, strict=True))
+    wi, wo, mi, mo = (
+        ctx.number(v, None, f"{f} of {name!r:.60}") for v, f in zip(nums, fields, strict=True)
+    )
     return OsAnalyticsNetUsage(
         ts=as_utc(when) if isinstance(when, datetime) else None,
         process=name,

@@ -100,13 +100,6 @@ def _query(conn: sqlite3.Connection) -> str:
     )
 
 
-def _time(ctx: ParseContext, value: object, row: int, name: str) -> datetime | None:
-    """A sms.db time: 0 or NULL means unset; numbers are Cocoa seconds or nanoseconds."""
-    if value is None or value == 0:
-        return None
-    return ctx.time(from_cocoa_s_or_ns, value, row, name)
-
-
 def _body(ctx: ParseContext, text: object, body: object, row: int) -> tuple[str | None, str | None]:
     """The message text from ``text``, else from the archived ``attributedBody``."""
     plain = ctx.text(text, row, "text")
@@ -135,7 +128,7 @@ def parse(conn: sqlite3.Connection, ctx: ParseContext) -> Iterator[SmsMessage]:
         text, source = _body(ctx, r["text"], r["body"], row)
         handle = ctx.text(r["h_id"], row, "handle.id")
         yield SmsMessage(
-            ts=_time(ctx, r["date"], row, "date"),
+            ts=ctx.time(from_cocoa_s_or_ns, r["date"], row, "date", unset=(0,)),
             row=row,
             guid=ctx.text(r["guid"], row, "guid"),
             handle=handle,
@@ -149,6 +142,8 @@ def parse(conn: sqlite3.Connection, ctx: ParseContext) -> Iterator[SmsMessage]:
             has_attachments=r["has_att"] == 1,
             has_attributed_body=r["body"] is not None,
             is_read=None if r["is_read"] is None else r["is_read"] == 1,
-            read_at=_time(ctx, r["date_read"], row, "date_read"),
-            delivered_at=_time(ctx, r["date_delivered"], row, "date_delivered"),
+            read_at=ctx.time(from_cocoa_s_or_ns, r["date_read"], row, "date_read", unset=(0,)),
+            delivered_at=ctx.time(
+                from_cocoa_s_or_ns, r["date_delivered"], row, "date_delivered", unset=(0,)
+            ),
         )

@@ -95,12 +95,6 @@ def _direction(is_outgoing: object, is_from_me: object) -> str | None:
     return None
 
 
-def _time(ctx: ParseContext, value: object, row: int, name: str) -> datetime | None:
-    if value is None or value == 0:
-        return None
-    return ctx.time(from_cocoa_s_or_ns, value, row, name)
-
-
 @artifact(
     record=SmsAttachment,
     input="sqlite",
@@ -120,7 +114,7 @@ def parse(conn: sqlite3.Connection, ctx: ParseContext) -> Iterator[SmsAttachment
         raw = ctx.text(r["filename"], row, "filename") or None
         handle = ctx.text(r["h_id"], row, "handle.id") or None
         yield SmsAttachment(
-            ts=_time(ctx, r["created"], row, "created_date"),
+            ts=ctx.time(from_cocoa_s_or_ns, r["created"], row, "created_date", unset=(0,)),
             row=row,
             guid=(ctx.text(r["guid"], row, "guid") or None),
             filename=device_path(raw) if raw else None,
@@ -136,5 +130,5 @@ def parse(conn: sqlite3.Connection, ctx: ParseContext) -> Iterator[SmsAttachment
             handle=handle,
             handle_email=handle if handle and "@" in handle else None,
             message_row=r["mid"],
-            started_at=_time(ctx, r["started"], row, "start_date"),
+            started_at=ctx.time(from_cocoa_s_or_ns, r["started"], row, "start_date", unset=(0,)),
         )

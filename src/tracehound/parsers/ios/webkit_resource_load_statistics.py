@@ -26,6 +26,9 @@ from tracehound.core.registry import artifact
 from tracehound.core.timeutil import from_unix
 from tracehound.parsers.common.sqlite import columns, select_optional, tables
 
+#: WebKit writes 0 for "never" and MVT's sample file shows -1 for no user interaction.
+NEVER = (0, -1)
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class WebkitObservedDomain(Record):
@@ -98,13 +101,6 @@ def _query(conn: sqlite3.Connection) -> str:
     return f"SELECT {', '.join(parts)} FROM ObservedDomains ORDER BY domainID"
 
 
-def _interaction(value: object, ctx: ParseContext, row: int) -> datetime | None:
-    # WebKit stores 0 (never) and MVT's sample shows -1 when there was no interaction.
-    if isinstance(value, int | float) and not isinstance(value, bool) and value <= 0:
-        return None
-    return ctx.time(from_unix, value, row, "mostRecentUserInteractionTime")
-
-
 def _domains(value: object) -> tuple[str, ...]:
     if not isinstance(value, str):
         return ()
@@ -133,7 +129,9 @@ def parse(conn: sqlite3.Connection, ctx: ParseContext) -> Iterator[WebkitObserve
             domain=domain or None,
             domain_id=row,
             had_user_interaction=None if r["interacted"] is None else bool(r["interacted"]),
-            last_interaction=_interaction(r["interaction"], ctx, row),
+            last_interaction=ctx.time(
+                from_unix, r["interaction"], row, "mostRecentUserInteractionTime", NEVER
+            ),
             is_prevalent=None if r["prevalent"] is None else bool(r["prevalent"]),
             redirects_to=_domains(r["to_list"]),
             redirects_from=_domains(r["from_list"]),

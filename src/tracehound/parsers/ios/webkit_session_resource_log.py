@@ -26,8 +26,8 @@ from typing import Any
 from tracehound.core.context import ParseContext
 from tracehound.core.records import Domain, Record
 from tracehound.core.registry import artifact
-from tracehound.core.timeutil import as_utc, from_unix
-from tracehound.parsers.ios.webkit_resource_load_statistics import container_of
+from tracehound.core.timeutil import from_unix
+from tracehound.parsers.ios.webkit_resource_load_statistics import NEVER, container_of
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -85,17 +85,6 @@ def _domains(value: Any, ctx: ParseContext, index: int, key: str) -> tuple[str, 
     return tuple(dict.fromkeys(out))
 
 
-def _time(value: Any, ctx: ParseContext, index: int, key: str) -> datetime | None:
-    if isinstance(value, datetime):
-        return as_utc(value)
-    if isinstance(value, int | float) and not isinstance(value, bool) and value <= 0:
-        return None  # never (WebKit writes 0 for a time that is not set)
-    if value is not None and not isinstance(value, int | float):
-        ctx.warn(f"entry {index}: {key} is not a time: {str(value)[:80]!r}")
-        return None
-    return ctx.time(from_unix, value, None, f"entry {index}: {key}")
-
-
 def _flag(value: Any) -> bool | None:
     return None if value is None else bool(value)
 
@@ -107,11 +96,15 @@ def _entry(item: dict[str, Any], ctx: ParseContext, index: int) -> dict[str, Any
         origin = None
     fields = {name: _domains(item.get(key), ctx, index, key) for name, key in _LISTS.items()}
     return {
-        "ts": _time(item.get("lastSeen"), ctx, index, "lastSeen"),
+        "ts": ctx.time(from_unix, item.get("lastSeen"), None, f"entry {index}: lastSeen", NEVER),
         "origin": origin or None,
         "had_user_interaction": _flag(item.get("hadUserInteraction")),
-        "last_interaction": _time(
-            item.get("mostRecentUserInteraction"), ctx, index, "mostRecentUserInteraction"
+        "last_interaction": ctx.time(
+            from_unix,
+            item.get("mostRecentUserInteraction"),
+            None,
+            f"entry {index}: mostRecentUserInteraction",
+            NEVER,
         ),
         "is_prevalent": _flag(item.get("isPrevalentResource")),
         **fields,
