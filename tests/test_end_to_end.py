@@ -225,7 +225,7 @@ def test_encrypted_backup_exit_2(tmp_path: Path, infected: Path) -> None:
 def test_not_a_backup_exit_2(tmp_path: Path) -> None:
     (tmp_path / "photos").mkdir()
     result = check(tmp_path / "photos", tmp_path / "out")
-    assert result.exit_code == 2 and "not an iOS backup" in result.output
+    assert result.exit_code == 2 and "not an acquisition tracehound knows" in result.output
 
 
 def test_output_inside_evidence_refused(tmp_path: Path, infected: Path) -> None:

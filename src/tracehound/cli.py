@@ -16,6 +16,8 @@ from rich.table import Table
 from rich.text import Text
 
 from tracehound import __version__
+from tracehound.cli_options import make_source_options, source_options
+from tracehound.commands import all_commands
 from tracehound.core.errors import TracehoundError
 from tracehound.core.records import semantic_fields
 from tracehound.core.registry import Severity, artifacts, detectors
@@ -65,8 +67,14 @@ def main() -> None:
 )
 @click.option("--no-bundled-iocs", is_flag=True, help="Do not load the bundled public indicators.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or tables; exit code only.")
+@source_options
 def check(
-    path: Path, output: Path, ioc_paths: tuple[Path, ...], no_bundled_iocs: bool, quiet: bool
+    path: Path,
+    output: Path,
+    ioc_paths: tuple[Path, ...],
+    no_bundled_iocs: bool,
+    quiet: bool,
+    **source_args: Any,
 ) -> None:
     """Check an acquisition (an iOS backup folder) against indicators and heuristics.
 
@@ -81,6 +89,11 @@ def check(
         command=sys.argv[:],
     )
     err = _console(stderr=True)
+    try:
+        options.source = make_source_options(**source_args)
+    except TracehoundError as exc:
+        err.print(f"[bold red]error:[/] {_show(exc)}")
+        sys.exit(exc.exit_code)
     try:
         result = run_check(options) if quiet else _run_with_progress(options, err)
     except TracehoundError as exc:
@@ -275,6 +288,10 @@ def demo(directory: Path, clean: bool, seed: int) -> None:
     _console().print(
         f"Wrote a synthetic {'clean' if clean else 'infected'} iOS backup to [bold]{_show(path)}[/]"
     )
+
+
+for _command in all_commands():
+    main.add_command(_command)
 
 
 if __name__ == "__main__":  # pragma: no cover

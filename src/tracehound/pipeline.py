@@ -28,11 +28,12 @@ from tracehound.evidence import EvidenceLog
 from tracehound.iocs.bundled import bundled_paths, source_label
 from tracehound.iocs.index import IndicatorIndex
 from tracehound.iocs.stix import IocSet, load_iocs
-from tracehound.parsers.common.runner import open_input
+from tracehound.parsers.common.runner import LISTING_PATH, filter_listing, open_input
+from tracehound.reports.derived import write_derived
 from tracehound.reports.jsonl import finding_detection, match_detection, record_line, write_line
 from tracehound.reports.runinfo import artifact_table, detection_summary, ioc_summary
 from tracehound.reports.timeline import TimelineWriter, max_severity
-from tracehound.sources.base import Source
+from tracehound.sources.base import Source, SourceOptions
 from tracehound.sources.detect import open_source
 
 Progress = Callable[[str, int, int], None]
@@ -49,6 +50,7 @@ class CheckOptions:
     ioc_paths: list[Path] = field(default_factory=list)
     bundled_iocs: bool = True
     command: list[str] = field(default_factory=list)
+    source: SourceOptions = field(default_factory=SourceOptions)
 
 
 @dataclass
@@ -205,8 +207,40 @@ def _run_file(run: _Run, state: ArtifactRun, device_path: str) -> None:
     state.messages.extend(ctx.messages[: 50 - len(state.messages)])
 
 
+def _run_listing(run: _Run, state: ArtifactRun) -> None:
+    """Run a listing artifact once over the acquisition's file listing."""
+    art = state.artifact
+    entry: dict[str, Any] = {"path": LISTING_PATH, "status": "ran", "records": 0, "warnings": 0}
+    prov = Provenance(
+        source=run.source.kind,
+        path=LISTING_PATH,
+        sha256="",
+        parser=art.name,
+        parser_version=art.version,
+    )
+    ctx = ParseContext(artifact=art.name, path=LISTING_PATH, device=run.source.facts())
+    try:
+        for record in art.func(filter_listing(art, run.source.entries()), ctx):
+            entry["records"] += 1
+            state.detections += run.handle_record(record, prov)
+    except (InputError, OSError) as exc:
+        entry.update(status="error", error=f"cannot list the acquisition: {exc}")
+        state.errors.append(f"{LISTING_PATH}: {exc}")
+    except Exception as exc:  # a parser bug must not stop the other artifacts
+        entry.update(status="error", error=f"parser failed: {type(exc).__name__}: {exc}")
+        state.errors.append(f"{LISTING_PATH}: parser failed: {type(exc).__name__}: {exc}")
+    entry["warnings"] = ctx.warnings
+    if entry["records"] or entry["status"] != "ran":
+        state.files.append(entry)
+    state.records += entry["records"]
+    state.warnings += ctx.warnings
+    state.messages.extend(ctx.messages[:50])
+
+
 def _run_artifact(run: _Run, state: ArtifactRun, paths: list[str]) -> None:
     started = time.perf_counter()
+    if state.artifact.input == "listing":
+        _run_listing(run, state)
     for device_path in paths:
         _run_file(run, state, device_path)
     statuses = {f["status"] for f in state.files}
@@ -247,22 +281,22 @@ def run_check(options: CheckOptions, progress: Progress | None = None) -> RunRes
     """Check one acquisition and write the result folder."""
     started = datetime.now(UTC)
     clock = time.perf_counter()
-    source = open_source(options.target)
+    source = open_source(options.target, options.source)
     try:
         prepare_output(options.output, source, options.target)
         iocs = load_iocs(ioc_paths_for(options), source_label)
         index = IndicatorIndex.build(iocs.indicators)
-        arts = artifacts(platform=source.platform)
+        arts = artifacts(platform=source.platform, source_kind=source.kind)
         run = _Run(source, index, options.output)
         for name, local in source.own_inputs():
             run.evidence.register(name, local, local.name, "source")
-        found = source.find([p for a in arts for p in a.paths])
+        found = source.find([p for a in arts if a.input != "listing" for p in a.paths])
         states = [ArtifactRun(a) for a in arts]
         try:
             for number, state in enumerate(states, 1):
                 if progress:
                     progress(state.artifact.name, number, len(states))
-                paths = sorted({p for pat in state.artifact.paths for p in found.get(pat, [])})
+                paths = sorted({p for pat in state.artifact.paths for p in found.get(pat, ())})
                 _run_artifact(run, state, paths)
             run.finish_detectors()
         finally:
@@ -294,6 +328,7 @@ def run_check(options: CheckOptions, progress: Progress | None = None) -> RunRes
             "detections": detection_summary(run.detections),
         }
         write_json(options.output / "run.json", info)
+        write_derived(options.output)
         return RunResult(code, info, run.detections, options.output)
     finally:
         source.close()

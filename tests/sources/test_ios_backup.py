@@ -102,13 +102,13 @@ def test_encrypted_backup_is_refused(tmp_path: Path) -> None:
 
 def test_not_a_backup_says_what_is_missing(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
-    with pytest.raises(NotAnAcquisition, match=r"Manifest\.db"):
+    with pytest.raises(NotAnAcquisition, match="not an acquisition tracehound knows"):
         open_source(tmp_path / "empty")
     with pytest.raises(NotAnAcquisition, match="no such file"):
         open_source(tmp_path / "nothing")
-    (tmp_path / "f.zip").write_bytes(b"PK")
-    with pytest.raises(NotAnAcquisition, match="is a file"):
-        open_source(tmp_path / "f.zip")
+    (tmp_path / "f.bin").write_bytes(b"\x00garbage")
+    with pytest.raises(NotAnAcquisition, match="iOS backup folder"):
+        open_source(tmp_path / "f.bin")
 
 
 def test_missing_manifest_db(tmp_path: Path) -> None:

@@ -18,7 +18,11 @@ from typing import Any, ClassVar, Literal, TypeVar
 from tracehound.core.context import ParseContext
 from tracehound.core.records import Provenance, Record
 
-InputKind = Literal["sqlite", "plist", "text", "bytes"]
+#: How the pipeline opens an input before calling the parser: a read-only sqlite3 connection, a
+#: decoded plist, str (UTF-8, undecodable bytes replaced), bytes, decoded JSON, or, for
+#: "listing", an iterator of FileEntry (the acquisition's file listing filtered by ``paths``;
+#: the parser is called once per run, not per file).
+InputKind = Literal["sqlite", "plist", "text", "bytes", "json", "listing"]
 ParserFunc = Callable[[Any, ParseContext], Iterator[Record]]
 
 
@@ -36,6 +40,7 @@ class Artifact:
     platform: str
     description: str
     module: str
+    sources: tuple[str, ...] | None = None  # Source.kind values it applies to; None: all
 
 
 _ARTIFACTS: dict[str, Artifact] = {}
@@ -49,12 +54,15 @@ def artifact(
     paths: tuple[str, ...],
     requires: Mapping[str, tuple[str, ...]] | None = None,
     version: str = "1",
+    sources: tuple[str, ...] | None = None,
 ) -> Callable[[F], F]:
     """Register a parser function ``(opened_input, ctx) -> Iterator[Record]``.
 
     The artifact's name is ``record.TYPE``; its platform is the part before the first dot.
     ``requires`` lists, for SQLite, each table with the columns the parser cannot do without; the
     pipeline reports a schema mismatch instead of calling the parser when one is missing.
+    ``sources`` limits the artifact to some acquisition kinds (``Source.kind``), e.g. a
+    filesystem walk that would only repeat the Manifest on a backup.
     """
 
     def wrap(func: F) -> F:
@@ -73,6 +81,7 @@ def artifact(
             platform=name.split(".", 1)[0],
             description=doc[0] if doc else "",
             module=func.__module__,
+            sources=sources,
         )
         return func
 
@@ -151,11 +160,16 @@ def load_all() -> None:
     _import_package("tracehound.detectors")
 
 
-def artifacts(platform: str | None = None) -> list[Artifact]:
-    """Registered artifacts, sorted by name, optionally for one platform."""
+def artifacts(platform: str | None = None, source_kind: str | None = None) -> list[Artifact]:
+    """Registered artifacts, sorted by name, optionally for one platform and source kind."""
     load_all()
     return sorted(
-        (a for a in _ARTIFACTS.values() if platform is None or a.platform == platform),
+        (
+            a
+            for a in _ARTIFACTS.values()
+            if (platform is None or a.platform == platform)
+            and (source_kind is None or a.sources is None or source_kind in a.sources)
+        ),
         key=lambda a: a.name,
     )
 

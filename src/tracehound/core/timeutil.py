@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 COCOA_EPOCH = datetime(2001, 1, 1, tzinfo=UTC)
 UNIX_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -124,3 +125,34 @@ def iso(value: datetime | None) -> str | None:
     if value is None:
         return None
     return value.astimezone(UTC).isoformat()
+
+
+def localize(naive: datetime | None, timezone: str | None) -> datetime | None:
+    """A device-local wall-clock time (no zone) in the device's IANA zone, as aware UTC.
+
+    Android writes several times in local time (dumpsys, getprop-era logs, androidqf files.json
+    of old versions). With no zone known the time is taken as UTC; callers must then say so in
+    the run report (ParseContext.warn once). An unknown zone name is treated the same way.
+    """
+    if naive is None:
+        return None
+    if naive.tzinfo is not None:
+        return naive.astimezone(UTC)
+    zone = _zone(timezone)
+    if zone is None:
+        return naive.replace(tzinfo=UTC)
+    return naive.replace(tzinfo=zone).astimezone(UTC)
+
+
+def _zone(name: str | None) -> ZoneInfo | None:
+    if not name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def known_zone(name: str | None) -> bool:
+    """True if ``name`` is an IANA time zone this machine knows."""
+    return _zone(name) is not None

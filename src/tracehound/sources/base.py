@@ -4,11 +4,63 @@ from __future__ import annotations
 
 import hashlib
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 HASH_CHUNK = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class SourceOptions:
+    """What the user gave to open protected or device-local acquisitions.
+
+    ``password_prompt`` is set by the command line when a terminal is attached: a source that
+    needs a password and has none calls it (once) instead of failing.
+    """
+
+    password: str | None = None
+    key: bytes | None = None  # an iOS backup's derived key (``tracehound extract-key``)
+    password_prompt: Callable[[], str] | None = None
+    age_identity: Path | None = None
+    timezone: str | None = None  # overrides the device time zone (IANA name)
+
+
+@dataclass(frozen=True, slots=True)
+class FileEntry:
+    """One file or folder of an acquisition's file listing (no content)."""
+
+    path: str  # canonical device path
+    is_dir: bool
+    size: int | None = None
+    modified: datetime | None = None  # aware UTC
+    mode: int | None = None
+
+
+#: ``(path, options) -> Source | None``: None when ``path`` is not this opener's kind; raise
+#: NotAnAcquisition/EncryptedBackup (with a clear message) when it is but cannot be opened.
+Opener = Callable[[Path, SourceOptions], "Source | None"]
+_OPENERS: list[tuple[int, str, Opener]] = []
+
+
+def source_opener(priority: int) -> Callable[[Opener], Opener]:
+    """Register an opener; lower ``priority`` is tried first (specific kinds before generic)."""
+
+    def wrap(func: Opener) -> Opener:
+        name = f"{func.__module__}.{func.__qualname__}"
+        if all(n != name for _, n, _ in _OPENERS):
+            _OPENERS.append((priority, name, func))
+            _OPENERS.sort(key=lambda item: (item[0], item[1]))
+        return func
+
+    return wrap
+
+
+def openers() -> list[Opener]:
+    """Registered openers in the order they are tried."""
+    return [func for _, _, func in _OPENERS]
 
 
 def sha256_file(path: Path) -> str:
@@ -41,7 +93,18 @@ class Source(ABC):
 
     @abstractmethod
     def local(self, device_path: str) -> Path:
-        """The local file holding ``device_path``'s content; open it read-only."""
+        """The local file holding ``device_path``'s content; open it read-only.
+
+        Sources over archives or encrypted containers return a private temporary copy of that
+        one file (never the whole acquisition); ``close`` removes it.
+        """
+
+    def entries(self) -> Iterator[FileEntry]:
+        """Every file and folder of the acquisition (for listing artifacts: filesystem walk...).
+
+        Sources that cannot list return nothing; listing artifacts then read as not present.
+        """
+        return iter(())
 
     def own_inputs(self) -> list[tuple[str, Path]]:
         """Files the source itself reads (indexes, metadata), as (name, local path)."""

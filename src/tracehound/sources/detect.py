@@ -1,32 +1,39 @@
-"""Recognise the kind of acquisition at a path and open the matching source."""
+"""Recognise the kind of acquisition at a path and open the matching source.
+
+Each source module registers an opener with ``@source_opener(priority)``; importing every module
+of this package registers them all, so adding an acquisition kind is adding one file.
+"""
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from pathlib import Path
 
 from tracehound.core.errors import NotAnAcquisition
-from tracehound.sources.base import Source
-from tracehound.sources.ios_backup import IOSBackup, looks_like_backup
+from tracehound.sources.base import Source, SourceOptions, openers
+
+KNOWN_KINDS = (
+    "an iOS backup folder (encrypted or not), an iOS full filesystem dump (folder, .tar, "
+    ".tar.gz, .zip), an androidqf acquisition (folder, .zip, .zip.age), an Android bugreport "
+    "(.zip or folder) or an Android backup (.ab)"
+)
 
 
-def open_source(path: Path) -> Source:
+def _load_openers() -> None:
+    package = importlib.import_module("tracehound.sources")
+    for info in pkgutil.iter_modules(package.__path__, prefix="tracehound.sources."):
+        importlib.import_module(info.name)
+
+
+def open_source(path: Path, options: SourceOptions | None = None) -> Source:
     """Open ``path`` as a known acquisition, or raise NotAnAcquisition saying what is missing."""
     if not path.exists():
         raise NotAnAcquisition(f"{path}: no such file or folder")
-    if not path.is_dir():
-        raise NotAnAcquisition(
-            f"{path}: is a file; tracehound reads an iOS backup folder "
-            "(archives and other acquisition kinds are not supported yet)"
-        )
-    if looks_like_backup(path):
-        return IOSBackup(path)
-    subdirs = [p for p in sorted(path.iterdir()) if p.is_dir() and looks_like_backup(p)]
-    if len(subdirs) == 1:
-        return IOSBackup(subdirs[0])
-    if len(subdirs) > 1:
-        names = ", ".join(p.name for p in subdirs[:10])
-        raise NotAnAcquisition(f"{path}: holds {len(subdirs)} backups ({names}); choose one")
-    raise NotAnAcquisition(
-        f"{path}: not an iOS backup: none of Manifest.db, Manifest.plist, Info.plist, "
-        "Status.plist found here or in a single sub-folder"
-    )
+    _load_openers()
+    opts = options or SourceOptions()
+    for opener in openers():
+        source = opener(path, opts)
+        if source is not None:
+            return source
+    raise NotAnAcquisition(f"{path}: not an acquisition tracehound knows; it reads {KNOWN_KINDS}")

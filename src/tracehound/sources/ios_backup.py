@@ -18,7 +18,7 @@ from typing import Any
 from tracehound.core.errors import EncryptedBackup, InputError, NotAnAcquisition
 from tracehound.core.timeutil import as_utc, iso
 from tracehound.parsers.common.sqlite import SQLITE_MAGIC, open_readonly
-from tracehound.sources.base import Source
+from tracehound.sources.base import Source, SourceOptions, source_opener
 from tracehound.sources.glob import GlobSet
 from tracehound.sources.ios_domains import device_path
 
@@ -157,3 +157,19 @@ class IOSBackup(Source):
 
     def describe(self, device_path: str) -> str:
         return str(self.local(device_path).relative_to(self.root))
+
+
+@source_opener(priority=50)
+def open_backup(path: Path, options: SourceOptions) -> Source | None:
+    """A backup folder, or a folder holding exactly one backup (Finder's ``Backup/`` folder)."""
+    if not path.is_dir():
+        return None
+    if looks_like_backup(path):
+        return IOSBackup(path)
+    subdirs = [p for p in sorted(path.iterdir()) if p.is_dir() and looks_like_backup(p)]
+    if len(subdirs) == 1:
+        return IOSBackup(subdirs[0])
+    if len(subdirs) > 1:
+        names = ", ".join(p.name for p in subdirs[:10])
+        raise NotAnAcquisition(f"{path}: holds {len(subdirs)} backups ({names}); choose one")
+    return None

@@ -5,7 +5,8 @@ Shared by the pipeline and the tests, so a parser is tested exactly as it runs.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,11 @@ from tracehound.core.records import Record
 from tracehound.core.registry import Artifact
 from tracehound.parsers.common import plist
 from tracehound.parsers.common.sqlite import missing_schema, open_readonly
+from tracehound.sources.base import FileEntry
+from tracehound.sources.glob import GlobSet
+
+#: Provenance path of records made from the file listing rather than from one file.
+LISTING_PATH = "(file listing)"
 
 #: Text and plist inputs larger than this are refused (a decompression or memory bomb guard).
 MAX_INPUT_BYTES = 512 * 1024 * 1024
@@ -57,8 +63,35 @@ def open_input(artifact: Artifact, path: Path) -> Iterator[Any]:
         yield obj
     elif artifact.input == "text":
         yield data.decode("utf-8", errors="replace")
+    elif artifact.input == "json":
+        yield load_json(data)
+    elif artifact.input == "listing":
+        raise ValueError("listing artifacts get the file listing, not a file")
     else:
         yield data
+
+
+def load_json(data: bytes) -> Any:
+    """Decode a JSON document, or JSON lines (one value per line) when it is not one document.
+
+    androidqf writes some files as one array and others as NDJSON (ARTIFACTS.md, AQFFiles).
+    """
+    text = data.decode("utf-8", errors="replace").lstrip("\ufeff")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as first:
+        values: list[Any] = []
+        for number, line in enumerate(text.splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                values.append(json.loads(line))
+            except json.JSONDecodeError:
+                raise InputError(
+                    f"not JSON: {first.msg} at line {first.lineno} column {first.colno}; "
+                    f"not JSON lines either (line {number})"
+                ) from None
+        return values
 
 
 def parse_file(
@@ -69,3 +102,18 @@ def parse_file(
     with open_input(artifact, path) as opened:
         records = list(artifact.func(opened, ctx))
     return records, ctx
+
+
+def parse_listing(
+    artifact: Artifact, entries: Iterable[FileEntry], device: dict[str, Any] | None = None
+) -> tuple[list[Record], ParseContext]:
+    """Run a listing artifact on file entries filtered by its globs, as the pipeline does."""
+    ctx = ParseContext(artifact=artifact.name, path=LISTING_PATH, device=dict(device or {}))
+    records = list(artifact.func(filter_listing(artifact, entries), ctx))
+    return records, ctx
+
+
+def filter_listing(artifact: Artifact, entries: Iterable[FileEntry]) -> Iterator[FileEntry]:
+    """The entries whose device path matches one of the artifact's globs."""
+    globs = GlobSet(list(artifact.paths))
+    return (e for e in entries if globs.matches(e.path))

@@ -1,0 +1,105 @@
+"""Command-line options shared by the commands that open an acquisition.
+
+Secrets never appear in run.json or the command line recorded there when they come from a file,
+the environment or the prompt; ``--password`` on the command line is allowed for scripts but
+documented as visible to other local users.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from tracehound.core.errors import TracehoundError
+from tracehound.core.timeutil import known_zone
+from tracehound.sources.base import SourceOptions
+
+ENV_PASSWORD = "TRACEHOUND_BACKUP_PASSWORD"  # noqa: S105 - the variable's name, not a secret
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def source_options(func: F) -> F:
+    """Add --password, --password-file, --key-file, --age-identity and --timezone."""
+    decorators = [
+        click.option(
+            "--password",
+            help="Backup password (visible to other local users; prefer --password-file, "
+            f"${ENV_PASSWORD} or the prompt).",
+        ),
+        click.option(
+            "--password-file",
+            type=click.Path(path_type=Path, dir_okay=False),
+            help="File whose first line is the backup password.",
+        ),
+        click.option(
+            "--key-file",
+            type=click.Path(path_type=Path, dir_okay=False),
+            help="File with the key printed by 'tracehound extract-key' (instead of a password).",
+        ),
+        click.option(
+            "--age-identity",
+            type=click.Path(path_type=Path, dir_okay=False),
+            help="age identity (private key) file, for an androidqf .zip.age acquisition.",
+        ),
+        click.option(
+            "--timezone",
+            help="Device time zone (IANA name, e.g. Europe/Rome) for device-local times; "
+            "default: read from the acquisition.",
+        ),
+    ]
+    for decorate in reversed(decorators):
+        func = decorate(func)
+    return func
+
+
+def _first_line(path: Path, what: str) -> str:
+    try:
+        text = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise TracehoundError(f"{path}: cannot read the {what}: {exc}") from exc
+    line = text.splitlines()[0] if text.splitlines() else ""
+    if not line:
+        raise TracehoundError(f"{path}: the {what} file is empty")
+    return line
+
+
+def _prompt() -> str:
+    return str(click.prompt("Backup password", hide_input=True, err=True))
+
+
+def make_source_options(
+    password: str | None = None,
+    password_file: Path | None = None,
+    key_file: Path | None = None,
+    age_identity: Path | None = None,
+    timezone: str | None = None,
+) -> SourceOptions:
+    """Build SourceOptions from the command line, the environment and the terminal."""
+    if password is None and password_file is not None:
+        password = _first_line(password_file, "password")
+    if password is None:
+        password = os.environ.get(ENV_PASSWORD) or None
+    key: bytes | None = None
+    if key_file is not None:
+        text = _first_line(key_file, "key").strip()
+        try:
+            key = bytes.fromhex(text)
+        except ValueError:
+            raise TracehoundError(f"{key_file}: the key must be hexadecimal digits") from None
+    if age_identity is not None and not age_identity.is_file():
+        raise TracehoundError(f"{age_identity}: age identity file not found")
+    if timezone is not None and not known_zone(timezone):
+        raise TracehoundError(f"--timezone {timezone}: not a known IANA time zone name")
+    prompt = _prompt if password is None and key is None and sys.stdin.isatty() else None
+    return SourceOptions(
+        password=password,
+        key=key,
+        password_prompt=prompt,
+        age_identity=age_identity,
+        timezone=timezone,
+    )
