@@ -23,6 +23,10 @@ class InputFile:
     sha256: str
     size: int
     artifacts: list[str] = field(default_factory=list)
+    #: The acquisition file that holds this input when it was decrypted or unpacked into a
+    #: private copy (an encrypted backup file, a tar or zip archive), with its own SHA-256.
+    origin: Path | None = None
+    origin_sha256: str | None = None
 
 
 @dataclass
@@ -31,16 +35,39 @@ class EvidenceLog:
 
     inputs: dict[Path, InputFile] = field(default_factory=dict)
     listings: dict[Path, set[str]] = field(default_factory=dict)
+    origins: dict[Path, str] = field(default_factory=dict)  # container file -> SHA-256
 
-    def register(self, device_path: str, local: Path, location: str, artifact: str) -> InputFile:
-        """Hash ``local`` (once) before it is opened; remember its folder's listing."""
+    def register(
+        self,
+        device_path: str,
+        local: Path,
+        location: str,
+        artifact: str,
+        origin: Path | None = None,
+    ) -> InputFile:
+        """Hash ``local`` (once) before it is opened; remember its folder's listing.
+
+        ``origin`` is the acquisition file ``local`` was decrypted or unpacked from; it is hashed
+        once however many inputs it holds, and re-checked after the run like the inputs.
+        """
         known = self.inputs.get(local)
         if known is None:
             folder = local.parent
             if folder not in self.listings:
                 self.listings[folder] = {p.name for p in folder.iterdir()}
+            origin_sha = None
+            if origin is not None:
+                origin_sha = self.origins.get(origin)
+                if origin_sha is None:
+                    origin_sha = self.origins[origin] = sha256_file(origin)
             known = InputFile(
-                device_path, local, location, sha256_file(local), local.stat().st_size
+                device_path,
+                local,
+                location,
+                sha256_file(local),
+                local.stat().st_size,
+                origin=origin,
+                origin_sha256=origin_sha,
             )
             self.inputs[local] = known
         if artifact not in known.artifacts:
@@ -58,13 +85,21 @@ class EvidenceLog:
                 continue
             if now != item.sha256:
                 changed.append({"path": item.location, "problem": "SHA-256 changed during the run"})
+        for origin, digest in self.origins.items():
+            try:
+                now = sha256_file(origin)
+            except OSError as exc:
+                changed.append({"path": str(origin), "problem": f"unreadable after run: {exc}"})
+                continue
+            if now != digest:
+                changed.append({"path": str(origin), "problem": "SHA-256 changed during the run"})
         new_files: list[str] = []
         for folder, before in self.listings.items():
             after = {p.name for p in folder.iterdir()}
             new_files.extend(str(folder / name) for name in sorted(after - before))
         return {
             "unchanged": not changed and not new_files,
-            "inputs_checked": len(self.inputs),
+            "inputs_checked": len(self.inputs) + len(self.origins),
             "changed": changed,
             "new_files": new_files,
         }
@@ -78,6 +113,11 @@ class EvidenceLog:
                 "sha256": i.sha256,
                 "size": i.size,
                 "artifacts": i.artifacts,
+                **(
+                    {"origin": str(i.origin), "origin_sha256": i.origin_sha256}
+                    if i.origin is not None
+                    else {}
+                ),
             }
             for i in sorted(self.inputs.values(), key=lambda i: i.device_path)
         ]

@@ -175,7 +175,13 @@ def _run_file(run: _Run, state: ArtifactRun, device_path: str) -> None:
     state.files.append(entry)
     try:
         local = run.source.local(device_path)
-        item = run.evidence.register(device_path, local, run.source.describe(device_path), art.name)
+        item = run.evidence.register(
+            device_path,
+            local,
+            run.source.describe(device_path),
+            art.name,
+            run.source.origin(device_path),
+        )
     except (OSError, InputError) as exc:
         entry.update(status="error", error=f"cannot read: {exc}")
         state.errors.append(f"{device_path}: cannot read: {exc}")

@@ -99,6 +99,14 @@ class Source(ABC):
         one file (never the whole acquisition); ``close`` removes it.
         """
 
+    def origin(self, device_path: str) -> Path | None:
+        """The acquisition file that ``local(device_path)`` was decrypted or unpacked from.
+
+        None when ``local`` is the acquisition's own file. The evidence log hashes the origin
+        too and checks after the run that it did not change.
+        """
+        return None
+
     def entries(self) -> Iterator[FileEntry]:
         """Every file and folder of the acquisition (for listing artifacts: filesystem walk...).
 
