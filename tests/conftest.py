@@ -31,3 +31,11 @@ def parse():  # type: ignore[no-untyped-def]
         return parse_file(art, path, device_path or art.paths[0], device)
 
     return run
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_user_indicator_set(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Tests never see indicators the user downloaded with ``tracehound iocs update``."""
+    import os
+
+    os.environ["TRACEHOUND_DATA_DIR"] = str(tmp_path_factory.mktemp("tracehound-data"))

@@ -142,7 +142,9 @@ def test_run_json(infected_run: Any) -> None:
     assert run["output_format_version"] == "1.0" and run["exit_code"] == 1
     assert run["acquisition"]["kind"] == "ios_backup"
     assert run["acquisition"]["os_version"] == "14.6" and run["acquisition"]["encrypted"] is False
-    assert len(run["indicators"]["files"]) == 15 and run["indicators"]["total"] > 10_000
+    assert len(run["indicators"]["files"]) == 17 and run["indicators"]["total"] > 16_000
+    assert run["indicators"]["default_set"] == "bundled"
+    assert run["indicators"]["files"][-1]["path"] == "bundled:stalkerware/samples.csv"
     assert all(len(f["sha256"]) == 64 for f in run["indicators"]["files"])
     arts = run["artifacts"]
     assert arts["ios.sms"]["status"] == "ran" and arts["ios.sms"]["records"] == 601

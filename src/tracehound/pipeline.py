@@ -25,7 +25,7 @@ from tracehound.core.errors import InputError, SchemaMismatch, TracehoundError
 from tracehound.core.records import Provenance, Record
 from tracehound.core.registry import Artifact, Detector, Finding, artifacts, detectors
 from tracehound.evidence import EvidenceLog
-from tracehound.iocs.bundled import bundled_paths, source_label
+from tracehound.iocs.feeds import default_paths, label, read_manifest
 from tracehound.iocs.index import IndicatorIndex
 from tracehound.iocs.stix import IocSet, load_iocs
 from tracehound.parsers.common.runner import LISTING_PATH, filter_listing, open_input
@@ -78,13 +78,17 @@ class RunResult:
     output: Path
 
 
-def ioc_paths_for(options: CheckOptions) -> list[Path]:
-    """Indicator files to load: bundled, then TRACEHOUND_IOCS, then --iocs, in that order."""
-    paths = list(bundled_paths()) if options.bundled_iocs else []
+def ioc_set_for(options: CheckOptions) -> tuple[str, list[Path]]:
+    """The default set's name and the indicator files to load, in order: the default set
+    (downloaded by ``tracehound iocs update``, else bundled), TRACEHOUND_IOCS, then --iocs."""
+    name, default = default_paths()
+    paths = list(default) if options.bundled_iocs else []
+    if not options.bundled_iocs:
+        name = "none"
     env = os.environ.get(ENV_IOCS, "")
     paths.extend(Path(p) for p in env.split(os.pathsep) if p.strip())
     paths.extend(options.ioc_paths)
-    return paths
+    return name, paths
 
 
 def prepare_output(output: Path, source: Source, target: Path) -> None:
@@ -290,7 +294,8 @@ def run_check(options: CheckOptions, progress: Progress | None = None) -> RunRes
     source = open_source(options.target, options.source)
     try:
         prepare_output(options.output, source, options.target)
-        iocs = load_iocs(ioc_paths_for(options), source_label)
+        set_name, ioc_paths = ioc_set_for(options)
+        iocs = load_iocs(ioc_paths, label)
         index = IndicatorIndex.build(iocs.indicators)
         arts = artifacts(platform=source.platform, source_kind=source.kind)
         run = _Run(source, index, options.output)
@@ -329,7 +334,11 @@ def run_check(options: CheckOptions, progress: Progress | None = None) -> RunRes
             },
             "inputs": run.evidence.to_json(),
             "evidence_check": evidence,
-            "indicators": ioc_summary(iocs, index),
+            "indicators": {
+                "default_set": set_name,
+                "downloaded": _download_facts() if set_name == "downloaded" else None,
+                **ioc_summary(iocs, index),
+            },
             "artifacts": artifact_table(states),
             "detections": detection_summary(run.detections),
         }
@@ -338,6 +347,13 @@ def run_check(options: CheckOptions, progress: Progress | None = None) -> RunRes
         return RunResult(code, info, run.detections, options.output)
     finally:
         source.close()
+
+
+def _download_facts() -> dict[str, Any] | None:
+    manifest = read_manifest()
+    if manifest is None:
+        return None
+    return {"index_url": manifest.get("index_url"), "updated": manifest.get("updated")}
 
 
 def write_json(path: Path, data: dict[str, Any]) -> None:

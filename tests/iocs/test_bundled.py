@@ -8,14 +8,14 @@ from collections import Counter
 import pytest
 
 from tracehound.core.records import Kind
-from tracehound.iocs.bundled import BUNDLED_DIR, bundled_paths, load_bundled
+from tracehound.iocs.bundled import BUNDLED_DIR, bundled_stix_paths, source_label
 from tracehound.iocs.index import IndicatorIndex
-from tracehound.iocs.stix import IocKind, IocSet
+from tracehound.iocs.stix import IocKind, IocSet, load_iocs
 
 
 @pytest.fixture(scope="module")
 def iocs() -> IocSet:
-    return load_bundled()
+    return load_iocs(bundled_stix_paths(), source_label)
 
 
 @pytest.fixture(scope="module")
@@ -23,8 +23,8 @@ def index(iocs: IocSet) -> IndicatorIndex:
     return IndicatorIndex.build(iocs.indicators)
 
 
-def test_bundled_paths() -> None:
-    paths = bundled_paths()
+def test_bundled_stix_paths() -> None:
+    paths = bundled_stix_paths()
     assert paths == sorted(paths)
     assert [f"{p.parent.name}/{p.name}" for p in paths] == [
         "android_campaign_2023/malware.stix2",
@@ -51,7 +51,7 @@ def test_bundled_paths() -> None:
 def test_object_totals_in_the_files() -> None:
     """The raw files hold the numbers of the SOURCES.md table."""
     types: Counter[str] = Counter()
-    for path in bundled_paths():
+    for path in bundled_stix_paths():
         types.update(obj["type"] for obj in json.loads(path.read_bytes())["objects"])
     assert types == {"indicator": 10365, "malware": 151, "relationship": 10366}
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tracehound.iocs.bundled import bundled_paths
+from tracehound.iocs.bundled import bundled_stix_paths
 from tracehound.iocs.pattern import PatternError, parse_pattern, parse_pattern_full, tokenize
 from tracehound.iocs.stix import IocFileError, IocKind, load_bundle, load_iocs
 
@@ -108,7 +108,7 @@ def test_unsupported_patterns_raise(pattern: str, reason: str) -> None:
 def test_fast_path_equals_full_tokenizer_on_every_bundled_pattern() -> None:
     patterns = [
         obj["pattern"]
-        for path in bundled_paths()
+        for path in bundled_stix_paths()
         for obj in json.loads(path.read_bytes())["objects"]
         if obj["type"] == "indicator"
     ]

@@ -10,9 +10,16 @@ from tracehound.iocs.stix import IocSet, load_iocs
 BUNDLED_DIR = Path(__file__).resolve().parent.parent / "data" / "iocs"
 
 
-def bundled_paths() -> list[Path]:
+def bundled_stix_paths() -> list[Path]:
     """The bundled STIX2 files, sorted."""
     return sorted(BUNDLED_DIR.glob("*/*.stix2"))
+
+
+def bundled_paths() -> list[Path]:
+    """Every bundled indicator file: the STIX2 bundles, then the stalkerware source's own
+    ``ioc.yaml`` and ``samples.csv`` (newer than its STIX2 export; see iocs/stalkerware.py)."""
+    extras = [BUNDLED_DIR / "stalkerware" / name for name in ("ioc.yaml", "samples.csv")]
+    return bundled_stix_paths() + [p for p in extras if p.is_file()]
 
 
 def source_label(path: Path) -> str:

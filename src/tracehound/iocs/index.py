@@ -115,12 +115,17 @@ class IndicatorIndex:
     # ----------------------------------------------------------------------------------------
 
     def match_record(self, record: Record) -> list[Match]:
-        """Matches on every semantic field of ``record``, once per (indicator, field, value)."""
+        """Matches on every semantic field of ``record``, once per (indicator, field, value).
+
+        The same indicator value for the same malware listed by several files (the stalkerware
+        source's STIX2 export and its ioc.yaml) counts once: the first loaded file is named.
+        """
         out: list[Match] = []
-        seen: set[tuple[str, str, str]] = set()
+        seen: set[tuple[str, ...]] = set()
         for name, kind, value in semantic_values(record):
             for match in self.match_value(kind, value, name):
-                key = (match.indicator.id, name, value)
+                ind = match.indicator
+                key = (ind.kind.value, ind.value, *ind.malware, "\0", name, value)
                 if key not in seen:
                     seen.add(key)
                     out.append(match)

@@ -114,7 +114,9 @@ def path_kind(object_path: str) -> tuple[IocKind, int] | None:
     return found
 
 
-def _normalise(kind: IocKind, raw: str, hash_len: int) -> tuple[IocKind, str | None, str | None]:
+def normalise_value(
+    kind: IocKind, raw: str, hash_len: int
+) -> tuple[IocKind, str | None, str | None]:
     """(kind, normalised value or None to drop it, warning or None) for one indicator value.
 
     Rules (the index applies the same helpers to observed values):
@@ -182,7 +184,7 @@ def _normalise_domain_ioc(raw: str) -> tuple[IocKind, str | None, str | None]:
 
 def load_bundle(path: Path) -> tuple[list[Indicator], list[str]]:
     """Read one STIX2 bundle: its indicators and the load warnings (messages)."""
-    indicators, warnings, _ = _load_bytes(path, _read(path))
+    indicators, warnings, _, _ = _load_bytes(path, _read(path))
     return indicators, warnings
 
 
@@ -195,8 +197,8 @@ def _read(path: Path) -> bytes:
 
 def _load_bytes(
     path: Path, data: bytes, name: str | None = None
-) -> tuple[list[Indicator], list[str], int]:
-    """Indicators, warnings and the number of duplicate indicator objects skipped.
+) -> tuple[list[Indicator], list[str], int, str | None]:
+    """Indicators, warnings, duplicate indicator objects skipped, and the newest date.
 
     ``name`` is how the file is named in indicators and messages (default: its path).
     """
@@ -215,7 +217,11 @@ def _load_bytes(
     out: list[Indicator] = []
     seen: dict[str, str] = {}
     duplicates = 0
+    newest: str | None = None
     for obj in indicators:
+        stamp = obj.get("modified") or obj.get("created")
+        if isinstance(stamp, str) and (newest is None or stamp > newest):
+            newest = stamp
         oid, pattern = obj["id"], obj["pattern"]
         if oid in seen:
             if seen[oid] == pattern:
@@ -224,7 +230,7 @@ def _load_bytes(
             warnings.append(f"{src}: indicator {oid} appears with two patterns; both loaded")
         seen[oid] = pattern
         _add_indicator(out, warnings, src, oid, pattern, names.get(oid, ()))
-    return out, warnings, duplicates
+    return out, warnings, duplicates, newest
 
 
 def _classify(
@@ -298,7 +304,7 @@ def _add_indicator(
         if found is None:
             warnings.append(f"{src}: indicator {oid}: unknown object path {object_path!r}")
             continue
-        kind, value, warning = _normalise(found[0], raw, found[1])
+        kind, value, warning = normalise_value(found[0], raw, found[1])
         if warning is not None:
             warnings.append(f"{src}: indicator {oid}: {object_path} {raw!r}: {warning}")
         if value == "" and warning is None:
@@ -319,6 +325,7 @@ class IocFile:
     warnings: int = 0
     error: str | None = None
     duplicates: int = 0  # duplicate indicator objects (same id and pattern) loaded once
+    newest: str | None = None  # latest ``modified``/``created`` of its indicators (STIX2 only)
 
 
 @dataclass
@@ -336,12 +343,19 @@ class IocSet:
             self.warnings.append(message)
 
 
+def _wanted(path: Path) -> bool:
+    """Indicator files inside a folder: STIX2 bundles and the stalkerware source's files."""
+    from tracehound.iocs.stalkerware import is_stalkerware_file
+
+    return path.is_file() and (path.suffix in (".stix2", ".json") or is_stalkerware_file(path))
+
+
 def _expand(paths: Sequence[Path]) -> list[Path]:
-    """Files named, and ``.stix2``/``.json`` files under directories (sorted), once each."""
+    """Files named, and indicator files under directories (sorted), once each."""
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found = [p for p in path.rglob("*") if p.suffix in (".stix2", ".json") and p.is_file()]
+            found = [p for p in path.rglob("*") if _wanted(p)]
             files += sorted(found)
         elif path.exists():
             files.append(path)
@@ -357,6 +371,18 @@ def _expand(paths: Sequence[Path]) -> list[Path]:
     return unique
 
 
+def _load_any(
+    path: Path, data: bytes, name: str
+) -> tuple[list[Indicator], list[str], int, str | None]:
+    """A STIX2 bundle, or the stalkerware source's ioc.yaml / samples.csv by file name."""
+    from tracehound.iocs.stalkerware import is_stalkerware_file, load_stalkerware
+
+    if is_stalkerware_file(path):
+        indicators, warnings = load_stalkerware(path, data, name)
+        return indicators, warnings, 0, None
+    return _load_bytes(path, data, name)
+
+
 def load_iocs(paths: Sequence[Path], label: Callable[[Path], str] = str) -> IocSet:
     """Load indicator files and directories; a bad file is recorded and loading goes on.
 
@@ -370,7 +396,7 @@ def load_iocs(paths: Sequence[Path], label: Callable[[Path], str] = str) -> IocS
         try:
             data = _read(path)
             entry.sha256 = hashlib.sha256(data).hexdigest()
-            indicators, warnings, entry.duplicates = _load_bytes(path, data, name)
+            indicators, warnings, entry.duplicates, entry.newest = _load_any(path, data, name)
         except IocFileError as exc:
             entry.error = exc.reason
             result.warn(str(exc))

@@ -25,6 +25,7 @@ def ioc_summary(iocs: IocSet, index: IndicatorIndex) -> dict[str, Any]:
                 "malware": list(f.malware),
                 "warnings": f.warnings,
                 "error": f.error,
+                "newest": f.newest,
             }
             for f in iocs.files
         ],
