@@ -89,18 +89,25 @@ class Record:
     row: int | None = None
 
     def describe(self) -> str:
-        """One line for the timeline: the record's non-empty text fields."""
+        """One line for the timeline: the record's non-empty fields (``name=value``)."""
         parts: list[str] = []
-        for name in field_names(type(self))[2:]:  # skip ts and row
+        for name in _describe_names(type(self)):
             value = getattr(self, name)
             if value is None or value == "" or value == ():
                 continue
-            if isinstance(value, tuple):
-                value = ", ".join(str(v) for v in value[:5]) + (" ..." if len(value) > 5 else "")
-            elif isinstance(value, datetime):
-                value = value.isoformat()
+            if type(value) is not str:
+                if isinstance(value, tuple):
+                    shown = ", ".join(str(v) for v in value[:5])
+                    value = shown + (" ..." if len(value) > 5 else "")
+                elif isinstance(value, datetime):
+                    value = value.isoformat()
             parts.append(f"{name}={value}")
         return " ".join(parts)[:1000]
+
+
+def _describe_names(cls: type[Record]) -> tuple[str, ...]:
+    """Fields shown by ``describe``: all but ``ts`` and ``row`` (cached with field_names)."""
+    return field_names(cls)[2:]
 
 
 _FIELD_NAMES: dict[type[Record], tuple[str, ...]] = {}

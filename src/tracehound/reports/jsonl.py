@@ -42,15 +42,24 @@ def record_json(record: Record) -> dict[str, Any]:
     out: dict[str, Any] = {"type": record.TYPE}
     for name in field_names(type(record)):
         value = getattr(record, name)
-        out[name] = value if value is None or isinstance(value, str | int) else _plain(value)
+        out[name] = value if value is None or type(value) in (str, int) else _plain(value)
     return out
 
 
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+#: Serialised provenance per Provenance object: the same for every record of one input file.
+_PROV_CACHE: dict[Provenance, str] = {}
+
+
 def record_line(record: Record, prov: Provenance) -> str:
-    """One line of ``records/<TYPE>.jsonl``."""
-    data = record_json(record)
-    data["_provenance"] = prov.to_json()
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    """One line of ``records/<TYPE>.jsonl``: the record's fields, then ``_provenance``."""
+    prov_json = _PROV_CACHE.get(prov)
+    if prov_json is None:
+        if len(_PROV_CACHE) > 10_000:
+            _PROV_CACHE.clear()
+        prov_json = _PROV_CACHE[prov] = _ENCODE(prov.to_json())
+    body = _ENCODE(record_json(record))
+    return f'{body[:-1]},"_provenance":{prov_json}}}'
 
 
 _CONVERTERS: dict[type[Record], dict[str, str]] = {}

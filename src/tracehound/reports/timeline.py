@@ -33,12 +33,17 @@ COLUMNS = (
 
 #: Characters that make spreadsheet programs read a cell as a formula (OWASP "CSV Injection").
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+_FORMULA_FIRST = frozenset(_FORMULA_START)
+
+
+#: Rows staged in memory before one executemany into the staging database.
+_BATCH = 5000
 
 
 def safe_cell(value: object) -> str:
     """Text for a CSV cell that a spreadsheet will not evaluate as a formula."""
     text = "" if value is None else str(value)
-    if text.startswith(_FORMULA_START):
+    if text[:1] in _FORMULA_FIRST:
         return "'" + text
     return text
 
@@ -63,6 +68,12 @@ class TimelineWriter:
             "detection TEXT, path TEXT, row INTEGER)"
         )
         self.rows = 0
+        self._pending: list[tuple[object, ...]] = []
+
+    def _flush(self) -> None:
+        if self._pending:
+            self._db.executemany("INSERT INTO t VALUES (?, ?, ?, ?, ?, ?, ?, ?)", self._pending)
+            self._pending = []
 
     def add_record(self, record: Record, prov: Provenance, detection: str = "") -> None:
         """Add the record's ``ts`` and its EXTRA_TIMES fields."""
@@ -76,9 +87,9 @@ class TimelineWriter:
         if not times:
             return
         message = record.describe()
-        self._db.executemany(
-            "INSERT INTO t VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [
+        pending = self._pending
+        for ts, desc in times:
+            pending.append(
                 (
                     _micros(ts),
                     ts.isoformat(),
@@ -89,10 +100,10 @@ class TimelineWriter:
                     prov.path,
                     record.row,
                 )
-                for ts, desc in times
-            ],
-        )
+            )
         self.rows += len(times)
+        if len(pending) >= _BATCH:
+            self._flush()
 
     def add_detection(
         self,
@@ -106,15 +117,15 @@ class TimelineWriter:
         """Add a detection as its own timeline row (it appears next to the record it is about)."""
         if ts is None:
             return
-        self._db.execute(
-            "INSERT INTO t VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (_micros(ts), ts.isoformat(), "Detection", message, artifact, severity, path, row),
+        self._pending.append(
+            (_micros(ts), ts.isoformat(), "Detection", message, artifact, severity, path, row)
         )
         self.rows += 1
 
     def close(self) -> None:
         """Write the sorted CSV and remove the staging database."""
         try:
+            self._flush()
             with self.output.open("w", encoding="utf-8", newline="") as handle:
                 writer = csv.writer(handle)
                 writer.writerow(COLUMNS)
@@ -122,19 +133,21 @@ class TimelineWriter:
                     "SELECT iso, descr, message, us, artifact, detection, path, row FROM t "
                     "ORDER BY us, rowid"
                 )
-                for iso_ts, descr, message, us, artifact, detection, path, row in cursor:
-                    writer.writerow(
-                        [
-                            safe_cell(iso_ts),
-                            safe_cell(descr),
-                            safe_cell(message),
-                            us,
-                            safe_cell(artifact),
-                            safe_cell(detection),
-                            safe_cell(path),
-                            "" if row is None else row,
-                        ]
+                # Only the message and the device path carry device text; the other columns are
+                # ours (ISO times, descriptions, artifact names, severities).
+                writer.writerows(
+                    (
+                        iso_ts,
+                        descr,
+                        safe_cell(message),
+                        us,
+                        artifact,
+                        detection,
+                        safe_cell(path),
+                        "" if row is None else row,
                     )
+                    for iso_ts, descr, message, us, artifact, detection, path, row in cursor
+                )
         finally:
             self._db.close()
             self._tmp.cleanup()
