@@ -30,7 +30,7 @@ class DeletedProcessRows(Detector):
     """One finding per deleted process id, with the number of usage rows that still point at it."""
 
     NAME = "datausage_deleted_process"
-    TYPES = ("ios.datausage",)
+    TYPES = ("ios.datausage", "ios.netusage")
     DESCRIPTION = "Network usage rows whose process row was deleted (HIGH)"
 
     def __init__(self) -> None:

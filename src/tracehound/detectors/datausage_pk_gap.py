@@ -19,7 +19,7 @@ class ProcessIdGaps(Detector):
     """One LOW finding per run of missing process ids in one database."""
 
     NAME = "datausage_pk_gap"
-    TYPES = ("ios.datausage",)
+    TYPES = ("ios.datausage", "ios.netusage")
     DESCRIPTION = "Gaps in DataUsage process row ids: process rows were deleted (LOW)"
 
     def __init__(self) -> None:
