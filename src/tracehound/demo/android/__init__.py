@@ -1,0 +1,1 @@
+"""Demo builders for Android artifacts: each returns the file's exact bytes."""

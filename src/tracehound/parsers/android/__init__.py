@@ -1,0 +1,1 @@
+"""Android parsers: one self-registering file per artifact (androidqf, bugreport, backup)."""
