@@ -94,10 +94,13 @@ def test_folder_holding_two_backups_asks_to_choose(tmp_path: Path) -> None:
         open_source(tmp_path / "outer")
 
 
-def test_encrypted_backup_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(EncryptedBackup, match="encrypted") as info:
+def test_encrypted_backup_without_password_asks_for_one(tmp_path: Path) -> None:
+    with pytest.raises(
+        EncryptedBackup, match="encrypted and tracehound needs its password"
+    ) as info:
         open_source(make_backup(tmp_path / "b", encrypted=True))
     assert info.value.exit_code == 2
+    assert "--password-file" in str(info.value) and "--key-file" in str(info.value)
 
 
 def test_not_a_backup_says_what_is_missing(tmp_path: Path) -> None:

@@ -1,23 +1,36 @@
-"""Write an unencrypted iTunes/Finder backup folder in Apple's layout (demo and test fixtures).
+"""Write an iTunes/Finder backup folder in Apple's layout (demo and test fixtures).
 
 Layout facts: ``<root>/<fileID[:2]>/<fileID>`` for each file, ``Manifest.db`` (see
 demo/ios/manifest.py), ``Manifest.plist`` (binary: ``IsEncrypted``, ``Version``, ``Date``,
 ``Lockdown`` with ProductType/ProductVersion/BuildVersion/DeviceName/UniqueDeviceID,
 ``WasPasscodeSet``), ``Status.plist`` (binary: ``IsFullBackup``, ``Version``, ``UUID``, ``Date``,
 ``BackupState``, ``SnapshotState``) and ``Info.plist`` (XML).
+
+With a password the backup is encrypted as iTunes/Finder does it (format facts in
+sources/ios_crypto.py): Manifest.plist gains ``BackupKeyBag`` (a backup keybag whose class keys
+are wrapped with the password's key; low round counts, DPIC 1000 and ITER 10, so tests are fast)
+and ``ManifestKey`` (class 4 + the wrapped key of Manifest.db); each non-empty file is encrypted
+with its own random key, stored wrapped with its protection class key in the ``EncryptionKey`` of
+its Manifest.db blob; Manifest.db itself is encrypted with the ManifestKey. Info.plist and
+Status.plist stay plaintext, as in real encrypted backups.
 """
 
 from __future__ import annotations
 
+import os
 import plistlib
 import tempfile
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from tracehound.demo.ios import manifest
 from tracehound.demo.ios.manifest import FLAG_DIR, ManifestEntry
+from tracehound.sources import ios_crypto
+
+MANIFEST_KEY_CLASS = 4  # NSFileProtectionNone, the class real ManifestKeys carry
 
 
 def _unix(value: datetime) -> int:
@@ -27,13 +40,17 @@ def _unix(value: datetime) -> int:
 class BackupWriter:
     """Collects files and writes the backup's metadata on ``finish``."""
 
-    def __init__(self, root: Path, when: datetime) -> None:
+    def __init__(self, root: Path, when: datetime, password: str | None = None) -> None:
         self.root = root
         self.when = when
         self.entries: list[ManifestEntry] = []
         self.raw_rows: list[dict[str, object]] = []
         self._dirs: set[tuple[str, str]] = set()
         self._inode = 1000
+        self.keybag: ios_crypto.Keybag | None = None
+        self.keys: ios_crypto.BackupKeys | None = None
+        if password is not None:
+            self.keybag, self.keys = ios_crypto.build_keybag(password)
         root.mkdir(parents=True, exist_ok=True)
 
     def _entry(
@@ -73,11 +90,18 @@ class BackupWriter:
         birth: datetime | None = None,
         modified: datetime | None = None,
     ) -> Path:
-        """Store ``data`` as ``domain``/``rel``; return the stored file's path."""
+        """Store ``data`` as ``domain``/``rel``; return the stored (maybe encrypted) file."""
         birth = birth or self.when
         modified = modified or birth
         self._parents(domain, rel, birth)
         entry = self._entry(domain, rel, len(data), birth, modified)
+        if self.keys is not None and data:
+            file_key = os.urandom(ios_crypto.KEY_SIZE)
+            wrapped = ios_crypto.wrap_key(self.keys.class_keys[entry.protection_class], file_key)
+            entry = replace(
+                entry, encryption_key=ios_crypto.class_prefixed(entry.protection_class, wrapped)
+            )
+            data = ios_crypto.encrypt_bytes(data, file_key)
         self.entries.append(entry)
         target = self.root / entry.file_id[:2] / entry.file_id
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -101,9 +125,29 @@ class BackupWriter:
     def finish(
         self, lockdown: dict[str, Any], info_plist: bytes | None = None, encrypted: bool = False
     ) -> None:
-        """Write Manifest.db, Manifest.plist, Status.plist and (if given) Info.plist."""
-        manifest.write(self.root / "Manifest.db", self.entries, self.raw_rows)
-        manifest_plist = {
+        """Write Manifest.db, Manifest.plist, Status.plist and (if given) Info.plist.
+
+        ``encrypted`` only sets ``IsEncrypted`` (a plaintext backup that claims encryption, for
+        tests); a writer made with a password writes a really encrypted backup.
+        """
+        manifest_plist: dict[str, Any] = {}
+        if self.keys is not None and self.keybag is not None:
+            db_key = os.urandom(ios_crypto.KEY_SIZE)
+            with tempfile.TemporaryDirectory(prefix="tracehound-demo-") as tmp:
+                plain = Path(tmp) / "Manifest.db"
+                manifest.write(plain, self.entries, self.raw_rows)
+                (self.root / "Manifest.db").write_bytes(
+                    ios_crypto.encrypt_bytes(plain.read_bytes(), db_key)
+                )
+            wrapped = ios_crypto.wrap_key(self.keys.class_keys[MANIFEST_KEY_CLASS], db_key)
+            manifest_plist = {
+                "BackupKeyBag": self.keybag.to_bytes(),
+                "ManifestKey": ios_crypto.class_prefixed(MANIFEST_KEY_CLASS, wrapped),
+            }
+            encrypted = True
+        else:
+            manifest.write(self.root / "Manifest.db", self.entries, self.raw_rows)
+        manifest_plist |= {
             "IsEncrypted": encrypted,
             "Version": "10.0",
             "Date": self.when.astimezone(UTC).replace(tzinfo=None),

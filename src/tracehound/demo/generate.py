@@ -80,13 +80,15 @@ class _Plan:
         return START + timedelta(seconds=seconds)
 
 
-def write_demo_backup(directory: Path, infected: bool = True, seed: int = 2021) -> Path:
+def write_demo_backup(
+    directory: Path, infected: bool = True, seed: int = 2021, password: str | None = None
+) -> Path:
     """Write the synthetic backup into ``directory`` (new or empty) and return its path."""
     if directory.exists() and any(directory.iterdir()):
         raise TracehoundError(f"{directory}: not empty; the demo writes into a new folder")
     rng = random.Random(seed)  # noqa: S311 - synthetic demo data, not a security use
     plan = _Plan(rng, infected)
-    writer = BackupWriter(directory, BACKUP_DATE)
+    writer = BackupWriter(directory, BACKUP_DATE, password=password)
     for add in (
         _safari,
         _browser_state,

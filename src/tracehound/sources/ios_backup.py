@@ -1,29 +1,48 @@
-"""An unencrypted iTunes/Finder backup folder (iOS 10 and later: Manifest.db).
+"""An iTunes/Finder backup folder (iOS 10 and later: Manifest.db), encrypted or not.
 
 Layout facts (Apple's backup format as documented by MVT, iLEAPP and triangle_check):
 ``Info.plist`` (device facts, installed apps), ``Manifest.plist`` (``IsEncrypted``, ``Lockdown``
 facts, keybag), ``Status.plist`` (backup state), ``Manifest.db`` (table ``Files``); each file is
 stored as ``<first two hex chars of fileID>/<fileID>``. Backup metadata files are exposed under the
 virtual paths ``backup:<name>`` so that parsers can declare them like device paths.
+
+Encrypted backups (format in sources/ios_crypto.py) are unlocked when the source opens, with the
+backup key (``--key-file``) or the password (option, file, environment or prompt). Manifest.db is
+decrypted at once (the file index is needed to find anything); every other file is decrypted only
+when a parser asks for it (``local``). Plaintext goes to one private temporary folder (mode 0700,
+outside the evidence), one sub-folder per file so that the evidence log's folder listings do not
+change as later files are decrypted; ``close`` removes it, and a finalizer removes it at exit if
+``close`` was never reached. Info.plist, Status.plist and Manifest.plist are plaintext in
+encrypted backups too and are read in place.
 """
 
 from __future__ import annotations
 
 import plistlib
+import shutil
 import sqlite3
-from collections.abc import Iterable
+import tempfile
+import weakref
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from tracehound.core.errors import EncryptedBackup, InputError, NotAnAcquisition
 from tracehound.core.timeutil import as_utc, iso
+from tracehound.parsers.common import plist
 from tracehound.parsers.common.sqlite import SQLITE_MAGIC, open_readonly
+from tracehound.sources import ios_crypto
 from tracehound.sources.base import Source, SourceOptions, source_opener
 from tracehound.sources.glob import GlobSet
 from tracehound.sources.ios_domains import device_path
 
 META_FILES = ("Manifest.db", "Info.plist", "Manifest.plist", "Status.plist")
 VIRTUAL_PREFIX = "backup:"
+HOW_TO_UNLOCK = (
+    "this backup is encrypted and tracehound needs its password: give it with --password-file "
+    "FILE, the TRACEHOUND_BACKUP_PASSWORD environment variable or --password, or give the key "
+    "printed by 'tracehound extract-key' with --key-file"
+)
 
 
 def looks_like_backup(folder: Path) -> bool:
@@ -31,7 +50,8 @@ def looks_like_backup(folder: Path) -> bool:
     return any((folder / name).is_file() for name in (*META_FILES, "Manifest.mbdb"))
 
 
-def _read_plist(path: Path) -> dict[str, Any] | None:
+def read_plist(path: Path) -> dict[str, Any] | None:
+    """A backup metadata plist (a dictionary), None when absent; NotAnAcquisition if damaged."""
     if not path.is_file():
         return None
     try:
@@ -46,37 +66,183 @@ def _read_plist(path: Path) -> dict[str, Any] | None:
     return obj
 
 
+def unlock_keybag(
+    root: Path, manifest_plist: dict[str, Any], options: SourceOptions
+) -> ios_crypto.BackupKeys:
+    """Unlock an encrypted backup's keybag with ``options`` (key, password or prompt).
+
+    Raises EncryptedBackup (needs a password), WrongPassword or DamagedKeybag with the backup's
+    path in the message.
+    """
+    if options.key is None and options.password is None and options.password_prompt is None:
+        raise EncryptedBackup(f"{root}: {HOW_TO_UNLOCK}")
+    # A damaged keybag is reported before the prompt: no password would help.
+    try:
+        keybag = ios_crypto.Keybag.parse(manifest_plist.get("BackupKeyBag"))
+    except ios_crypto.DamagedKeybag as exc:
+        raise ios_crypto.DamagedKeybag(f"{root / 'Manifest.plist'}: {exc}") from None
+    password = options.password
+    if options.key is None and password is None and options.password_prompt is not None:
+        password = options.password_prompt()
+    try:
+        return ios_crypto.unlock(keybag, password=password, key=options.key)
+    except ios_crypto.WrongPassword as exc:
+        raise ios_crypto.WrongPassword(f"{root}: {exc}") from None
+    except ios_crypto.DamagedKeybag as exc:
+        raise ios_crypto.DamagedKeybag(f"{root / 'Manifest.plist'}: {exc}") from None
+
+
+def file_crypto_info(blob: object) -> tuple[bytes | None, int | None, int | None]:
+    """(EncryptionKey, ProtectionClass, Size) from a Manifest.db ``file`` blob.
+
+    The key is None for files stored without one (empty files). Raises InputError when the blob
+    cannot be decoded.
+    """
+    if not isinstance(blob, bytes) or not blob:
+        raise InputError("its Manifest.db entry has no file metadata (no EncryptionKey)")
+    try:
+        archive = plist.load(blob)
+        objects = archive["$objects"]
+        root = objects[archive["$top"]["root"]]
+        ref = root.get("EncryptionKey")
+        key = None
+        if ref is not None:
+            data = objects[ref] if isinstance(ref, plistlib.UID) else ref
+            key = data.get("NS.data") if isinstance(data, dict) else data
+            if not isinstance(key, bytes):
+                raise TypeError("EncryptionKey is not data")
+    except (InputError, KeyError, IndexError, TypeError, AttributeError) as exc:
+        raise InputError(f"its Manifest.db file metadata cannot be decoded ({exc})") from None
+
+    def integer(name: str) -> int | None:
+        value = root.get(name)
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+    return key, integer("ProtectionClass"), integer("Size")
+
+
 class IOSBackup(Source):
-    """Read-only view of an unencrypted iOS backup folder."""
+    """Read-only view of an iOS backup folder; encrypted ones are decrypted file by file."""
 
     kind = "ios_backup"
     platform = "ios"
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, options: SourceOptions | None = None) -> None:
         super().__init__(root)
         if (root / "Manifest.mbdb").is_file() and not (root / "Manifest.db").is_file():
             raise NotAnAcquisition(
                 f"{root}: backup made by iOS 9 or older (Manifest.mbdb); not supported"
             )
-        self.manifest_plist = _read_plist(root / "Manifest.plist")
-        if self.manifest_plist and self.manifest_plist.get("IsEncrypted") is True:
-            raise EncryptedBackup(
-                f"{root}: this backup is encrypted (Manifest.plist IsEncrypted = true). "
-                "tracehound cannot decrypt backups yet; decrypt it first or make an "
-                "unencrypted one."
-            )
+        self.manifest_plist = read_plist(root / "Manifest.plist")
+        self.encrypted = (self.manifest_plist or {}).get("IsEncrypted") is True
+        self.keys: ios_crypto.BackupKeys | None = None
+        self._tmp: Path | None = None
+        self._finalizer: weakref.finalize[Any, Any] | None = None
+        self._files: dict[str, str] = {}  # device path -> fileID, for matched paths only
+        self._blobs: dict[str, bytes] = {}  # device path -> Files.file blob (encrypted only)
+        self._plain: dict[str, Path] = {}  # fileID -> decrypted private copy
+        self._origins: dict[str, Path] = {}  # device path -> encrypted file it came from
+        self.manifest_rows = 0
         if not (root / "Manifest.db").is_file():
             raise NotAnAcquisition(f"{root}: not an iOS backup: Manifest.db is missing")
-        with (root / "Manifest.db").open("rb") as handle:
+        if self.encrypted:
+            self.keys = unlock_keybag(root, self.manifest_plist or {}, options or SourceOptions())
+        try:
+            self.manifest_db = self._manifest_db()
+        except BaseException:
+            self.close()
+            raise
+        self.info_plist = read_plist(root / "Info.plist")
+        self.status_plist = read_plist(root / "Status.plist")
+
+    # -- encryption ----------------------------------------------------------------------
+
+    def _private_folder(self) -> Path:
+        """The run's private temporary folder (mode 0700), made on first use."""
+        if self._tmp is None:
+            self._tmp = Path(tempfile.mkdtemp(prefix="tracehound-backup-"))
+            self._tmp.chmod(0o700)
+            # Safety net: removed when the source is collected or the interpreter exits.
+            self._finalizer = weakref.finalize(self, shutil.rmtree, self._tmp, True)
+        return self._tmp
+
+    def _manifest_db(self) -> Path:
+        """Manifest.db, or its decrypted private copy; check that it is SQLite."""
+        stored = self.root / "Manifest.db"
+        wrapped = (self.manifest_plist or {}).get("ManifestKey")
+        if self.keys is None or wrapped is None:
+            # Encrypted backups from before iOS 10.2 have no ManifestKey: Manifest.db is plain.
+            with stored.open("rb") as handle:
+                if handle.read(16) != SQLITE_MAGIC:
+                    raise NotAnAcquisition(
+                        f"{stored}: not a SQLite database; the backup is damaged, or "
+                        "encrypted without Manifest.plist saying so"
+                    )
+            return stored
+        try:
+            key = self.keys.unwrap(wrapped)
+        except InputError as exc:
+            raise ios_crypto.DamagedKeybag(
+                f"{self.root / 'Manifest.plist'}: ManifestKey: {exc}"
+            ) from None
+        folder = self._private_folder() / "Manifest"
+        folder.mkdir(mode=0o700)
+        plain = folder / "Manifest.db"
+        try:
+            ios_crypto.decrypt_file(stored, plain, key)
+        except InputError as exc:
+            raise EncryptedBackup(f"{stored}: cannot decrypt the file index: {exc}") from None
+        with plain.open("rb") as handle:
             if handle.read(16) != SQLITE_MAGIC:
-                raise NotAnAcquisition(
-                    f"{root / 'Manifest.db'}: not a SQLite database; the backup is damaged, or "
-                    "encrypted without Manifest.plist saying so"
+                raise EncryptedBackup(
+                    f"{stored}: does not decrypt to a SQLite database: damaged backup"
                 )
-        self.info_plist = _read_plist(root / "Info.plist")
-        self.status_plist = _read_plist(root / "Status.plist")
-        self._files: dict[str, str] = {}  # device path -> fileID, for matched paths only
-        self.manifest_rows = 0
+        self._origins[VIRTUAL_PREFIX + "Manifest.db"] = stored
+        return plain
+
+    def decrypt_to(self, file_id: str, blob: object, stored: Path, target: Path) -> None:
+        """Decrypt the backup file ``stored`` (Manifest entry ``file_id``/``blob``) to ``target``.
+
+        A file stored without EncryptionKey must be empty (Apple stores empty files that way);
+        it is copied. Raises InputError naming the problem.
+        """
+        if self.keys is None:
+            raise InputError("the backup is not encrypted")
+        key, protection_class, size = file_crypto_info(blob)
+        if key is None:
+            if stored.stat().st_size:
+                raise InputError(
+                    f"{file_id[:2]}/{file_id} has content but no EncryptionKey in Manifest.db"
+                )
+            shutil.copyfile(stored, target)
+            return
+        file_key = self.keys.unwrap(key, protection_class)
+        ios_crypto.decrypt_file(stored, target, file_key, size)
+
+    def manifest_files(self) -> Iterator[tuple[str, bytes | None]]:
+        """(fileID, file blob) of every regular file row of Manifest.db."""
+        with open_readonly(self.manifest_db) as conn:
+            for file_id, flags, blob in conn.execute("SELECT fileID, flags, file FROM Files"):
+                if flags == 1 and isinstance(file_id, str):
+                    yield file_id, blob if isinstance(blob, bytes) else None
+
+    def stored_file(self, file_id: str, label: str) -> Path:
+        """The backup's own file for ``file_id`` (``<xx>/<fileID>``), checked to be inside."""
+        # fileIDs are 40 hex chars; never let a crafted id escape the backup folder.
+        if not file_id.isalnum() or len(file_id) < 3:
+            raise InputError(f"{label}: invalid fileID {file_id[:60]!r} in Manifest.db")
+        path = self.root / file_id[:2] / file_id
+        if not path.is_file():
+            raise InputError(
+                f"{label}: listed in Manifest.db but its file {file_id[:2]}/{file_id} is "
+                "missing from the backup"
+            )
+        # A link in the acquisition must not make us read (and copy into results) local files.
+        if not path.resolve().is_relative_to(self.root.resolve()):
+            raise InputError(f"{label}: {file_id[:2]}/{file_id} points outside the backup")
+        return path
+
+    # -- Source --------------------------------------------------------------------------
 
     def facts(self) -> dict[str, Any]:
         info = self.info_plist or {}
@@ -95,7 +261,7 @@ class IOSBackup(Source):
             "os_version": pick(info.get("Product Version"), lockdown.get("ProductVersion")),
             "os_build": pick(info.get("Build Version"), lockdown.get("BuildVersion")),
             "backup_date": iso(as_utc(date)) if hasattr(date, "year") else None,
-            "encrypted": bool((self.manifest_plist or {}).get("IsEncrypted", False)),
+            "encrypted": self.encrypted,
             "full_backup": status.get("IsFullBackup"),
             "backup_version": pick(
                 status.get("Version"), (self.manifest_plist or {}).get("Version")
@@ -112,10 +278,14 @@ class IOSBackup(Source):
                 if (self.root / name).is_file():
                     result[pattern].append(pattern)
         globs = GlobSet([p for p in wanted if not p.startswith(VIRTUAL_PREFIX)])
+        # The blob is only needed (for its EncryptionKey) when the backup is encrypted.
+        blob_column = "file" if self.keys is not None else "NULL"
         try:
-            with open_readonly(self.root / "Manifest.db") as conn:
-                rows = conn.execute("SELECT fileID, domain, relativePath, flags FROM Files")
-                for file_id, domain, rel, flags in rows:
+            with open_readonly(self.manifest_db) as conn:
+                rows = conn.execute(
+                    f"SELECT fileID, domain, relativePath, flags, {blob_column} FROM Files"
+                )
+                for file_id, domain, rel, flags, blob in rows:
                     self.manifest_rows += 1
                     if flags != 1 or not isinstance(domain, str) or not isinstance(rel, str):
                         continue
@@ -123,6 +293,8 @@ class IOSBackup(Source):
                     for pattern in globs.matches(path):
                         result[pattern].append(path)
                         self._files[path] = str(file_id)
+                        if isinstance(blob, bytes):
+                            self._blobs[path] = blob
         except (sqlite3.DatabaseError, InputError) as exc:
             # Keep going with what is readable (Info.plist...); the run is marked incomplete.
             self.errors.append(f"Manifest.db: cannot list the backup's files: {exc}")
@@ -137,39 +309,69 @@ class IOSBackup(Source):
 
     def local(self, device_path: str) -> Path:
         if device_path.startswith(VIRTUAL_PREFIX):
+            if device_path == VIRTUAL_PREFIX + "Manifest.db":
+                return self.manifest_db
             return self.root / device_path[len(VIRTUAL_PREFIX) :]
         file_id = self._files.get(device_path)
         if file_id is None:
             raise InputError(f"{device_path}: not listed in Manifest.db")
-        # fileIDs are 40 hex chars; never let a crafted id escape the backup folder.
-        if not file_id.isalnum() or len(file_id) < 3:
-            raise InputError(f"{device_path}: invalid fileID {file_id[:60]!r} in Manifest.db")
-        path = self.root / file_id[:2] / file_id
-        if not path.is_file():
-            raise InputError(
-                f"{device_path}: listed in Manifest.db but its file {file_id[:2]}/{file_id} is "
-                "missing from the backup"
-            )
-        # A link in the acquisition must not make us read (and copy into results) local files.
-        if not path.resolve().is_relative_to(self.root.resolve()):
-            raise InputError(f"{device_path}: {file_id[:2]}/{file_id} points outside the backup")
-        return path
+        stored = self.stored_file(file_id, device_path)
+        if self.keys is None:
+            return stored
+        plain = self._plain.get(file_id)
+        if plain is None:
+            # One folder per file: earlier folders' listings never change (evidence log).
+            folder = self._private_folder() / file_id
+            folder.mkdir(mode=0o700, exist_ok=True)
+            target = folder / file_id
+            target.unlink(missing_ok=True)  # a failed earlier attempt leaves nothing, but be sure
+            try:
+                self.decrypt_to(file_id, self._blobs.get(device_path), stored, target)
+            except InputError as exc:
+                raise InputError(f"{file_id[:2]}/{file_id}: cannot decrypt: {exc}") from None
+            except OSError as exc:
+                raise InputError(f"{file_id[:2]}/{file_id}: cannot decrypt: {exc}") from exc
+            plain = self._plain[file_id] = target
+        self._origins[device_path] = stored
+        return plain
+
+    def origin(self, device_path: str) -> Path | None:
+        return self._origins.get(device_path)
 
     def describe(self, device_path: str) -> str:
-        return str(self.local(device_path).relative_to(self.root))
+        if device_path.startswith(VIRTUAL_PREFIX):
+            return device_path[len(VIRTUAL_PREFIX) :]
+        file_id = self._files.get(device_path)
+        if file_id is None:
+            raise InputError(f"{device_path}: not listed in Manifest.db")
+        return str(self.stored_file(file_id, device_path).relative_to(self.root))
+
+    def close(self) -> None:
+        """Remove the private folder of decrypted copies (if any)."""
+        if self._finalizer is not None:
+            self._finalizer()  # runs shutil.rmtree once; later calls do nothing
+            self._finalizer = None
+        self._tmp = None
+        self._plain.clear()
+
+
+def find_backup(path: Path) -> Path | None:
+    """The backup folder at ``path``: itself, or the only backup in it (Finder's ``Backup/``)."""
+    if not path.is_dir():
+        return None
+    if looks_like_backup(path):
+        return path
+    subdirs = [p for p in sorted(path.iterdir()) if p.is_dir() and looks_like_backup(p)]
+    if len(subdirs) == 1:
+        return subdirs[0]
+    if len(subdirs) > 1:
+        names = ", ".join(p.name for p in subdirs[:10])
+        raise NotAnAcquisition(f"{path}: holds {len(subdirs)} backups ({names}); choose one")
+    return None
 
 
 @source_opener(priority=50)
 def open_backup(path: Path, options: SourceOptions) -> Source | None:
     """A backup folder, or a folder holding exactly one backup (Finder's ``Backup/`` folder)."""
-    if not path.is_dir():
-        return None
-    if looks_like_backup(path):
-        return IOSBackup(path)
-    subdirs = [p for p in sorted(path.iterdir()) if p.is_dir() and looks_like_backup(p)]
-    if len(subdirs) == 1:
-        return IOSBackup(subdirs[0])
-    if len(subdirs) > 1:
-        names = ", ".join(p.name for p in subdirs[:10])
-        raise NotAnAcquisition(f"{path}: holds {len(subdirs)} backups ({names}); choose one")
-    return None
+    root = find_backup(path)
+    return IOSBackup(root, options) if root is not None else None

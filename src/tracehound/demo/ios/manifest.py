@@ -4,7 +4,10 @@ Facts (public write-ups of the iOS 10+ backup format; MVT ``Manifest``, triangle
 ``Files(fileID, domain, relativePath, flags, file)``; ``fileID = SHA1("<domain>-<relativePath>")``;
 ``flags`` 1 = file, 2 = directory, 4 = symlink; ``file`` is an NSKeyedArchiver plist whose root
 object (class MBFile) holds Birth, LastModified, LastStatusChange (Unix seconds), Mode, Size,
-UserID, GroupID, InodeNumber, ProtectionClass, Flags and RelativePath.
+UserID, GroupID, InodeNumber, ProtectionClass, Flags and RelativePath. In an encrypted backup the
+root object also holds ``EncryptionKey``, a reference to an ``NSMutableData`` object whose
+``NS.data`` is the file's key (4-byte little-endian protection class + 40-byte wrapped key; see
+sources/ios_crypto.py); files with no content (and folders) have none.
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ class ManifestEntry:
     mode: int = 0o100644
     inode: int = 0
     protection_class: int = 3
+    encryption_key: bytes | None = None  # encrypted backups: class-prefixed wrapped file key
 
     @property
     def file_id(self) -> str:
@@ -72,16 +76,23 @@ def mbfile_blob(entry: ManifestEntry) -> bytes:
         "Size": entry.size,
         "UserID": 501,
     }
+    objects: list[object] = [
+        "$null",
+        root,
+        entry.relative_path,
+        {"$classname": "MBFile", "$classes": ["MBFile", "NSObject"]},
+    ]
+    if entry.encryption_key is not None:
+        root["EncryptionKey"] = plistlib.UID(4)
+        objects += [
+            {"$class": plistlib.UID(5), "NS.data": entry.encryption_key},
+            {"$classname": "NSMutableData", "$classes": ["NSMutableData", "NSData", "NSObject"]},
+        ]
     archive = {
         "$version": 100000,
         "$archiver": "NSKeyedArchiver",
         "$top": {"root": plistlib.UID(1)},
-        "$objects": [
-            "$null",
-            root,
-            entry.relative_path,
-            {"$classname": "MBFile", "$classes": ["MBFile", "NSObject"]},
-        ],
+        "$objects": objects,
     }
     return plistlib.dumps(archive, fmt=plistlib.FMT_BINARY)
 
