@@ -24,7 +24,7 @@ KNOWN_INSTALLERS = frozenset(
 @detector
 class AppSource(Detector):
     NAME = "app_source"
-    TYPES = (Application.TYPE,)
+    TYPES = (Application.TYPE, "ios.applications_fs")
     DESCRIPTION = "Apps installed from outside the App Store or MDM, or without a store bundle id"
 
     def feed(self, record: Record, prov: Provenance) -> Iterator[Finding]:

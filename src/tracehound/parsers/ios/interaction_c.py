@@ -1,0 +1,196 @@
+"""Messages, calls and shares that apps donated to CoreDuet (interactionC.db).
+
+Facts: MVT's ``InteractionC`` module (backup file ``1f5a5212...`` =
+SHA1("HomeDomain-Library/CoreDuet/People/interactionC.db"), queries taken from APOLLO) and
+iLEAPP. ``ZINTERACTIONS`` (Z_PK, ZSTARTDATE, ZENDDATE, ZCREATIONDATE in Cocoa seconds,
+ZBUNDLEID, ZTARGETBUNDLEID, ZACCOUNT, ZDIRECTION 0 incoming / 1 outgoing, ZISRESPONSE,
+ZMECHANISM, ZRECIPIENTCOUNT, ZDOMAINIDENTIFIER, ZGROUPNAME, ZCONTENTURL, ZDERIVEDINTENTIDENTIFIER,
+ZSENDER -> ZCONTACTS.Z_PK); ``ZCONTACTS`` (ZDISPLAYNAME, ZIDENTIFIER, ZPERSONID...); recipients
+through ``Z_2INTERACTIONRECIPIENT(Z_2RECIPIENTS, Z_3INTERACTIONRECIPIENT)``; ``ZATTACHMENT``
+(ZCONTENTTEXT, ZCONTENTURL, ZUTI...) through ``Z_1INTERACTIONS(Z_1ATTACHMENTS, Z_3INTERACTIONS)``.
+MVT tries four queries, newest first, because columns and link tables differ between iOS
+versions; here every column is optional and the Core Data link tables are found by name pattern
+(the numbers in ``Z_<n>...`` are entity numbers that change when the model changes).
+MVT puts an interaction's creation date on the timeline only when it is 3600 s or more away from
+its start date (a record created long after the event, e.g. backfilled), or when there is no
+start date: ``created_divergent`` holds it then, and is None otherwise.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from tracehound.core.context import ParseContext
+from tracehound.core.records import AppId, Email, Record, Url
+from tracehound.core.registry import artifact
+from tracehound.core.timeutil import from_cocoa
+from tracehound.parsers.common.sqlite import columns, select_optional, tables
+
+#: MVT's divergence threshold between creation and start dates, in seconds.
+DIVERGENCE_SECONDS = 3600.0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Interaction(Record):
+    """One interaction (message, call, share...) an app reported; ``ts`` is its start."""
+
+    TYPE = "ios.interaction_c"
+    TS_DESC = "Interaction started"
+    EXTRA_TIMES = (("created_divergent", "Interaction record created long after or before it"),)
+
+    bundle_id: AppId | None
+    target_bundle_id: AppId | None
+    account: str | None
+    direction: str | None  # "incoming", "outgoing", or "unknown_<n>"
+    is_response: bool | None
+    mechanism: int | None
+    recipient_count: int | None
+    domain_identifier: str | None  # the conversation, e.g. a WhatsApp JID
+    group_name: str | None
+    content_url: Url | None
+    sender_name: str | None
+    sender_id: str | None  # phone number, e-mail address or app handle
+    sender_person_id: str | None
+    recipient_names: tuple[str, ...]
+    recipient_ids: tuple[str, ...]
+    emails: tuple[Email, ...]  # sender and recipient ids that are e-mail addresses
+    attachment_urls: tuple[Url, ...]
+    attachment_texts: tuple[str, ...]
+    attachment_utis: tuple[str, ...]
+    ended: datetime | None
+    created: datetime | None
+    creation_delta: float | None  # seconds from start to record creation
+    created_divergent: datetime | None  # ``created`` if |delta| >= 3600 s or no start, else None
+
+
+PATHS = ("/private/var/mobile/Library/CoreDuet/People/interactionC.db",)
+
+_INTERACTION = {
+    "pk": "Z_PK", "start": "ZSTARTDATE", "end": "ZENDDATE", "created": "ZCREATIONDATE",
+    "bundle": "ZBUNDLEID", "target": "ZTARGETBUNDLEID", "account": "ZACCOUNT",
+    "direction": "ZDIRECTION", "response": "ZISRESPONSE", "mechanism": "ZMECHANISM",
+    "rcount": "ZRECIPIENTCOUNT", "domain": "ZDOMAINIDENTIFIER", "group_name": "ZGROUPNAME",
+    "content_url": "ZCONTENTURL",
+}  # fmt: skip
+_SENDER = {"s_name": "ZDISPLAYNAME", "s_id": "ZIDENTIFIER", "s_person": "ZPERSONID"}
+_RCP = {"r_ids": "ZIDENTIFIER", "r_names": "ZDISPLAYNAME"}
+_ATT = {"a_urls": "ZCONTENTURL", "a_texts": "ZCONTENTTEXT", "a_utis": "ZUTI"}
+_SEP = "\x1f"  # unit separator: joins values inside one SQL string
+_NOT_EMAIL = ("@s.whatsapp.net", "@lid", "@g.us", "@c.us")
+
+
+def _link_table(conn: sqlite3.Connection, name: str, other: str) -> tuple[str, str, str] | None:
+    """(table, column to the other entity, column to ZINTERACTIONS) of a Core Data link table."""
+    for table in sorted(tables(conn)):
+        if not re.fullmatch(rf"Z_\d+{name}", table):
+            continue
+        cols = columns(conn, table)
+        to_other = [c for c in cols if re.fullmatch(rf"Z_\d+{other}", c)]
+        to_self = [c for c in cols if re.fullmatch(r"Z_\d+INTERACTION(?:S|RECIPIENT)", c)]
+        to_self = [c for c in to_self if c not in to_other]
+        if len(to_other) == 1 and len(to_self) == 1:
+            return table, to_other[0], to_self[0]
+    return None
+
+
+def _grouped(
+    conn: sqlite3.Connection, link: str, other: str, table: str, wanted: dict[str, str]
+) -> tuple[str, str]:
+    """Select-list and LEFT JOIN giving, per interaction, ``wanted`` columns of the linked rows
+    of ``table`` joined with the unit separator (NULL when the link table is absent)."""
+    found = _link_table(conn, link, other) if table in tables(conn) else None
+    if found is None:
+        return ", ".join(f"NULL AS {alias}" for alias in wanted), ""
+    link_table, to_other, to_self = found
+    have = columns(conn, table)
+    concat = ", ".join(
+        (f'group_concat(t."{column}", char(31))' if column in have else "NULL") + f" AS {alias}"
+        for alias, column in wanted.items()
+    )
+    join = (
+        f'LEFT JOIN (SELECT j."{to_self}" AS iid, {concat} FROM "{link_table}" AS j '
+        f'JOIN {table} AS t ON t.Z_PK = j."{to_other}" GROUP BY j."{to_self}") AS {other} '
+        f"ON {other}.iid = ZINTERACTIONS.Z_PK"
+    )
+    return ", ".join(f"{other}.{alias} AS {alias}" for alias in wanted), join
+
+
+def _query(conn: sqlite3.Connection) -> str:
+    inter = select_optional(conn, "ZINTERACTIONS", _INTERACTION)
+    sender = select_optional(conn, "ZCONTACTS", _SENDER)
+    sender_join = ""
+    if "ZSENDER" in columns(conn, "ZINTERACTIONS"):
+        sender_join = "LEFT JOIN ZCONTACTS ON ZCONTACTS.Z_PK = ZINTERACTIONS.ZSENDER"
+    r_cols, r_join = _grouped(conn, "INTERACTIONRECIPIENT", "RECIPIENTS", "ZCONTACTS", _RCP)
+    a_cols, a_join = _grouped(conn, "INTERACTIONS", "ATTACHMENTS", "ZATTACHMENT", _ATT)
+    return (
+        f"SELECT {inter}, {sender}, {r_cols}, {a_cols} FROM ZINTERACTIONS {sender_join} "
+        f"{r_join} {a_join} ORDER BY ZINTERACTIONS.Z_PK"
+    )
+
+
+def _split(value: object) -> tuple[str, ...]:
+    if not isinstance(value, str) or not value:
+        return ()
+    return tuple(dict.fromkeys(v for v in value.split(_SEP) if v))
+
+
+def _emails(ids: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(i for i in ids if "@" in i and not i.lower().endswith(_NOT_EMAIL))
+
+
+def _direction(value: int | None) -> str | None:
+    if value is None:
+        return None
+    return {0: "incoming", 1: "outgoing"}.get(value, f"unknown_{value}")
+
+
+@artifact(
+    record=Interaction,
+    input="sqlite",
+    paths=PATHS,
+    requires={"ZINTERACTIONS": ("Z_PK",), "ZCONTACTS": ("Z_PK",)},
+)
+def parse(conn: sqlite3.Connection, ctx: ParseContext) -> Iterator[Interaction]:
+    """CoreDuet interactions: which app talked to whom and when, with attachments (interactionC)."""
+    conn.row_factory = sqlite3.Row
+    for r in conn.execute(_query(conn)):
+        row = r["pk"]
+        start = ctx.time(from_cocoa, r["start"], row, "ZSTARTDATE")
+        created = ctx.time(from_cocoa, r["created"], row, "ZCREATIONDATE")
+        delta = (created - start).total_seconds() if start and created else None
+        divergent = delta is None or abs(delta) >= DIVERGENCE_SECONDS
+        sender_id = ctx.text(r["s_id"], row, "ZCONTACTS.ZIDENTIFIER")
+        recipient_ids = _split(r["r_ids"])
+        response = ctx.integer(r["response"], row, "ZISRESPONSE")
+        yield Interaction(
+            ts=start,
+            row=row,
+            bundle_id=ctx.text(r["bundle"], row, "ZBUNDLEID"),
+            target_bundle_id=ctx.text(r["target"], row, "ZTARGETBUNDLEID"),
+            account=ctx.text(r["account"], row, "ZACCOUNT"),
+            direction=_direction(ctx.integer(r["direction"], row, "ZDIRECTION")),
+            is_response=None if response is None else response != 0,
+            mechanism=ctx.integer(r["mechanism"], row, "ZMECHANISM"),
+            recipient_count=ctx.integer(r["rcount"], row, "ZRECIPIENTCOUNT"),
+            domain_identifier=ctx.text(r["domain"], row, "ZDOMAINIDENTIFIER"),
+            group_name=ctx.text(r["group_name"], row, "ZGROUPNAME"),
+            content_url=ctx.text(r["content_url"], row, "ZCONTENTURL"),
+            sender_name=ctx.text(r["s_name"], row, "ZCONTACTS.ZDISPLAYNAME"),
+            sender_id=sender_id,
+            sender_person_id=ctx.text(r["s_person"], row, "ZCONTACTS.ZPERSONID"),
+            recipient_names=_split(r["r_names"]),
+            recipient_ids=recipient_ids,
+            emails=_emails(((sender_id,) if sender_id else ()) + recipient_ids),
+            attachment_urls=_split(r["a_urls"]),
+            attachment_texts=_split(r["a_texts"]),
+            attachment_utis=_split(r["a_utis"]),
+            ended=ctx.time(from_cocoa, r["end"], row, "ZENDDATE"),
+            created=created,
+            creation_delta=delta,
+            created_divergent=created if divergent else None,
+        )
