@@ -67,6 +67,13 @@ def main() -> None:
 )
 @click.option("--no-bundled-iocs", is_flag=True, help="Do not load the bundled public indicators.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or tables; exit code only.")
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=0),
+    default=0,
+    help="Worker processes (0: one per CPU core, at most 2; also $TRACEHOUND_JOBS).",
+)
 @source_options
 def check(
     path: Path,
@@ -74,6 +81,7 @@ def check(
     ioc_paths: tuple[Path, ...],
     no_bundled_iocs: bool,
     quiet: bool,
+    jobs: int,
     **source_args: Any,
 ) -> None:
     """Check an acquisition (an iOS backup folder) against indicators and heuristics.
@@ -87,6 +95,7 @@ def check(
         ioc_paths=list(ioc_paths),
         bundled_iocs=not no_bundled_iocs,
         command=sys.argv[:],
+        jobs=jobs,
     )
     err = _console(stderr=True)
     try:
@@ -156,6 +165,9 @@ def _print_summary(result: RunResult, console: Console) -> None:
         f"Results in [bold]{_show(result.output)}[/] "
         "(detections.jsonl, run.json, timeline.csv, records/)"
     )
+    report = result.output / "report.html"
+    if report.is_file():
+        console.print(f"Case report: [bold]{_show(report)}[/] (opens offline in any browser)")
 
 
 def _artifact_table(arts: dict[str, Any]) -> Table:

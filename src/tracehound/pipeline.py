@@ -8,6 +8,7 @@ never reads as a clean result.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import platform
@@ -28,6 +29,7 @@ from tracehound.evidence import EvidenceLog
 from tracehound.iocs.feeds import default_paths, label, read_manifest
 from tracehound.iocs.index import IndicatorIndex
 from tracehound.iocs.stix import IocSet, load_iocs
+from tracehound.parallel import default_jobs, run_parallel
 from tracehound.parsers.common.runner import LISTING_PATH, filter_listing, open_input
 from tracehound.reports.derived import write_derived
 from tracehound.reports.jsonl import finding_detection, match_detection, record_line, write_line
@@ -51,6 +53,7 @@ class CheckOptions:
     bundled_iocs: bool = True
     command: list[str] = field(default_factory=list)
     source: SourceOptions = field(default_factory=SourceOptions)
+    jobs: int = 0  # worker processes; 0: as many as there are CPU cores, at most 2
 
 
 @dataclass
@@ -103,26 +106,38 @@ def prepare_output(output: Path, source: Source, target: Path) -> None:
 
 
 class _Run:
-    """State of one check while it streams."""
+    """State of one check (or of one worker's share of it) while it streams."""
 
-    def __init__(self, source: Source, index: IndicatorIndex, output: Path) -> None:
+    def __init__(
+        self,
+        source: Source,
+        index: IndicatorIndex,
+        output: Path,
+        timeline: TimelineWriter,
+        detector_classes: list[type[Detector]] | None = None,
+        write_detections: bool = True,
+    ) -> None:
         self.source = source
+        self.facts = source.facts()
         self.index = index
         self.output = output
         self.evidence = EvidenceLog()
         self.detections: list[dict[str, Any]] = []
         self.record_files: dict[str, IO[str]] = {}
         self.detectors: dict[str, list[Detector]] = {}
-        for cls in detectors():
+        for cls in detectors() if detector_classes is None else detector_classes:
             instance = cls()
             for type_name in cls.TYPES:
                 self.detectors.setdefault(type_name, []).append(instance)
-        self.det_handle = (output / "detections.jsonl").open("w", encoding="utf-8")
-        self.timeline = TimelineWriter(output / "timeline.csv")
+        self.det_handle: IO[str] | None = None
+        if write_detections:
+            self.det_handle = (output / "detections.jsonl").open("w", encoding="utf-8")
+        self.timeline = timeline
 
     def emit(self, detection: dict[str, Any]) -> None:
         self.detections.append(detection)
-        write_line(self.det_handle, detection)
+        if self.det_handle is not None:
+            write_line(self.det_handle, detection)
 
     def handle_record(self, record: Record, prov: Provenance) -> int:
         """Write, match and detect one record; return how many detections it caused."""
@@ -165,11 +180,12 @@ class _Run:
             finding.record.row,
         )
 
-    def close(self) -> None:
-        self.det_handle.close()
+    def close_files(self) -> None:
+        """Close the detection and record files (the timeline is closed by its owner)."""
+        if self.det_handle is not None:
+            self.det_handle.close()
         for handle in self.record_files.values():
             handle.close()
-        self.timeline.close()
 
 
 def _run_file(run: _Run, state: ArtifactRun, device_path: str) -> None:
@@ -197,7 +213,7 @@ def _run_file(run: _Run, state: ArtifactRun, device_path: str) -> None:
         parser=art.name,
         parser_version=art.version,
     )
-    ctx = ParseContext(artifact=art.name, path=device_path, device=run.source.facts())
+    ctx = ParseContext(artifact=art.name, path=device_path, device=run.facts)
     try:
         with open_input(art, local) as opened:
             for record in art.func(opened, ctx):
@@ -228,7 +244,7 @@ def _run_listing(run: _Run, state: ArtifactRun) -> None:
         parser=art.name,
         parser_version=art.version,
     )
-    ctx = ParseContext(artifact=art.name, path=LISTING_PATH, device=run.source.facts())
+    ctx = ParseContext(artifact=art.name, path=LISTING_PATH, device=run.facts)
     try:
         for record in art.func(filter_listing(art, run.source.entries()), ctx):
             entry["records"] += 1
@@ -298,20 +314,36 @@ def run_check(options: CheckOptions, progress: Progress | None = None) -> RunRes
         iocs = load_iocs(ioc_paths, label)
         index = IndicatorIndex.build(iocs.indicators)
         arts = artifacts(platform=source.platform, source_kind=source.kind)
-        run = _Run(source, index, options.output)
-        for name, local in source.own_inputs():
-            run.evidence.register(name, local, local.name, "source")
         found = source.find([p for a in arts if a.input != "listing" for p in a.paths])
         states = [ArtifactRun(a) for a in arts]
+        paths = {
+            s.artifact.name: sorted({p for pat in s.artifact.paths for p in found.get(pat, ())})
+            for s in states
+        }
+        timeline = TimelineWriter(options.output / "timeline.csv")
         try:
-            for number, state in enumerate(states, 1):
-                if progress:
-                    progress(state.artifact.name, number, len(states))
-                paths = sorted({p for pat in state.artifact.paths for p in found.get(pat, ())})
-                _run_artifact(run, state, paths)
-            run.finish_detectors()
+            jobs = options.jobs if options.jobs > 0 else default_jobs()
+            if jobs > 1:
+                run = run_parallel(
+                    functools.partial(_Run, source, index, options.output),
+                    states,
+                    paths,
+                    jobs,
+                    timeline,
+                    progress,
+                )
+            else:
+                run = _Run(source, index, options.output, timeline)
+                for number, state in enumerate(states, 1):
+                    if progress:
+                        progress(state.artifact.name, number, len(states))
+                    _run_artifact(run, state, paths[state.artifact.name])
+                run.finish_detectors()
+                run.close_files()
+            for name, local in source.own_inputs():
+                run.evidence.register(name, local, local.name, "source")
         finally:
-            run.close()
+            timeline.close()
         evidence = run.evidence.verify()
         code = _exit_code(states, iocs, evidence, run.detections, source.errors)
         info = {

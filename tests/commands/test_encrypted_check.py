@@ -164,6 +164,7 @@ def test_temp_folder_removed_after_interrupt_or_crash(
     monkeypatch: pytest.MonkeyPatch,
     failure: type[BaseException],
 ) -> None:
+    monkeypatch.setenv("TRACEHOUND_JOBS", "1")  # ``seen`` is filled in this process
     real = pipeline._run_artifact
     seen: list[str] = []
 

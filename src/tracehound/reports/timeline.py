@@ -56,11 +56,17 @@ def _micros(ts: datetime) -> int:
 class TimelineWriter:
     """Collects timeline rows and writes them sorted to CSV on ``close``."""
 
-    def __init__(self, output: Path) -> None:
+    def __init__(self, output: Path | None, staging: Path | None = None) -> None:
+        """Rows go to ``output`` on close; a worker passes ``output=None`` and a ``staging``
+        folder, and hands its rows over with ``detach`` (see ``absorb``)."""
         self.output = output
-        self._tmp = tempfile.TemporaryDirectory(prefix="tracehound-timeline-")
-        Path(self._tmp.name).chmod(0o700)
-        self._db = sqlite3.connect(Path(self._tmp.name) / "timeline.sqlite")
+        self._tmp: tempfile.TemporaryDirectory[str] | None = None
+        if staging is None:
+            self._tmp = tempfile.TemporaryDirectory(prefix="tracehound-timeline-")
+            staging = Path(self._tmp.name)
+            staging.chmod(0o700)
+        self.db_path = staging / "timeline.sqlite"
+        self._db = sqlite3.connect(self.db_path)
         self._db.execute("PRAGMA journal_mode = OFF")
         self._db.execute("PRAGMA synchronous = OFF")
         self._db.execute(
@@ -69,6 +75,25 @@ class TimelineWriter:
         )
         self.rows = 0
         self._pending: list[tuple[object, ...]] = []
+
+    def detach(self) -> Path:
+        """Write pending rows and close the staging database; return its path (kept)."""
+        self._flush()
+        self._db.commit()
+        self._db.close()
+        return self.db_path
+
+    def absorb(self, db_path: Path) -> None:
+        """Take every row of another writer's detached staging database."""
+        self._flush()
+        self._db.execute("ATTACH DATABASE ? AS other", (str(db_path),))
+        try:
+            count = self._db.execute("SELECT count(*) FROM other.t").fetchone()[0]
+            self._db.execute("INSERT INTO t SELECT * FROM other.t")
+            self._db.commit()
+        finally:
+            self._db.execute("DETACH DATABASE other")
+        self.rows += int(count)
 
     def _flush(self) -> None:
         if self._pending:
@@ -124,14 +149,17 @@ class TimelineWriter:
 
     def close(self) -> None:
         """Write the sorted CSV and remove the staging database."""
+        if self.output is None:
+            raise ValueError("a staging timeline is handed over with detach(), not closed")
         try:
             self._flush()
             with self.output.open("w", encoding="utf-8", newline="") as handle:
                 writer = csv.writer(handle)
                 writer.writerow(COLUMNS)
                 cursor = self._db.execute(
+                    # A total order, so the file is the same however the work was split.
                     "SELECT iso, descr, message, us, artifact, detection, path, row FROM t "
-                    "ORDER BY us, rowid"
+                    "ORDER BY us, artifact, path, row, descr, detection, message"
                 )
                 # Only the message and the device path carry device text; the other columns are
                 # ours (ISO times, descriptions, artifact names, severities).
@@ -150,7 +178,8 @@ class TimelineWriter:
                 )
         finally:
             self._db.close()
-            self._tmp.cleanup()
+            if self._tmp is not None:
+                self._tmp.cleanup()
 
     def __enter__(self) -> TimelineWriter:
         return self

@@ -1,0 +1,87 @@
+"""Worker processes give the same results as one process."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tracehound import parallel, pipeline
+from tracehound.core.registry import artifacts, detectors
+from tracehound.demo.generate import write_demo_backup
+from tracehound.pipeline import CheckOptions, run_check
+
+
+@pytest.fixture(scope="module")
+def backup(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_demo_backup(tmp_path_factory.mktemp("par") / "backup")
+
+
+def _outcome(out: Path, result: Any) -> dict[str, Any]:
+    return {
+        "detections": sorted(d["id"] for d in result.detections),
+        "timeline": (out / "timeline.csv").read_text(),
+        "records": {f.name: f.read_text() for f in sorted((out / "records").iterdir())},
+        "artifacts": {
+            k: (v["status"], v["records"], v["detections"], v["files"])
+            for k, v in result.run["artifacts"].items()
+        },
+        "inputs": result.run["inputs"],
+        "evidence": result.run["evidence_check"],
+        "exit": result.exit_code,
+    }
+
+
+def test_two_workers_equal_one(backup: Path, tmp_path: Path) -> None:
+    runs = {}
+    for jobs in (1, 2):
+        out = tmp_path / f"out{jobs}"
+        runs[jobs] = _outcome(out, run_check(CheckOptions(target=backup, output=out, jobs=jobs)))
+    assert runs[1] == runs[2]
+    assert runs[2]["exit"] == 1 and runs[2]["evidence"]["unchanged"]
+
+
+def test_groups_keep_each_detector_in_one_worker() -> None:
+    arts = artifacts(platform="ios")
+    groups = parallel.artifact_groups(arts)
+    where = {a.name: n for n, g in enumerate(groups) for a in g}
+    for cls in detectors():
+        homes = {where[t] for t in cls.TYPES if t in where}
+        assert len(homes) <= 1, cls.NAME
+    listing = {where[a.name] for a in arts if a.input == "listing"}
+    assert len(listing) <= 1
+    assert sorted(a.name for g in groups for a in g) == sorted(a.name for a in arts)
+
+
+def test_assign_balances_by_cost() -> None:
+    arts = artifacts(platform="ios")
+    groups = parallel.artifact_groups(arts)
+    cost = {a.name: 1 for a in arts}
+    biggest = max(groups, key=len)
+    cost[biggest[0].name] = 10_000
+    buckets = parallel.assign(groups, cost, 2)
+    assert len(buckets) == 2
+    assert {a.name for a in biggest} <= set(buckets[0])  # the heavy group alone first
+
+
+def test_worker_failure_is_reported(
+    backup: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = pipeline._run_artifact
+
+    def boom(run: Any, state: Any, paths: list[str]) -> None:
+        if state.artifact.name == "ios.sms":
+            raise MemoryError("simulated")
+        real(run, state, paths)
+
+    monkeypatch.setattr(pipeline, "_run_artifact", boom)
+    with pytest.raises(RuntimeError, match="a worker failed: MemoryError: simulated"):
+        run_check(CheckOptions(target=backup, output=tmp_path / "out", jobs=2))
+
+
+def test_jobs_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRACEHOUND_JOBS", "3")
+    assert parallel.default_jobs() == 3
+    monkeypatch.setenv("TRACEHOUND_JOBS", "zero")
+    assert 1 <= parallel.default_jobs() <= parallel.MAX_DEFAULT_JOBS
