@@ -30,6 +30,7 @@ EXPECTED = Counter(
         ("indicator", "ios.osanalytics_addaily", "critical", "msgacntd"): 1,
         ("indicator", "ios.manifest", "critical", "roleaccountd.plist"): 1,
         ("indicator", "ios.sms", "high", "urlpush.net"): 1,
+        ("indicator", "ios.whatsapp", "high", "opposedarrangement.net"): 1,
         ("indicator", "ios.safari_history", "high", "free247downloads.com"): 1,
         ("indicator", "ios.safari_browser_state", "high", "free247downloads.com"): 1,
         ("indicator", "ios.webkit_resource_load_statistics", "high", "free247downloads.com"): 1,
@@ -151,7 +152,7 @@ def test_run_json(infected_run: Any) -> None:
     assert arts["ios.configuration_profiles"]["status"] == "not_present"
     assert all(a["status"] in ("ran", "not_present") for a in arts.values())
     assert run["detections"]["total"] == sum(EXPECTED.values())
-    assert run["detections"]["malware"] == {"Pegasus": 9}
+    assert run["detections"]["malware"] == {"Pegasus": 10}
 
 
 def test_records_read_back_and_rehunt(infected_run: Any) -> None:

@@ -10,7 +10,9 @@ describes, all on 2021-07-11/12 (UTC):
   network injection seen against Moroccan journalists), also left in a tab's back list and in
   WebKit's resource load statistics;
 - Pegasus process names in DataUsage and OSAnalyticsADDaily, and a deleted process row whose
-  usage rows remain; the Pegasus ``roleaccountd.plist`` file in the Manifest.
+  usage rows remain; the Pegasus ``roleaccountd.plist`` file in the Manifest;
+- a WhatsApp message with a link to a Pegasus domain (``demo/ios_apps.py``, with the benign
+  calls, contacts, interactionC, Calendar, Shortcuts and favicon databases).
 
 All indicator values come from the public, bundled STIX2 files. Nothing here is real user data.
 """
@@ -43,6 +45,7 @@ from tracehound.demo.ios import (
     webkit_resource_load_statistics,
     webkit_session_resource_log,
 )
+from tracehound.demo.ios_apps import write_apps
 
 BACKUP_DATE = datetime(2021, 7, 20, 8, 0, tzinfo=UTC)
 START = BACKUP_DATE - timedelta(days=60)
@@ -59,6 +62,8 @@ PEGASUS_PROCESSES = ("bh", "msgacntd")
 # Benign processes take Z_PK 1..N; then bh, msgacntd, the deleted row, and one later process.
 DELETED_PROCESS_PK = len(content.PROCESSES) + 3
 PEGASUS_FILE = "Library/Preferences/roleaccountd.plist"
+WHATSAPP_LINK = "https://opposedarrangement.net/3u5fSl"
+WHATSAPP_AT = INJECTION - timedelta(hours=3, minutes=12)
 
 LOCKDOWN = {
     "ProductType": "iPhone12,1",
@@ -104,6 +109,7 @@ def write_demo_backup(
         _files,
     ):
         add(writer, plan)
+    write_apps(writer, plan, WHATSAPP_LINK, WHATSAPP_AT)
     apps = [
         backup_info.App(bundle_id=b, name=n, artist=a, purchase_date=plan.when())
         for b, n, a in content.APPS
