@@ -1,20 +1,189 @@
 """Outputs derived from a finished results folder (HTML report, STIX sightings).
 
 They read only the results folder (run.json, detections.jsonl, records/, timeline.csv), so
-``tracehound report DIR`` can rebuild them later, e.g. after new indicators.
+``tracehound report DIR`` can rebuild them later, e.g. after new indicators. Everything in a
+results folder came from the device (or from whoever handed the folder over): readers here never
+trust a type, a size or an encoding.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
+
+from tracehound.core.errors import TracehoundError
+from tracehound.core.registry import Severity
 
 #: Writers called in order after a check; each takes the results folder. Filled by the report
-#: modules (html, sightings) as they register.
-DERIVED_WRITERS: list[Callable[[Path], None]] = []
+#: modules (html, sightings) as they register (``register``).
+DERIVED_WRITERS: list[Callable[[Path], Path]] = []
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+#: Modules whose import registers a writer (sightings first: the report mentions the file).
+_WRITER_MODULES = ("tracehound.reports.sightings", "tracehound.reports.html")
 
 
-def write_derived(output: Path) -> None:
-    """Write every derived output of the results folder ``output``."""
-    for writer in DERIVED_WRITERS:
-        writer(output)
+class NotAResultsFolder(TracehoundError):
+    """The folder is not a tracehound results folder (no run.json / detections.jsonl)."""
+
+
+def register(writer: Callable[[Path], Path]) -> Callable[[Path], Path]:
+    """Add ``writer`` to the derived outputs (once); usable as a decorator."""
+    if writer not in DERIVED_WRITERS:
+        DERIVED_WRITERS.append(writer)
+    return writer
+
+
+def load_writers() -> list[Callable[[Path], Path]]:
+    """Import the report modules so that they register; return the writers in order."""
+    for name in _WRITER_MODULES:
+        importlib.import_module(name)
+    return list(DERIVED_WRITERS)
+
+
+def write_derived(output: Path) -> list[Path]:
+    """Write every derived output of the results folder ``output``; return the files written.
+
+    A failing writer does not undo the check (its results are already on disk): the failure is
+    reported on stderr with the command that retries it, and the other writers still run.
+    """
+    written: list[Path] = []
+    for writer in load_writers():
+        try:
+            written.append(writer(output))
+        except Exception as exc:
+            if os.environ.get("TRACEHOUND_DEBUG"):
+                raise
+            sys.stderr.write(
+                f"warning: {getattr(writer, '__name__', 'writer')} failed: "
+                f"{type(exc).__name__}: {exc}; the other results are complete "
+                f"(retry with: tracehound report {output})\n"
+            )
+    return written
+
+
+def load_run(folder: Path) -> dict[str, Any]:
+    """``run.json`` of a results folder, or NotAResultsFolder with what is missing."""
+    run_path = folder / "run.json"
+    if not folder.is_dir():
+        raise NotAResultsFolder(f"{folder}: not a folder")
+    if not run_path.is_file() or not (folder / "detections.jsonl").is_file():
+        raise NotAResultsFolder(
+            f"{folder}: not a tracehound results folder (run.json and detections.jsonl are "
+            "missing; give the folder passed to `tracehound check --output`)"
+        )
+    try:
+        data = json.loads(run_path.read_text(encoding="utf-8", errors="replace"))
+    except (OSError, ValueError) as exc:
+        raise NotAResultsFolder(f"{run_path}: cannot be read as JSON: {exc}") from exc
+    if not isinstance(data, dict) or "output_format_version" not in data:
+        raise NotAResultsFolder(f"{run_path}: not a tracehound run report")
+    version = str(data.get("output_format_version", ""))
+    if version.split(".")[0] != "1":
+        raise NotAResultsFolder(f"{run_path}: output format {version} is not supported (1.x)")
+    return data
+
+
+def iter_jsonl(path: Path, errors: list[int] | None = None) -> Iterator[dict[str, Any]]:
+    """The JSON objects of a JSON-lines file, one line at a time; bad lines are counted in
+    ``errors[0]`` (when given) and skipped."""
+    if not path.is_file():
+        return
+    with path.open(encoding="utf-8", errors="replace") as handle:
+        for line in handle:
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+            except ValueError:
+                item = None
+            if isinstance(item, dict):
+                yield item
+            elif errors is not None:
+                errors[0] += 1
+
+
+# Safe readers of values from a results folder (any of them may be missing or of a wrong type).
+
+
+def severity_of(value: Any) -> str:
+    """A valid severity name (anything else from a results folder reads as ``info``)."""
+    try:
+        return Severity(value).value
+    except ValueError:
+        return Severity.INFO.value
+
+
+def severity_rank(value: Any) -> int:
+    """Rank of a severity (0 for info or anything invalid)."""
+    return Severity(severity_of(value)).rank
+
+
+def cut(value: Any, limit: int) -> str:
+    """Device value as text, cut at ``limit`` characters (saying how much was left out)."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        text = value
+    elif isinstance(value, bool | int | float):
+        text = str(value)
+    elif isinstance(value, list) and all(isinstance(v, str | int | float) for v in value):
+        text = ", ".join(str(v) for v in value)
+    else:
+        text = json.dumps(value, ensure_ascii=False, default=str)
+    if len(text) > limit:
+        return f"{text[:limit]} … [{len(text) - limit} more characters]"
+    return text
+
+
+def as_str(value: Any) -> str:
+    """``value`` if it is a string, else ``""``."""
+    return value if isinstance(value, str) else ""
+
+
+def as_dict(value: Any) -> dict[str, Any]:
+    """``value`` if it is a JSON object, else ``{}``."""
+    return value if isinstance(value, dict) else {}
+
+
+def as_list(value: Any) -> list[Any]:
+    """``value`` if it is a JSON array, else ``[]``."""
+    return value if isinstance(value, list) else []
+
+
+def as_int(value: Any) -> int:
+    """``value`` if it is an integer (not a bool), else 0."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def to_us(value: Any) -> int | None:
+    """Microseconds since 1970 of an ISO 8601 time (naive read as UTC), or None."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    delta = parsed - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def fmt_us(us: int | None, precise: bool = True) -> str:
+    """``YYYY-MM-DD HH:MM:SS[.mmm]`` (UTC) of microseconds since 1970."""
+    if us is None:
+        return "no time"
+    try:
+        when = _EPOCH + timedelta(microseconds=us)
+    except OverflowError:
+        return "out of range"
+    text = when.strftime("%Y-%m-%d %H:%M:%S")
+    if precise and when.microsecond:
+        text += f".{when.microsecond // 1000:03d}"
+    return text
