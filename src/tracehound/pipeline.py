@@ -40,7 +40,14 @@ from tracehound.sources.detect import open_source
 
 Progress = Callable[[str, int, int], None]
 ENV_IOCS = "TRACEHOUND_IOCS"
-OUTPUT_NAMES = ("detections.jsonl", "run.json", "timeline.csv", "records")
+OUTPUT_NAMES = (
+    "detections.jsonl",
+    "run.json",
+    "timeline.csv",
+    "records",
+    "report.html",
+    "sightings.stix2",
+)
 
 
 @dataclass
