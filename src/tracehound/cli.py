@@ -283,23 +283,47 @@ def markdown_tables() -> str:
     return "\n".join(lines)
 
 
+DEMO_KINDS = (
+    "backup",
+    "encrypted",
+    "ffs",
+    "ffs-tar",
+    "ffs-zip",
+    "androidqf",
+    "androidqf-zip",
+    "bugreport",
+    "ab",
+)
+
+
 @main.command()
 @click.argument("directory", type=click.Path(path_type=Path))
 @click.option("--clean", is_flag=True, help="Write a clean phone (no traces) instead.")
 @click.option("--seed", default=2021, show_default=True, help="Seed for the benign records.")
-def demo(directory: Path, clean: bool, seed: int) -> None:
-    """Write a synthetic iOS backup of an infected (or clean) phone into DIRECTORY."""
-    from tracehound.demo.generate import write_demo_backup
+@click.option(
+    "--kind",
+    type=click.Choice(DEMO_KINDS),
+    default="backup",
+    show_default=True,
+    help="iOS backup (plain or encrypted), iOS filesystem dump (folder, tar, zip), androidqf "
+    "acquisition (folder or zip), Android bugreport, or encrypted Android backup.",
+)
+def demo(directory: Path, clean: bool, seed: int, kind: str) -> None:
+    """Write a synthetic acquisition of an infected (or clean) phone into DIRECTORY."""
+    from tracehound.demo.android_phone import BACKUP_PASSWORD
+    from tracehound.demo.generate import DEMO_PASSWORD, write_demo
 
     err = _console(stderr=True)
     try:
-        path = write_demo_backup(directory, infected=not clean, seed=seed)
+        path = write_demo(directory, kind, infected=not clean, seed=seed)
     except TracehoundError as exc:
         err.print(f"[bold red]error:[/] {_show(exc)}")
         sys.exit(exc.exit_code)
-    _console().print(
-        f"Wrote a synthetic {'clean' if clean else 'infected'} iOS backup to [bold]{_show(path)}[/]"
-    )
+    state = "clean" if clean else "infected"
+    _console().print(f"Wrote a synthetic {state} phone ({kind}) to [bold]{_show(path)}[/]")
+    password = {"encrypted": DEMO_PASSWORD, "ab": BACKUP_PASSWORD}.get(kind)
+    if password:
+        _console().print(f"Its password is [bold]{password}[/] (--password-file, or the prompt)")
 
 
 for _command in all_commands():

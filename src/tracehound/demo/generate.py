@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import plistlib
 import random
+import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -30,6 +31,7 @@ from tracehound.core.errors import TracehoundError
 from tracehound.core.timeutil import to_cocoa, to_webkit
 from tracehound.demo import content
 from tracehound.demo.backup import BackupWriter
+from tracehound.demo.ffs import FilesystemWriter, container_uuid, pack_tar, pack_zip
 from tracehound.demo.ios import (
     backup_info,
     chrome_history,
@@ -40,11 +42,14 @@ from tracehound.demo.ios import (
     osanalytics_addaily,
     safari_browser_state,
     safari_history,
+    shutdown_log,
     sms,
     tcc,
     webkit_resource_load_statistics,
     webkit_session_resource_log,
+    webkit_website_data,
 )
+from tracehound.demo.ios.backup_info import itunes_metadata
 from tracehound.demo.ios_apps import write_apps
 
 BACKUP_DATE = datetime(2021, 7, 20, 8, 0, tzinfo=UTC)
@@ -85,15 +90,22 @@ class _Plan:
         return START + timedelta(seconds=seconds)
 
 
-def write_demo_backup(
-    directory: Path, infected: bool = True, seed: int = 2021, password: str | None = None
-) -> Path:
-    """Write the synthetic backup into ``directory`` (new or empty) and return its path."""
+DEMO_PASSWORD = "tracehound-demo"  # noqa: S105 - the synthetic encrypted demo backup's password
+IOS_KINDS = ("backup", "encrypted", "ffs", "ffs-tar", "ffs-zip")
+#: When the demo phone rebooted (shutdown.log on filesystem dumps); the infected one kept a
+#: Pegasus process alive from the roleaccountd staging folder (Kaspersky iShutdown's finding).
+REBOOTS = (datetime(2021, 6, 2, 23, 10, tzinfo=UTC), datetime(2021, 7, 14, 6, 40, tzinfo=UTC))
+STAGED_PROCESS = "/private/var/db/com.apple.xpc.roleaccountd.staging/mptbd"
+STAGED_UUID = "8A2F7C1E-5D44-4B1B-9E0F-3C6A1D2B7E90"
+
+
+def _new_folder(directory: Path) -> None:
     if directory.exists() and any(directory.iterdir()):
         raise TracehoundError(f"{directory}: not empty; the demo writes into a new folder")
-    rng = random.Random(seed)  # noqa: S311 - synthetic demo data, not a security use
-    plan = _Plan(rng, infected)
-    writer = BackupWriter(directory, BACKUP_DATE, password=password)
+
+
+def _write_phone(writer: BackupWriter | FilesystemWriter, plan: _Plan) -> None:
+    """Every database and file of the phone, through a backup or a filesystem-dump writer."""
     for add in (
         _safari,
         _browser_state,
@@ -108,12 +120,27 @@ def write_demo_backup(
         _preferences,
         _files,
     ):
-        add(writer, plan)
+        add(writer, plan)  # type: ignore[arg-type]  # both writers share add/add_built
     write_apps(writer, plan, WHATSAPP_LINK, WHATSAPP_AT)
-    apps = [
+
+
+def _apps(plan: _Plan) -> list[backup_info.App]:
+    return [
         backup_info.App(bundle_id=b, name=n, artist=a, purchase_date=plan.when())
         for b, n, a in content.APPS
     ]
+
+
+def write_demo_backup(
+    directory: Path, infected: bool = True, seed: int = 2021, password: str | None = None
+) -> Path:
+    """Write the synthetic backup into ``directory`` (new or empty) and return its path."""
+    _new_folder(directory)
+    rng = random.Random(seed)  # noqa: S311 - synthetic demo data, not a security use
+    plan = _Plan(rng, infected)
+    writer = BackupWriter(directory, BACKUP_DATE, password=password)
+    _write_phone(writer, plan)
+    apps = _apps(plan)
     writer.finish(LOCKDOWN)
     backup_info.write(
         directory / "Info.plist",
@@ -125,6 +152,95 @@ def write_demo_backup(
         last_backup=BACKUP_DATE,
     )
     return directory
+
+
+def write_demo_ffs(
+    directory: Path, infected: bool = True, seed: int = 2021, packing: str = "folder"
+) -> Path:
+    """Write the same phone as a full filesystem dump: a folder, or a ``tar``/``zip`` of it
+    (members under ``private/...``, as extraction tools deliver them). Returns what to check."""
+    _new_folder(directory)
+    rng = random.Random(seed)  # noqa: S311 - synthetic demo data, not a security use
+    plan = _Plan(rng, infected)
+    root = directory if packing == "folder" else directory / "filesystem"
+    writer = FilesystemWriter(root, BACKUP_DATE)
+    _write_phone(writer, plan)
+    for app in _apps(plan):
+        # The app's bundle container (not in any backup domain), named by a UUID.
+        folder = container_uuid(f"Bundle-{app.bundle_id}")
+        writer.add_path(
+            f"/private/var/containers/Bundle/Application/{folder}/iTunesMetadata.plist",
+            itunes_metadata(app),
+            app.purchase_date,
+        )
+    _shutdown_log(writer, plan)
+    _dump_only_traces(writer, plan)
+    writer.finish(LOCKDOWN)
+    if packing == "folder":
+        return directory
+    archive = directory / f"iphone-filesystem.{packing}"
+    if packing == "tar":
+        pack_tar(root, archive)
+    elif packing == "zip":
+        pack_zip(root, archive)
+    else:
+        raise TracehoundError(f"unknown packing {packing!r}: folder, tar or zip")
+    shutil.rmtree(root)
+    return archive
+
+
+def _shutdown_log(writer: FilesystemWriter, plan: _Plan) -> None:
+    """shutdown.log: benign daemons slow to stop; the infected phone also a staged process."""
+    benign = [
+        (118, "/usr/libexec/nehelper"),
+        (402, "/System/Library/PrivateFrameworks/x.framework/y"),
+    ]
+    reboots = [shutdown_log.Reboot.simple(REBOOTS[0], benign[:1])]
+    last = list(benign)
+    if plan.infected:
+        last.append((1812, f"{STAGED_PROCESS}/{STAGED_UUID}"))
+    reboots.append(shutdown_log.Reboot.simple(REBOOTS[1], last, delays=(0.01, 0.52)))
+    writer.add_built(
+        "DatabaseDomain",
+        "diagnostics/shutdown.log",
+        lambda p: shutdown_log.write(p, reboots),
+        birth=REBOOTS[0],
+        modified=REBOOTS[1],
+    )
+
+
+def _dump_only_traces(writer: FilesystemWriter, plan: _Plan) -> None:
+    """What only a dump keeps: WebKit website data of visited origins, and (infected) the
+    staged Pegasus binary the shutdown.log names (Kaspersky iShutdown)."""
+    visited = [webkit_website_data.Origin(s.rstrip("/"), plan.when()) for s in content.SITES[:12]]
+    if plan.infected:
+        exploit = EXPLOIT_URL.rsplit("/", 1)[0]
+        visited.append(webkit_website_data.Origin(exploit, INJECTION + timedelta(seconds=1)))
+    webkit_website_data.add(writer, "HomeDomain", indexeddb=visited)
+    if plan.infected:
+        when = INJECTION + timedelta(seconds=5)
+        writer.add_path(f"{STAGED_PROCESS}/{STAGED_UUID}", b"\xcf\xfa\xed\xfe", when)
+
+
+def write_demo(
+    directory: Path, kind: str = "backup", infected: bool = True, seed: int = 2021
+) -> Path:
+    """Write the demo phone as ``kind`` (iOS: backup, encrypted, ffs, ffs-tar, ffs-zip;
+    Android: androidqf, androidqf-zip, bugreport, ab) and return the path to check."""
+    if kind == "backup":
+        return write_demo_backup(directory, infected, seed)
+    if kind == "encrypted":
+        return write_demo_backup(directory, infected, seed, password=DEMO_PASSWORD)
+    if kind.startswith("ffs"):
+        packing = kind.partition("-")[2] or "folder"
+        return write_demo_ffs(directory, infected, seed, packing)
+    from tracehound.demo.android_phone import KINDS, write_demo_android
+
+    if kind in KINDS:
+        return write_demo_android(directory, kind, infected)
+    raise TracehoundError(
+        f"unknown demo kind {kind!r}; choose one of {', '.join((*IOS_KINDS, *KINDS))}"
+    )
 
 
 def _safari(writer: BackupWriter, plan: _Plan) -> None:
