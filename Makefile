@@ -17,7 +17,8 @@ demo: $(BIN)/.installed
 	$(BIN)/tracehound demo $(DEMO_DIR)/backup
 	@status=0; $(BIN)/tracehound check $(DEMO_DIR)/backup --output $(DEMO_DIR)/results || status=$$?; \
 	if [ $$status -ne 1 ]; then echo "demo: expected exit code 1 (detections), got $$status"; exit 1; fi; \
-	echo "demo: exit code 1 as expected; results in $(DEMO_DIR)/results"
+	echo "demo: exit code 1 as expected; results in $(DEMO_DIR)/results"; \
+	echo "demo: case report: $(DEMO_DIR)/results/report.html"
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check src tests bench
