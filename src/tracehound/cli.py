@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -98,6 +99,9 @@ def check(
         jobs=jobs,
     )
     err = _console(stderr=True)
+    # A polite kill must clean up like Ctrl-C: decrypted and unpacked copies live in temporary
+    # folders that finally-blocks remove; Python's default SIGTERM handling skips them.
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         options.source = make_source_options(**source_args)
     except TracehoundError as exc:
@@ -124,6 +128,10 @@ def check(
     sys.exit(result.exit_code)
 
 
+def _terminate(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def _run_with_progress(options: CheckOptions, console: Console) -> RunResult:
     columns = (
         TextColumn("{task.description}"),
@@ -145,11 +153,7 @@ def _run_with_progress(options: CheckOptions, console: Console) -> RunResult:
 def _print_summary(result: RunResult, console: Console) -> None:
     run = result.run
     acq = run["acquisition"]
-    console.print(
-        f"[bold]Acquisition[/] {_show(acq.get('kind'))}: "
-        f"{_show(acq.get('product_type'))} iOS {_show(acq.get('os_version'))} "
-        f"({_show(acq.get('os_build'))}), backup of {_show(acq.get('backup_date'))}"
-    )
+    console.print(f"[bold]Acquisition[/] {_show(acq.get('kind'))}: {_describe_device(acq)}")
     console.print(
         f"[bold]Indicators[/] {run['indicators']['total']} from "
         f"{len(run['indicators']['files'])} files, "
@@ -168,6 +172,24 @@ def _print_summary(result: RunResult, console: Console) -> None:
     report = result.output / "report.html"
     if report.is_file():
         console.print(f"Case report: [bold]{_show(report)}[/] (opens offline in any browser)")
+
+
+def _describe_device(acq: dict[str, Any]) -> str:
+    """Model, OS and acquisition date, whatever the platform (values that are unknown are left
+    out rather than printed as None)."""
+    system = "Android" if acq.get("platform") == "android" else "iOS"
+    parts = [str(acq["product_type"])] if acq.get("product_type") else []
+    if acq.get("os_version"):
+        build = f" ({acq['os_build']})" if acq.get("os_build") else ""
+        parts.append(f"{system} {acq['os_version']}{build}")
+    when = acq.get("backup_date") or acq.get("acquisition_started") or acq.get("bugreport_date")
+    if when:
+        parts.append(f"acquired {when}")
+    if acq.get("timezone"):
+        parts.append(f"time zone {acq['timezone']} ({acq.get('timezone_source') or 'given'})")
+    elif acq.get("platform") == "android":
+        parts.append("time zone unknown: device-local times read as UTC")
+    return _show(", ".join(parts) or "device facts unknown")
 
 
 def _artifact_table(arts: dict[str, Any]) -> Table:
