@@ -32,7 +32,12 @@ from tracehound.iocs.stix import IocSet, load_iocs
 from tracehound.parallel import default_jobs, run_parallel
 from tracehound.parsers.common.runner import LISTING_PATH, filter_listing, open_input
 from tracehound.reports.derived import write_derived
-from tracehound.reports.jsonl import finding_detection, match_detection, record_line, write_line
+from tracehound.reports.jsonl import (
+    finding_detection,
+    match_detection,
+    record_line_bytes,
+    write_line,
+)
 from tracehound.reports.runinfo import artifact_table, detection_summary, ioc_summary
 from tracehound.reports.timeline import TimelineWriter, max_severity
 from tracehound.sources.base import Source, SourceOptions
@@ -130,7 +135,7 @@ class _Run:
         self.output = output
         self.evidence = EvidenceLog()
         self.detections: list[dict[str, Any]] = []
-        self.record_files: dict[str, IO[str]] = {}
+        self.record_files: dict[str, IO[bytes]] = {}
         self.detectors: dict[str, list[Detector]] = {}
         for cls in detectors() if detector_classes is None else detector_classes:
             instance = cls()
@@ -150,10 +155,9 @@ class _Run:
         """Write, match and detect one record; return how many detections it caused."""
         handle = self.record_files.get(record.TYPE)
         if handle is None:
-            handle = (self.output / "records" / f"{record.TYPE}.jsonl").open("w", encoding="utf-8")
+            handle = (self.output / "records" / f"{record.TYPE}.jsonl").open("wb")
             self.record_files[record.TYPE] = handle
-        handle.write(record_line(record, prov))
-        handle.write("\n")
+        handle.write(record_line_bytes(record, prov) + b"\n")
         found = [match_detection(m, record, prov) for m in self.index.match_record(record)]
         for det in self.detectors.get(record.TYPE, ()):
             found.extend(finding_detection(f) for f in det.feed(record, prov))

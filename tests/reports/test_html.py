@@ -21,14 +21,9 @@ from tracehound.cli import main
 from tracehound.demo import content, generate
 from tracehound.demo.ios.manifest import file_id
 from tracehound.reports import explain
-from tracehound.reports.html import (
-    Limits,
-    build_report,
-    overview_chart,
-    redact_path,
-    render_report,
-    write_report,
-)
+from tracehound.reports.charts import overview_chart
+from tracehound.reports.html import Limits, build_report, render_report, write_report
+from tracehound.reports.redact import redact_path
 
 from .conftest import run_check
 

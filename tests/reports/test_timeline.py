@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from tracehound.core.records import Provenance, Record
 from tracehound.reports.timeline import COLUMNS, TimelineWriter, max_severity, safe_cell
 
@@ -62,3 +64,18 @@ def test_message_cell_starting_with_formula_is_quoted(tmp_path: Path) -> None:
         tl.add_detection(datetime(2021, 1, 1, tzinfo=UTC), "high", "=2+2", "a", "-path", None)
     row = list(csv.reader(out.open(encoding="utf-8")))[1]
     assert row[2] == "'=2+2" and row[6] == "'-path"
+
+
+@pytest.mark.parametrize(
+    "cell", ["plain", "a,b", 'q"q', "line\nbreak", "cr\rx", "", " lead", "'=1", "ünï,cödé"]
+)
+def test_staged_lines_are_what_csv_writer_writes(cell: str) -> None:
+    """Rows are rendered to CSV text in the workers; they must equal the csv module's output."""
+    import csv
+    import io
+
+    from tracehound.reports.timeline import _csv_text
+
+    expected = io.StringIO()
+    csv.writer(expected).writerow(["x", cell, "y"])
+    assert f"x,{_csv_text(cell)},y\r\n" == expected.getvalue()

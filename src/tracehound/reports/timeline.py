@@ -48,6 +48,18 @@ def safe_cell(value: object) -> str:
     return text
 
 
+def _csv_text(text: str) -> str:
+    """A CSV cell as ``csv.writer`` (QUOTE_MINIMAL) writes it: quoted only when it holds a
+    comma, a quote or a line break, with quotes doubled."""
+    if '"' in text or "," in text or "\n" in text or "\r" in text:
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def _row(row: int | None) -> str:
+    return "" if row is None else str(row)
+
+
 def _micros(ts: datetime) -> int:
     delta = ts.astimezone(UTC) - UNIX_EPOCH
     return (delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds
@@ -69,10 +81,9 @@ class TimelineWriter:
         self._db = sqlite3.connect(self.db_path)
         self._db.execute("PRAGMA journal_mode = OFF")
         self._db.execute("PRAGMA synchronous = OFF")
-        self._db.execute(
-            "CREATE TABLE t (us INTEGER, iso TEXT, descr TEXT, message TEXT, artifact TEXT, "
-            "detection TEXT, path TEXT, row INTEGER)"
-        )
+        # Each row is staged as its finished CSV line: the rendering happens in the workers, and
+        # the final sort (on the time, then the line itself: a total order) only copies lines.
+        self._db.execute("CREATE TABLE t (us INTEGER, line TEXT)")
         self.rows = 0
         self._pending: list[tuple[object, ...]] = []
 
@@ -97,7 +108,7 @@ class TimelineWriter:
 
     def _flush(self) -> None:
         if self._pending:
-            self._db.executemany("INSERT INTO t VALUES (?, ?, ?, ?, ?, ?, ?, ?)", self._pending)
+            self._db.executemany("INSERT INTO t VALUES (?, ?)", self._pending)
             self._pending = []
 
     def add_record(self, record: Record, prov: Provenance, detection: str = "") -> None:
@@ -111,21 +122,14 @@ class TimelineWriter:
                 times.append((value, desc))
         if not times:
             return
-        message = record.describe()
+        message = _csv_text(safe_cell(record.describe()))
+        tail = (
+            f",{record.TYPE},{detection},{_csv_text(safe_cell(prov.path))},{_row(record.row)}\r\n"
+        )
         pending = self._pending
         for ts, desc in times:
-            pending.append(
-                (
-                    _micros(ts),
-                    ts.isoformat(),
-                    desc,
-                    message,
-                    record.TYPE,
-                    detection,
-                    prov.path,
-                    record.row,
-                )
-            )
+            us = _micros(ts)
+            pending.append((us, f"{ts.isoformat()},{_csv_text(desc)},{message},{us}{tail}"))
         self.rows += len(times)
         if len(pending) >= _BATCH:
             self._flush()
@@ -142,8 +146,13 @@ class TimelineWriter:
         """Add a detection as its own timeline row (it appears next to the record it is about)."""
         if ts is None:
             return
+        us = _micros(ts)
         self._pending.append(
-            (_micros(ts), ts.isoformat(), "Detection", message, artifact, severity, path, row)
+            (
+                us,
+                f"{ts.isoformat()},Detection,{_csv_text(safe_cell(message))},{us},{artifact},"
+                f"{severity},{_csv_text(safe_cell(path))},{_row(row)}\r\n",
+            )
         )
         self.rows += 1
 
@@ -154,28 +163,9 @@ class TimelineWriter:
         try:
             self._flush()
             with self.output.open("w", encoding="utf-8", newline="") as handle:
-                writer = csv.writer(handle)
-                writer.writerow(COLUMNS)
-                cursor = self._db.execute(
-                    # A total order, so the file is the same however the work was split.
-                    "SELECT iso, descr, message, us, artifact, detection, path, row FROM t "
-                    "ORDER BY us, artifact, path, row, descr, detection, message"
-                )
-                # Only the message and the device path carry device text; the other columns are
-                # ours (ISO times, descriptions, artifact names, severities).
-                writer.writerows(
-                    (
-                        iso_ts,
-                        descr,
-                        safe_cell(message),
-                        us,
-                        artifact,
-                        detection,
-                        safe_cell(path),
-                        "" if row is None else row,
-                    )
-                    for iso_ts, descr, message, us, artifact, detection, path, row in cursor
-                )
+                csv.writer(handle).writerow(COLUMNS)
+                cursor = self._db.execute("SELECT line FROM t ORDER BY us, line")
+                handle.writelines(line for (line,) in cursor)
         finally:
             self._db.close()
             if self._tmp is not None:
