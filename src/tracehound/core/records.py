@@ -9,7 +9,9 @@ Parsers therefore never contain matching code: the index walks the annotated fie
 from __future__ import annotations
 
 import dataclasses
+import operator
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -90,24 +92,45 @@ class Record:
 
     def describe(self) -> str:
         """One line for the timeline: the record's non-empty fields (``name=value``)."""
+        names, getter = _describe_plan(type(self))
         parts: list[str] = []
-        for name in _describe_names(type(self)):
-            value = getattr(self, name)
-            if value is None or value == "" or value == ():
+        for name, value in zip(names, getter(self), strict=True):
+            kind = type(value)
+            if kind is str:
+                if value:
+                    parts.append(f"{name}={value}")
+            elif value is None or value == ():
                 continue
-            if type(value) is not str:
-                if isinstance(value, tuple):
-                    shown = ", ".join(str(v) for v in value[:5])
-                    value = shown + (" ..." if len(value) > 5 else "")
-                elif isinstance(value, datetime):
-                    value = value.isoformat()
-            parts.append(f"{name}={value}")
+            elif kind is tuple:
+                shown = ", ".join(str(v) for v in value[:5])
+                parts.append(f"{name}={shown}{' ...' if len(value) > 5 else ''}")
+            elif kind is datetime:
+                parts.append(f"{name}={value.isoformat()}")
+            else:
+                parts.append(f"{name}={value}")
         return " ".join(parts)[:1000]
 
 
-def _describe_names(cls: type[Record]) -> tuple[str, ...]:
-    """Fields shown by ``describe``: all but ``ts`` and ``row`` (cached with field_names)."""
-    return field_names(cls)[2:]
+_DESCRIBE: dict[type[Record], tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]]]] = {}
+
+
+def _describe_plan(
+    cls: type[Record],
+) -> tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]]]:
+    """The fields ``describe`` shows (all but ``ts`` and ``row``) and one getter for all of
+    them (``operator.attrgetter`` reads every field in one C call), cached per class."""
+    plan = _DESCRIBE.get(cls)
+    if plan is None:
+        names = field_names(cls)[2:]
+        if len(names) == 1:
+            one = operator.attrgetter(names[0])
+            plan = (names, lambda obj: (one(obj),))
+        elif names:
+            plan = (names, operator.attrgetter(*names))
+        else:
+            plan = (names, lambda obj: ())
+        _DESCRIBE[cls] = plan
+    return plan
 
 
 _FIELD_NAMES: dict[type[Record], tuple[str, ...]] = {}
