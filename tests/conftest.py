@@ -39,3 +39,4 @@ def _no_user_indicator_set(tmp_path_factory: pytest.TempPathFactory) -> None:
     import os
 
     os.environ["TRACEHOUND_DATA_DIR"] = str(tmp_path_factory.mktemp("tracehound-data"))
+    os.environ["TRACEHOUND_CACHE_DIR"] = str(tmp_path_factory.mktemp("tracehound-cache"))

@@ -26,9 +26,10 @@ from tracehound.core.errors import InputError, SchemaMismatch, TracehoundError
 from tracehound.core.records import Provenance, Record
 from tracehound.core.registry import Artifact, Detector, Finding, artifacts, detectors
 from tracehound.evidence import EvidenceLog
+from tracehound.iocs.cache import load_iocs_cached
 from tracehound.iocs.feeds import default_paths, label, read_manifest
 from tracehound.iocs.index import IndicatorIndex
-from tracehound.iocs.stix import IocSet, load_iocs
+from tracehound.iocs.stix import IocSet
 from tracehound.parallel import default_jobs, run_parallel
 from tracehound.parsers.common.runner import LISTING_PATH, filter_listing, open_input
 from tracehound.reports.derived import write_derived
@@ -322,7 +323,7 @@ def run_check(options: CheckOptions, progress: Progress | None = None) -> RunRes
     try:
         prepare_output(options.output, source, options.target)
         set_name, ioc_paths = ioc_set_for(options)
-        iocs = load_iocs(ioc_paths, label)
+        iocs = load_iocs_cached(ioc_paths, label)
         index = IndicatorIndex.build(iocs.indicators)
         arts = artifacts(platform=source.platform, source_kind=source.kind)
         found = source.find([p for a in arts if a.input != "listing" for p in a.paths])

@@ -350,7 +350,7 @@ def _wanted(path: Path) -> bool:
     return path.is_file() and (path.suffix in (".stix2", ".json") or is_stalkerware_file(path))
 
 
-def _expand(paths: Sequence[Path]) -> list[Path]:
+def expand(paths: Sequence[Path]) -> list[Path]:
     """Files named, and indicator files under directories (sorted), once each."""
     files: list[Path] = []
     for path in paths:
@@ -389,7 +389,7 @@ def load_iocs(paths: Sequence[Path], label: Callable[[Path], str] = str) -> IocS
     ``label`` names each file in indicators, run.json and messages (default: its path).
     """
     result = IocSet()
-    for path in _expand(paths):
+    for path in expand(paths):
         name = label(path)
         entry = IocFile(path=name, sha256="")
         result.files.append(entry)
