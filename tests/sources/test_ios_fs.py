@@ -19,10 +19,9 @@ import pytest
 from tracehound.core.errors import InputError, NotAnAcquisition
 from tracehound.demo.ffs import FilesystemWriter, container_uuid, pack_tar, pack_zip
 from tracehound.parsers.common.sqlite import open_readonly
-from tracehound.sources import ios_fs
+from tracehound.sources import ios_fs, ios_fs_archive
 from tracehound.sources.detect import open_source
 from tracehound.sources.ios_fs import (
-    ArchiveDump,
     FolderDump,
     Layout,
     LinkEscape,
@@ -31,6 +30,7 @@ from tracehound.sources.ios_fs import (
     open_archive,
     open_folder,
 )
+from tracehound.sources.ios_fs_archive import ArchiveDump
 
 WHEN = datetime(2021, 7, 20, 8, 0, tzinfo=UTC)
 T1 = datetime(2021, 7, 11, 18, 2, 11, tzinfo=UTC)
@@ -426,7 +426,7 @@ def test_folder_links_leaving_the_dump_are_refused(tmp_path: Path) -> None:
 def test_oversized_member_is_refused(
     dump: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(ios_fs, "MAX_MEMBER_BYTES", 8)
+    monkeypatch.setattr(ios_fs_archive, "MAX_MEMBER_BYTES", 8)
     src = open_source(_make(dump, tmp_path, "tar", ""))
     assert isinstance(src, ArchiveDump)
     try:
@@ -447,7 +447,7 @@ def test_zip_bomb_ratio_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     src = open_source(archive)
     assert isinstance(src, ArchiveDump)
     try:
-        monkeypatch.setattr(ios_fs, "MAX_MEMBER_RATIO", 100)
+        monkeypatch.setattr(ios_fs_archive, "MAX_MEMBER_RATIO", 100)
         with pytest.raises(
             InputError, match=r"member 'private/var/mobile/Library/SMS/sms.db' expands \d+ times"
         ):
@@ -459,8 +459,8 @@ def test_zip_bomb_ratio_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPat
 def test_total_extraction_limit(
     dump: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(ios_fs, "TOTAL_FLOOR_BYTES", 0)
-    monkeypatch.setattr(ios_fs, "MAX_TOTAL_RATIO", 0)
+    monkeypatch.setattr(ios_fs_archive, "TOTAL_FLOOR_BYTES", 0)
+    monkeypatch.setattr(ios_fs_archive, "MAX_TOTAL_RATIO", 0)
     src = open_source(_make(dump, tmp_path, "zip", ""))
     assert isinstance(src, ArchiveDump)
     try:
@@ -482,8 +482,8 @@ def test_compressed_tar_index_bomb_guard(tmp_path: Path, monkeypatch: pytest.Mon
             tf.addfile(info, io.BytesIO(b"\0" * size))
         info = tarfile.TarInfo("private/var/mobile/after")
         tf.addfile(info, io.BytesIO(b""))
-    monkeypatch.setattr(ios_fs, "TOTAL_FLOOR_BYTES", 0)
-    monkeypatch.setattr(ios_fs, "MAX_TOTAL_RATIO", 10)
+    monkeypatch.setattr(ios_fs_archive, "TOTAL_FLOOR_BYTES", 0)
+    monkeypatch.setattr(ios_fs_archive, "MAX_TOTAL_RATIO", 10)
     src = open_source(archive)
     assert isinstance(src, ArchiveDump)
     try:
@@ -582,7 +582,7 @@ def test_failed_member_fails_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPat
             _file("private/var/mobile/Library/x.db", b"x"),
         ],
     )
-    monkeypatch.setattr(ios_fs, "MAX_MEMBER_BYTES", 32)
+    monkeypatch.setattr(ios_fs_archive, "MAX_MEMBER_BYTES", 32)
     src = open_source(archive)
     assert isinstance(src, ArchiveDump)
     try:
@@ -618,3 +618,41 @@ def test_undecodable_names_are_skipped_and_reported(tmp_path: Path) -> None:
         assert any("not valid UTF-8" in e for e in src.errors)
     finally:
         src.close()
+
+
+def test_folder_listing_is_kept_after_one_complete_walk(tmp_path: Path) -> None:
+    mobile = tmp_path / "dump/private/var/mobile"
+    (mobile / "Library/b").mkdir(parents=True)
+    (mobile / "Library/a-c.txt").write_bytes(b"abc")
+    (mobile / "Library/b/d.txt").write_bytes(b"d")
+    os.utime(mobile / "Library/a-c.txt", (1626940800.25, 1626940800.25))
+    src = open_source(tmp_path / "dump")
+    assert isinstance(src, FolderDump)
+    try:
+        walk = src.entries()
+        assert next(walk).path == "/private"
+        walk.close()  # an abandoned walk is not kept
+        (mobile / "late.txt").write_bytes(b"late")
+        first = list(src.entries())
+        assert [e.path for e in first] == [
+            "/private",
+            "/private/var",
+            "/private/var/mobile",
+            "/private/var/mobile/Library",
+            "/private/var/mobile/late.txt",
+            "/private/var/mobile/Library/a-c.txt",
+            "/private/var/mobile/Library/b",
+            "/private/var/mobile/Library/b/d.txt",
+        ]
+        kept = first[5]
+        assert (kept.is_dir, kept.size) == (False, 3)
+        assert kept.modified == datetime(2021, 7, 22, 8, 0, 0, 250000, tzinfo=UTC)
+        assert kept.mode is not None and stat.S_ISREG(kept.mode)
+        # later walks are served from the copy: same entries, same order, no new walk
+        (mobile / "later.txt").write_bytes(b"later")
+        shutil.rmtree(mobile / "Library")
+        assert list(src.entries()) == first
+        assert list(src.entries()) == first
+    finally:
+        src.close()
+    assert src._listing is None
