@@ -20,7 +20,6 @@ from __future__ import annotations
 import os
 import plistlib
 import tempfile
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,6 +27,7 @@ from typing import Any
 
 from tracehound.demo.ios import manifest
 from tracehound.demo.ios.manifest import FLAG_DIR, ManifestEntry
+from tracehound.demo.writer import BuildsInScratch
 from tracehound.sources import ios_crypto
 
 MANIFEST_KEY_CLASS = 4  # NSFileProtectionNone, the class real ManifestKeys carry
@@ -37,7 +37,7 @@ def _unix(value: datetime) -> int:
     return int(value.timestamp())
 
 
-class BackupWriter:
+class BackupWriter(BuildsInScratch):
     """Collects files and writes the backup's metadata on ``finish``."""
 
     def __init__(self, root: Path, when: datetime, password: str | None = None) -> None:
@@ -107,20 +107,6 @@ class BackupWriter:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
         return target
-
-    def add_built(
-        self,
-        domain: str,
-        rel: str,
-        build: Callable[[Path], None],
-        birth: datetime | None = None,
-        modified: datetime | None = None,
-    ) -> Path:
-        """Run ``build(path)`` in a scratch folder and store the file it writes."""
-        with tempfile.TemporaryDirectory(prefix="tracehound-demo-") as tmp:
-            scratch = Path(tmp) / Path(rel).name
-            build(scratch)
-            return self.add(domain, rel, scratch.read_bytes(), birth, modified)
 
     def finish(
         self, lockdown: dict[str, Any], info_plist: bytes | None = None, encrypted: bool = False

@@ -24,15 +24,15 @@ import plistlib
 import stat
 import struct
 import tarfile
-import tempfile
 import time
 import uuid
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from tracehound.demo.writer import BuildsInScratch
 from tracehound.sources.ios_domains import domain_root
 
 #: Namespace of the fake container UUIDs (any fixed UUID: stable across runs).
@@ -53,7 +53,7 @@ def container_uuid(domain: str) -> str:
     return str(uuid.uuid5(CONTAINER_NAMESPACE, domain)).upper()
 
 
-class FilesystemWriter:
+class FilesystemWriter(BuildsInScratch):
     """Writes files at their device paths under ``root``; ``finish`` adds the system files."""
 
     def __init__(self, root: Path, when: datetime) -> None:
@@ -104,20 +104,6 @@ class FilesystemWriter:
         target = self.root / device_path.lstrip("/")
         self._write(target, data, birth.timestamp(), modified.timestamp())
         return target
-
-    def add_built(
-        self,
-        domain: str,
-        rel: str,
-        build: Callable[[Path], None],
-        birth: datetime | None = None,
-        modified: datetime | None = None,
-    ) -> Path:
-        """Run ``build(path)`` in a scratch folder and store the file it writes."""
-        with tempfile.TemporaryDirectory(prefix="tracehound-demo-") as tmp:
-            scratch = Path(tmp) / Path(rel).name
-            build(scratch)
-            return self.add(domain, rel, scratch.read_bytes(), birth, modified)
 
     def _write(self, target: Path, data: bytes, birth: float, modified: float) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)

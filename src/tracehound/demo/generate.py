@@ -51,6 +51,7 @@ from tracehound.demo.ios import (
 )
 from tracehound.demo.ios.backup_info import itunes_metadata
 from tracehound.demo.ios_apps import write_apps
+from tracehound.demo.writer import Writer
 
 BACKUP_DATE = datetime(2021, 7, 20, 8, 0, tzinfo=UTC)
 START = BACKUP_DATE - timedelta(days=60)
@@ -104,7 +105,7 @@ def _new_folder(directory: Path) -> None:
         raise TracehoundError(f"{directory}: not empty; the demo writes into a new folder")
 
 
-def _write_phone(writer: BackupWriter | FilesystemWriter, plan: _Plan) -> None:
+def _write_phone(writer: Writer, plan: _Plan) -> None:
     """Every database and file of the phone, through a backup or a filesystem-dump writer."""
     for add in (
         _safari,
@@ -120,7 +121,7 @@ def _write_phone(writer: BackupWriter | FilesystemWriter, plan: _Plan) -> None:
         _preferences,
         _files,
     ):
-        add(writer, plan)  # type: ignore[arg-type]  # both writers share add/add_built
+        add(writer, plan)
     write_apps(writer, plan, WHATSAPP_LINK, WHATSAPP_AT)
 
 
@@ -243,7 +244,7 @@ def write_demo(
     )
 
 
-def _safari(writer: BackupWriter, plan: _Plan) -> None:
+def _safari(writer: Writer, plan: _Plan) -> None:
     visits: list[dict[str, Any]] = []
     times = sorted(plan.when() for _ in range(1500))
     if plan.infected:
@@ -292,7 +293,7 @@ def _safari(writer: BackupWriter, plan: _Plan) -> None:
     )
 
 
-def _browser_state(writer: BackupWriter, plan: _Plan) -> None:
+def _browser_state(writer: Writer, plan: _Plan) -> None:
     tabs: list[dict[str, Any]] = []
     for tab_id in range(1, 9):
         pages = plan.rng.sample(content.SITES, 3)
@@ -317,7 +318,7 @@ def _browser_state(writer: BackupWriter, plan: _Plan) -> None:
     )
 
 
-def _chrome(writer: BackupWriter, plan: _Plan) -> None:
+def _chrome(writer: Writer, plan: _Plan) -> None:
     urls = [{"id": i, "url": u, "title": u.split("/")[2]} for i, u in enumerate(content.SITES, 1)]
     visits = [
         {
@@ -335,7 +336,7 @@ def _chrome(writer: BackupWriter, plan: _Plan) -> None:
     )
 
 
-def _webkit(writer: BackupWriter, plan: _Plan) -> None:
+def _webkit(writer: Writer, plan: _Plan) -> None:
     domains = list(content.RLS_DOMAINS) + (["free247downloads.com"] if plan.infected else [])
     rows = [
         {
@@ -361,7 +362,7 @@ def _webkit(writer: BackupWriter, plan: _Plan) -> None:
     )
 
 
-def _sms(writer: BackupWriter, plan: _Plan) -> None:
+def _sms(writer: Writer, plan: _Plan) -> None:
     handles = [
         {"ROWID": i, "id": c, "service": "iMessage" if "@" in c else "SMS"}
         for i, c in enumerate(content.CONTACTS, 1)
@@ -404,7 +405,7 @@ def _sms(writer: BackupWriter, plan: _Plan) -> None:
     )
 
 
-def _datausage(writer: BackupWriter, plan: _Plan) -> None:
+def _datausage(writer: Writer, plan: _Plan) -> None:
     processes: list[dict[str, Any]] = []
     usage: list[dict[str, Any]] = []
 
@@ -460,7 +461,7 @@ def _datausage(writer: BackupWriter, plan: _Plan) -> None:
     )
 
 
-def _addaily(writer: BackupWriter, plan: _Plan) -> None:
+def _addaily(writer: Writer, plan: _Plan) -> None:
     baseline: dict[str, tuple[Any, ...]] = {
         name: (plan.when(), plan.rng.randint(1, 10**7), plan.rng.randint(1, 10**6), 0, 0)
         for name, _ in content.PROCESSES[:30]
@@ -474,7 +475,7 @@ def _addaily(writer: BackupWriter, plan: _Plan) -> None:
     )
 
 
-def _idstatus(writer: BackupWriter, plan: _Plan) -> None:
+def _idstatus(writer: Writer, plan: _Plan) -> None:
     lookups = [
         {
             "service": plan.rng.choice(("com.apple.madrid", "com.apple.ess")),
@@ -500,7 +501,7 @@ def _idstatus(writer: BackupWriter, plan: _Plan) -> None:
     )
 
 
-def _tcc(writer: BackupWriter, plan: _Plan) -> None:
+def _tcc(writer: Writer, plan: _Plan) -> None:
     rows = [
         {
             "service": service,
@@ -515,7 +516,7 @@ def _tcc(writer: BackupWriter, plan: _Plan) -> None:
     writer.add_built("HomeDomain", "Library/TCC/TCC.db", lambda p: tcc.write(p, rows))
 
 
-def _locationd(writer: BackupWriter, plan: _Plan) -> None:
+def _locationd(writer: Writer, plan: _Plan) -> None:
     clients: dict[str, dict[str, Any]] = {
         f"{bundle}:": {
             "BundleId": bundle,
@@ -537,7 +538,7 @@ def _locationd(writer: BackupWriter, plan: _Plan) -> None:
     )
 
 
-def _preferences(writer: BackupWriter, plan: _Plan) -> None:
+def _preferences(writer: Writer, plan: _Plan) -> None:
     # Lockdown Mode did not exist in iOS 14: the key is absent, as on the real phone.
     values = {"AppleLanguages": ["en-US", "fr-FR"], "AppleLocale": "en_FR"}
     writer.add_built(
@@ -547,7 +548,7 @@ def _preferences(writer: BackupWriter, plan: _Plan) -> None:
     )
 
 
-def _files(writer: BackupWriter, plan: _Plan) -> None:
+def _files(writer: Writer, plan: _Plan) -> None:
     for n in range(1, 401):
         when = plan.when()
         writer.add(

@@ -8,7 +8,6 @@ Pegasus domain of the bundled pegasus.stix2, a few hours before the Safari injec
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -25,22 +24,10 @@ from tracehound.demo.ios import (
     whatsapp,
     whatsapp_contacts,
 )
+from tracehound.demo.writer import Writer
 
 WHATSAPP_DOMAIN = "AppDomainGroup-group.net.whatsapp.WhatsApp.shared"
 WA_SENDER = "12025550177@s.whatsapp.net"
-
-
-class Writer(Protocol):
-    """What the demo needs from a backup or filesystem-dump writer."""
-
-    def add_built(
-        self,
-        domain: str,
-        rel: str,
-        build: Callable[[Any], None],
-        birth: datetime | None = None,
-        modified: datetime | None = None,
-    ) -> Any: ...
 
 
 class Plan(Protocol):

@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import Protocol
 from urllib.parse import urlsplit
 
 from tracehound.demo.sqlite_util import Rows, write_sqlite
+from tracehound.demo.writer import Writer
 
 BASE = "Library/WebKit/WebsiteData"
 SAFARI_VIEW_SERVICE_BASE = "SystemData/com.apple.SafariViewService/Library/WebKit/WebsiteData"
@@ -51,17 +51,6 @@ class Origin:
     when: datetime
     top_url: str | None = None  # IndexedDB: the top frame's origin (default: the same)
     database: str = "localforage"  # IndexedDB database name
-
-
-class Writer(Protocol):
-    def add_built(
-        self,
-        domain: str,
-        rel: str,
-        build: Callable[[Path], None],
-        birth: datetime | None = None,
-        modified: datetime | None = None,
-    ) -> Path: ...
 
 
 def identifier(url: str) -> str:
