@@ -5,7 +5,10 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 DEMO_DIR ?= demo-out
 
-.PHONY: demo test lint typecheck unit bench clean
+SCALE ?= 1
+RUNS ?= 3
+
+.PHONY: demo test lint typecheck unit bench bench-mvt clean
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +37,11 @@ test: lint typecheck unit
 
 bench: $(BIN)/.installed
 	$(BIN)/python bench/bench_iocs.py
+
+# make bench-mvt SCALE=10 RUNS=3: tracehound vs MVT 2026.10.26 on a generated backup (MVT is
+# installed from PyPI into bench/.venv-mvt the first time).
+bench-mvt: $(BIN)/.installed
+	$(BIN)/python bench/run_bench.py --scale $(SCALE) --runs $(RUNS)
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache
