@@ -10,6 +10,8 @@ records the acquisition holds.
 from __future__ import annotations
 
 import csv
+import heapq
+import shutil
 import sqlite3
 import tempfile
 from datetime import UTC, datetime
@@ -86,25 +88,28 @@ class TimelineWriter:
         self._db.execute("CREATE TABLE t (us INTEGER, line TEXT)")
         self.rows = 0
         self._pending: list[tuple[object, ...]] = []
+        self._others: list[Path] = []
 
     def detach(self) -> Path:
-        """Write pending rows and close the staging database; return its path (kept)."""
+        """Write pending rows, index them in timeline order (the sort happens here, in the
+        worker, in parallel with the others) and close; return the database's path (kept)."""
         self._flush()
+        self._db.execute("CREATE INDEX t_order ON t (us, line)")
         self._db.commit()
         self._db.close()
         return self.db_path
 
     def absorb(self, db_path: Path) -> None:
-        """Take every row of another writer's detached staging database."""
-        self._flush()
-        self._db.execute("ATTACH DATABASE ? AS other", (str(db_path),))
+        """Take over another writer's detached database (merged, in order, on close); it is
+        moved next to this writer's own staging file and removed with it."""
+        kept = self.db_path.with_name(f"worker-{len(self._others)}.sqlite")
+        shutil.move(db_path, kept)
+        self._others.append(kept)
+        other = sqlite3.connect(f"file:{kept}?mode=ro", uri=True)
         try:
-            count = self._db.execute("SELECT count(*) FROM other.t").fetchone()[0]
-            self._db.execute("INSERT INTO t SELECT * FROM other.t")
-            self._db.commit()
+            self.rows += int(other.execute("SELECT count(*) FROM t").fetchone()[0])
         finally:
-            self._db.execute("DETACH DATABASE other")
-        self.rows += int(count)
+            other.close()
 
     def _flush(self) -> None:
         if self._pending:
@@ -160,13 +165,20 @@ class TimelineWriter:
         """Write the sorted CSV and remove the staging database."""
         if self.output is None:
             raise ValueError("a staging timeline is handed over with detach(), not closed")
+        others = [sqlite3.connect(f"file:{p}?mode=ro", uri=True) for p in self._others]
         try:
             self._flush()
+            query = "SELECT us, line FROM t ORDER BY us, line"
+            streams = [self._db.execute(query), *(db.execute(query) for db in others)]
             with self.output.open("w", encoding="utf-8", newline="") as handle:
                 csv.writer(handle).writerow(COLUMNS)
-                cursor = self._db.execute("SELECT line FROM t ORDER BY us, line")
-                handle.writelines(line for (line,) in cursor)
+                # Each stream is already in (time, line) order: merging them gives the same
+                # file as one sorted table, without copying the workers' rows.
+                rows = streams[0] if len(streams) == 1 else heapq.merge(*streams)
+                handle.writelines(line for _, line in rows)
         finally:
+            for db in others:
+                db.close()
             self._db.close()
             if self._tmp is not None:
                 self._tmp.cleanup()
