@@ -54,15 +54,15 @@ def test_groups_keep_each_detector_in_one_worker() -> None:
     assert sorted(a.name for g in groups for a in g) == sorted(a.name for a in arts)
 
 
-def test_assign_balances_by_cost() -> None:
+def test_schedule_takes_the_costliest_groups_first() -> None:
     arts = artifacts(platform="ios")
     groups = parallel.artifact_groups(arts)
     cost = {a.name: 1 for a in arts}
-    biggest = max(groups, key=len)
-    cost[biggest[0].name] = 10_000
-    buckets = parallel.assign(groups, cost, 2)
-    assert len(buckets) == 2
-    assert {a.name for a in biggest} <= set(buckets[0])  # the heavy group alone first
+    cost["ios.sms"] = 10_000
+    cost["ios.whatsapp"] = 5_000
+    queue = parallel.schedule(groups, cost)
+    assert "ios.sms" in queue[0] and "ios.whatsapp" in queue[1]
+    assert sorted(n for g in queue for n in g) == sorted(a.name for a in arts)
 
 
 def test_worker_failure_is_reported(

@@ -112,7 +112,7 @@ class EvidenceLog:
                 "location": i.location,
                 "sha256": i.sha256,
                 "size": i.size,
-                "artifacts": i.artifacts,
+                "artifacts": sorted(i.artifacts),
                 **(
                     {"origin": str(i.origin), "origin_sha256": i.origin_sha256}
                     if i.origin is not None

@@ -2,9 +2,9 @@
 
 Artifacts are grouped so that every detector sees all its record types in one worker (a
 detector that reads DataUsage and the Manifest puts both in the same group), and listing
-artifacts share one group (they walk the acquisition's listing). Groups go to workers by input
-size, largest first. Inputs are made local (decrypted, unpacked) in the parent before the
-workers start, so workers only read finished files. Each worker writes its own
+artifacts share one group (they walk the acquisition's listing). Workers take groups from a
+queue, largest input first, as they become free. Inputs are made local (decrypted, unpacked) in
+the parent before the workers start, so workers only read finished files. Each worker writes its own
 ``records/<TYPE>.jsonl`` files (one artifact, one file: no two workers share one) and returns
 its detections, evidence log and a detached timeline staging database, which the parent merges.
 The results equal a one-process run: detections are the same set, and ``timeline.csv`` is
@@ -88,15 +88,11 @@ def artifact_groups(arts: list[Artifact]) -> list[list[Artifact]]:
     return list(groups.values())
 
 
-def assign(groups: list[list[Artifact]], cost: dict[str, int], jobs: int) -> list[list[str]]:
-    """Artifact names per worker: groups by decreasing cost, each to the least loaded worker."""
-    buckets: list[list[str]] = [[] for _ in range(jobs)]
-    loads = [0] * jobs
-    for group in sorted(groups, key=lambda g: -sum(cost.get(a.name, 0) for a in g)):
-        target = loads.index(min(loads))
-        buckets[target] += [a.name for a in group]
-        loads[target] += sum(cost.get(a.name, 0) for a in group)
-    return [b for b in buckets if b]
+def schedule(groups: list[list[Artifact]], cost: dict[str, int]) -> list[list[str]]:
+    """Groups of artifact names, most costly first: workers take the next one when they are
+    free (longest-processing-time-first, which keeps the workers' loads close)."""
+    ordered = sorted(groups, key=lambda g: -sum(cost.get(a.name, 0) for a in g))
+    return [[a.name for a in group] for group in ordered]
 
 
 def _materialise(run_source: Any, names: list[str], paths: dict[str, list[str]]) -> dict[str, int]:
@@ -113,12 +109,13 @@ def _materialise(run_source: Any, names: list[str], paths: dict[str, list[str]])
     return cost
 
 
-def _detector_share(bucket: set[str], all_names: set[str], first: bool) -> list[type[Detector]]:
-    """Detectors a worker runs: those reading its types; the first also runs the idle ones."""
+def _detectors_for(group: set[str], all_names: set[str], first: bool) -> list[type[Detector]]:
+    """Detectors for a worker taking ``group``: those reading its types (grouping put all of a
+    detector's types in one group); the first worker also runs those with nothing to read."""
     chosen = []
     for cls in detectors():
         reads = set(cls.TYPES) & all_names
-        if (reads and reads <= bucket) or (first and not reads):
+        if (reads and reads <= group) or (first and not reads):
             chosen.append(cls)
     return chosen
 
@@ -132,58 +129,28 @@ def run_parallel(
     progress: Progress | None,
 ) -> _Run:
     """Run ``states`` on up to ``jobs`` workers; fill the states and return the merged run."""
-    from tracehound.pipeline import _run_artifact
-
     main = make_run(timeline=timeline, detector_classes=[], write_detections=True)
     by_name = {s.artifact.name: s for s in states}
     cost = _materialise(main.source, list(by_name), paths)
     for state in states:
         if state.artifact.input == "listing":
             cost[state.artifact.name] = cost.get(state.artifact.name, 0) + 1_000_000
-    buckets = assign(artifact_groups([s.artifact for s in states]), cost, jobs)
+    queue = schedule(artifact_groups([s.artifact for s in states]), cost)
     staging = Path(tempfile.mkdtemp(prefix="tracehound-workers-"))
     staging.chmod(0o700)
     context = multiprocessing.get_context("fork")
-    all_names = set(by_name)
     workers: list[tuple[Any, Connection]] = []
     try:
-        for number, bucket in enumerate(buckets):
-            receiver, sender = context.Pipe(duplex=False)
+        for number in range(min(jobs, len(queue))):
+            parent_end, child_end = context.Pipe(duplex=True)
             folder = staging / str(number)
             folder.mkdir()
-
-            def work(
-                bucket: list[str] = bucket,
-                folder: Path = folder,
-                first: bool = number == 0,
-                sender: Connection = sender,
-            ) -> None:
-                try:
-                    run = make_run(
-                        timeline=TimelineWriter(None, staging=folder),
-                        detector_classes=_detector_share(set(bucket), all_names, first),
-                        write_detections=False,
-                    )
-                    for name in bucket:
-                        _run_artifact(run, by_name[name], paths.get(name, []))
-                        sender.send(("progress", name))
-                    run.finish_detectors()
-                    run.close_files()
-                    db = run.timeline.detach()
-                    done = [_state_out(by_name[n]) for n in bucket]
-                    sender.send(("done", (done, run.detections, _evidence_out(run), str(db))))
-                except KeyboardInterrupt:
-                    sender.send(("interrupted", ""))
-                except BaseException as exc:  # report everything to the parent
-                    sender.send(("error", f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}"))
-                finally:
-                    sender.close()
-
-            process = context.Process(target=work, name=f"tracehound-worker-{number}")
+            task = _Worker(make_run, by_name, paths, folder, number == 0, child_end)
+            process = context.Process(target=task.run, name=f"tracehound-worker-{number}")
             process.start()
-            sender.close()
-            workers.append((process, receiver))
-        _collect(main, workers, by_name, timeline, progress, len(states))
+            child_end.close()
+            workers.append((process, parent_end))
+        _collect(main, workers, queue, by_name, timeline, progress, len(states))
         main.close_files()
         return main
     except BaseException:
@@ -192,22 +159,75 @@ def run_parallel(
                 process.terminate()
         raise
     finally:
-        for process, receiver in workers:
+        for process, conn in workers:
             process.join(timeout=10)
-            receiver.close()
+            conn.close()
         shutil.rmtree(staging, ignore_errors=True)
+
+
+class _Worker:
+    """One worker process: takes groups of artifacts until told to stop, then reports."""
+
+    def __init__(
+        self,
+        make_run: RunFactory,
+        by_name: dict[str, ArtifactRun],
+        paths: dict[str, list[str]],
+        folder: Path,
+        first: bool,
+        conn: Connection,
+    ) -> None:
+        self.make_run, self.by_name, self.paths = make_run, by_name, paths
+        self.folder, self.first, self.conn = folder, first, conn
+
+    def run(self) -> None:
+        try:
+            self._work()
+        except KeyboardInterrupt:
+            self.conn.send(("interrupted", ""))
+        except BaseException as exc:  # report everything to the parent
+            self.conn.send(("error", f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}"))
+        finally:
+            self.conn.close()
+
+    def _work(self) -> None:
+        from tracehound.pipeline import _run_artifact
+
+        all_names = set(self.by_name)
+        run = self.make_run(
+            timeline=TimelineWriter(None, staging=self.folder),
+            detector_classes=_detectors_for(set(), all_names, self.first),
+            write_detections=False,
+        )
+        done: list[str] = []
+        self.conn.send(("ready", None))
+        while (group := self.conn.recv()) is not None:
+            run.add_detectors(_detectors_for(set(group), all_names, first=False))
+            for name in group:
+                _run_artifact(run, self.by_name[name], self.paths.get(name, []))
+                done.append(name)
+                self.conn.send(("progress", name))
+            self.conn.send(("ready", None))
+        run.finish_detectors()
+        run.close_files()
+        db = run.timeline.detach()
+        states = [_state_out(self.by_name[n]) for n in done]
+        self.conn.send(("done", (states, run.detections, _evidence_out(run), str(db))))
 
 
 def _collect(
     main: _Run,
     workers: list[tuple[Any, Connection]],
+    queue: list[list[str]],
     by_name: dict[str, ArtifactRun],
     timeline: TimelineWriter,
     progress: Progress | None,
     total: int,
 ) -> None:
-    """Receive progress and results; merge detections, evidence and timelines into ``main``."""
-    pending = {receiver: process for process, receiver in workers}
+    """Hand out groups, receive progress and results; merge detections, evidence and
+    timelines into ``main`` in worker order (repeated runs write the same files)."""
+    pending = {conn: process for process, conn in workers}
+    queue = list(queue)
     finished = 0
     results: dict[Connection, tuple[Any, ...]] = {}
     while pending:
@@ -224,7 +244,9 @@ def _collect(
                         f"(exit code {process.exitcode})"
                     ) from None
                 continue
-            if kind == "progress":
+            if kind == "ready":
+                ready.send(queue.pop(0) if queue else None)
+            elif kind == "progress":
                 finished += 1
                 if progress:
                     progress(payload, finished, total)
@@ -234,9 +256,8 @@ def _collect(
                 raise RuntimeError(f"a worker failed: {payload}")
             else:
                 results[ready] = payload
-    # Merge in worker order, so repeated runs write detections in the same order.
-    for _, receiver in workers:
-        done, found, evidence, db = results[receiver]
+    for _, conn in workers:
+        done, found, evidence, db = results[conn]
         for item in done:
             _state_in(by_name[item["name"]], item)
         for detection in found:

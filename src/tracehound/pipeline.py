@@ -138,14 +138,18 @@ class _Run:
         self.detections: list[dict[str, Any]] = []
         self.record_files: dict[str, IO[bytes]] = {}
         self.detectors: dict[str, list[Detector]] = {}
-        for cls in detectors() if detector_classes is None else detector_classes:
-            instance = cls()
-            for type_name in cls.TYPES:
-                self.detectors.setdefault(type_name, []).append(instance)
+        self.add_detectors(detectors() if detector_classes is None else detector_classes)
         self.det_handle: IO[str] | None = None
         if write_detections:
             self.det_handle = (output / "detections.jsonl").open("w", encoding="utf-8")
         self.timeline = timeline
+
+    def add_detectors(self, classes: list[type[Detector]]) -> None:
+        """Start these detectors (one instance each) on the records of their types."""
+        for cls in classes:
+            instance = cls()
+            for type_name in cls.TYPES:
+                self.detectors.setdefault(type_name, []).append(instance)
 
     def emit(self, detection: dict[str, Any]) -> None:
         self.detections.append(detection)
