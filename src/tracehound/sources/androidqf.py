@@ -24,7 +24,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import pyrage  # type: ignore[import-untyped]
+import pyrage
 
 from tracehound.core.errors import InputError, NotAnAcquisition, TracehoundError
 from tracehound.core.timeutil import iso
