@@ -184,8 +184,9 @@ def _overview_labels(bins: _Bins) -> list[Label]:
     return labels
 
 
-def _overview_notes(bins: _Bins, marks: list[Mark], overflow: int) -> str:
-    """What the chart does not draw: outlying days, detections outside, uncounted days."""
+def _overview_notes(bins: _Bins, marks: list[Mark], overflow: int, unread: int) -> str:
+    """What the chart does not draw: outlying days, detections outside, uncounted days,
+    unreadable rows of timeline.csv."""
     notes = []
     if bins.before or bins.after:
         notes.append(
@@ -197,11 +198,16 @@ def _overview_notes(bins: _Bins, marks: list[Mark], overflow: int) -> str:
         notes.append(f"{outside:,} detections lie outside the drawn period.")
     if overflow:
         notes.append(f"{overflow:,} timestamps on too many distinct days were not counted.")
+    if unread:
+        notes.append(f"{unread:,} rows of timeline.csv could not be read and are not counted.")
     return " ".join(notes)
 
 
-def overview_chart(days: Counter[int], marks: list[Mark], overflow: int) -> Chart | None:
-    """Timestamps per day (or per bin of days) over the acquisition, detections marked."""
+def overview_chart(
+    days: Counter[int], marks: list[Mark], overflow: int, unread: int = 0
+) -> Chart | None:
+    """Timestamps per day (or per bin of days) over the acquisition, detections marked;
+    ``unread``: rows of timeline.csv that could not be read (said in the note)."""
     if not days:
         return None
     bins = _bin_days(days, marks)
@@ -214,7 +220,7 @@ def overview_chart(days: Counter[int], marks: list[Mark], overflow: int) -> Char
         _overview_marks(bins, marks),
         _overview_labels(bins),
         caption,
-        _overview_notes(bins, marks, overflow),
+        _overview_notes(bins, marks, overflow, unread),
     )
 
 

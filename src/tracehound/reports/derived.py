@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, NamedTuple
 
 from tracehound.core.errors import TracehoundError
 from tracehound.core.registry import Severity
@@ -106,6 +106,71 @@ def iter_jsonl(path: Path, errors: list[int] | None = None) -> Iterator[dict[str
                 yield item
             elif errors is not None:
                 errors[0] += 1
+
+
+class CsvBlock(NamedTuple):
+    """Whole rows of a CSV file, and ``data.split(b'"')``.
+
+    A CSV cell holding a quote is quoted (RFC 4180), so quote characters only open, close or
+    double inside quoted cells: the parts at even indexes lie outside every quoted cell, and
+    only there do commas and line breaks separate cells and rows."""
+
+    data: bytes
+    parts: list[bytes]
+
+
+def last_row_break(parts: list[bytes], length: int, before: int) -> tuple[int, int, int]:
+    """Where the last line break outside quoted cells that lies before offset ``before`` ends:
+    (offset just past it, index of its part, offset in that part); (0, 0, 0) if there is none.
+    ``parts`` is ``data.split(b'"')`` and ``length`` is ``len(data)``."""
+    end = length
+    for i in range(len(parts) - 1, -1, -1):
+        part = parts[i]
+        start = end - len(part)
+        if i % 2 == 0 and start < before:
+            found = part.rfind(b"\n", 0, before - start)
+            if found >= 0:
+                return start + found + 1, i, found + 1
+        end = start - 1
+    return 0, 0, 0
+
+
+def first_row_break(parts: list[bytes]) -> int:
+    """Offset just past the first line break outside quoted cells (0 if there is none)."""
+    offset = 0
+    for i, part in enumerate(parts):
+        if i % 2 == 0:
+            found = part.find(b"\n")
+            if found >= 0:
+                return offset + found + 1
+        offset += len(part) + 1
+    return 0
+
+
+def iter_csv_blocks(
+    handle: IO[bytes], errors: list[int], size: int = 1 << 17, limit: int = 1 << 23
+) -> Iterator[CsvBlock]:
+    """Blocks of whole rows of a CSV file (about ``size`` bytes each), read from ``handle`` in
+    bounded memory. A row longer than ``limit`` bytes (a damaged or hostile file: a quoted
+    cell never closes) ends the reading, counted in ``errors[0]``."""
+    carry = b""
+    while True:
+        data = handle.read(size)
+        if not data:
+            if carry:
+                yield CsvBlock(carry, carry.split(b'"'))
+            return
+        block = carry + data if carry else data
+        parts = block.split(b'"')
+        cut, index, offset = last_row_break(parts, len(block), len(block))
+        if cut:
+            yield CsvBlock(block[:cut], [*parts[:index], parts[index][:offset]])
+            carry = block[cut:]
+        elif len(block) > limit:
+            errors[0] += 1
+            return
+        else:
+            carry = block
 
 
 # Safe readers of values from a results folder (any of them may be missing or of a wrong type).

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tracehound.core.records import Record
 from tracehound.core.registry import artifacts, detectors, record_types
 from tracehound.reports import explain
 from tracehound.reports.charts import Mark
@@ -22,7 +23,14 @@ from tracehound.reports.derived import cut as _text
 from tracehound.reports.derived import fmt_us, iter_jsonl, to_us
 from tracehound.reports.derived import severity_of as _sev
 from tracehound.reports.derived import severity_rank as _rank
+from tracehound.reports.jsonl import record_from_json
 from tracehound.reports.limits import Limits
+from tracehound.reports.timeline import safe_cell
+
+#: Identity of one row of timeline.csv: artifact, device_path cell, row cell, microseconds.
+TimelineKey = tuple[str, str, str, int]
+#: A timeline row's identity and its message cell (None: matches any message).
+MessageKey = tuple[str, str, str, int, str | None]
 
 
 def record_key(artifact: str, path: str, record: dict[str, Any]) -> str:
@@ -35,6 +43,33 @@ def record_key(artifact: str, path: str, record: dict[str, Any]) -> str:
 def row_key(artifact: str, path: str, row: Any) -> tuple[str, str, int] | None:
     """Identity of one SQLite row of an input file (None when ``row`` is not a row id)."""
     return (artifact, path, row) if isinstance(row, int) and not isinstance(row, bool) else None
+
+
+def timeline_keys(
+    artifact: str, path: str, record: dict[str, Any], cls: type[Record] | None
+) -> tuple[list[TimelineKey], str | None]:
+    """The rows a record (in its JSON form; ``cls`` its class, if known) has in timeline.csv:
+    one per timestamp (``ts`` and the type's EXTRA_TIMES), with the message cell they share.
+    The message is the record's ``describe()`` as the timeline writes it; None when the record
+    type is unknown here or the record cannot be rebuilt from its JSON."""
+    names = ["ts", *(name for name, _ in (cls.EXTRA_TIMES if cls else ()))]
+    row = record.get("row")
+    base = (artifact, safe_cell(path), "" if row is None else str(row))
+    keys = [(*base, us) for us in (to_us(record.get(name)) for name in names) if us is not None]
+    message = None
+    if cls is not None and keys:
+        try:
+            message = safe_cell(record_from_json(record, cls)[0].describe())
+        except Exception:  # a damaged record of a results folder: match it without message
+            message = None
+    return keys, message
+
+
+def _keep_worst(table: dict[Any, tuple[str, str]], key: Any, severity: str, anchor: str) -> None:
+    """Record the detection (severity, anchor) under ``key``, keeping the most severe."""
+    old = table.get(key)
+    if old is None or _rank(severity) > _rank(old[0]):
+        table[key] = (severity, anchor or (old[1] if old else ""))
 
 
 @dataclass
@@ -113,6 +148,9 @@ class DetectionIndex:
 
     by_key: dict[str, tuple[str, str]] = field(default_factory=dict)  # -> (severity, anchor)
     involved_rows: set[tuple[str, str, int]] = field(default_factory=set)
+    # The same in the terms of timeline.csv (cells: device path as written, row as text).
+    by_time: dict[MessageKey, tuple[str, str]] = field(default_factory=dict)
+    involved_cells: set[tuple[str, str, str]] = field(default_factory=set)
     times: list[Mark] = field(default_factory=list)
     tracked: int = 0
     untimed: int = 0
@@ -149,7 +187,8 @@ class Detections:
         self.shown = 0
         self.bad_lines = [0]
         self.malware: Counter[str] = Counter()
-        self.ts_desc = {name: cls.TS_DESC for name, cls in record_types().items()}
+        self.classes = record_types()
+        self.ts_desc = {name: cls.TS_DESC for name, cls in self.classes.items()}
         self.art_desc = {a.name: a.description for a in artifacts()}
         self.det_desc = {d.NAME: d.DESCRIPTION for d in detectors()}
 
@@ -257,16 +296,17 @@ class Detections:
         path = _str(ev.get("path"))
         record = _dict(det.get("record"))
         if record:
-            key = record_key(artifact, path, record)
-            old = index.by_key.get(key)
-            if old is None or _rank(severity) > _rank(old[0]):
-                index.by_key[key] = (severity, anchor or (old[1] if old else ""))
+            _keep_worst(index.by_key, record_key(artifact, path, record), severity, anchor)
+            keys, message = timeline_keys(artifact, path, record, self.classes.get(artifact))
+            for key in keys:
+                _keep_worst(index.by_time, (*key, message), severity, anchor)
         for item in [ev, *map(_dict, _list(det.get("related")))]:
             found = row_key(
                 _str(item.get("artifact")) or artifact, _str(item.get("path")), item.get("row")
             )
             if found:
                 index.involved_rows.add(found)
+                index.involved_cells.add((found[0], safe_cell(found[1]), str(found[2])))
         if us is None:
             index.untimed += 1
             return

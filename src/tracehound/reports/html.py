@@ -1,14 +1,16 @@
 """``report.html``: one self-contained case report an analyst can read offline and share.
 
-Built from the results folder alone (run.json, detections.jsonl, records/), in bounded memory:
-detections and records are read one line at a time; only the records near a detection (a window
-of one hour either side by default, capped per window) and per-day counts for the activity chart
-are kept. Charts are inline SVG geometry, so the page runs no script at all.
+Built from the results folder alone (run.json, detections.jsonl, timeline.csv, records/), in
+bounded memory: detections and timeline rows are read a line or a block at a time; only the rows
+near a detection (a window of one hour either side by default, capped per window) and per-day
+counts for the activity chart are kept. Charts are inline SVG geometry, so the page runs no
+script at all.
 
 This module builds the template context and writes the page; the parts are in ``limits``
 (bounds), ``detections`` (detections.jsonl into groups and hits), ``windows`` (the streaming
-pass over records/: timeline windows and per-day counts), ``charts`` (SVG geometry),
-``runfacts`` (verdict, coverage, acquisition, indicator and input files) and ``redact``.
+pass over timeline.csv, or records/ without it: timeline windows and per-day counts),
+``charts`` (SVG geometry), ``runfacts`` (verdict, coverage, acquisition, indicator and input
+files) and ``redact``.
 
 Everything shown came from the device and is attacker-controlled. The page is rendered by
 jinja2 with autoescaping on every value, plus ``printable`` (control and bidirectional
@@ -93,6 +95,11 @@ def _run_context(run: dict[str, Any], redact: bool, limits: Limits) -> dict[str,
     }
 
 
+def _records_in_run(run: dict[str, Any]) -> int:
+    """Records extracted, as run.json counts them per artifact."""
+    return sum(_int(_dict(a).get("records")) for a in _dict(run.get("artifacts")).values())
+
+
 def build_report(
     folder: Path, redact: bool = False, limits: Limits | None = None
 ) -> dict[str, Any]:
@@ -116,8 +123,8 @@ def build_report(
         "window_hours": limits.window.total_seconds() / 3600,
         "untimed": det.index.untimed,
         "untracked": det.index.untracked,
-        "overview": overview_chart(scan.days, det.index.times, scan.overflow),
-        "records": scan.records,
+        "overview": overview_chart(scan.days, det.index.times, scan.overflow, scan.timeline_bad[0]),
+        "records": _records_in_run(run) if scan.records is None else scan.records,
         "record_bad_lines": scan.bad_lines[0],
         "coverage": cover,
         "statuses": [(label, statuses.get(label, 0)) for label in STATUS_LABELS.values()],

@@ -5,16 +5,28 @@ involved in a detection, message bodies, contacts, web history and other persona
 left out (only booleans and a few enumerations saying what kind of event it was remain), app
 container ids and package folders in paths become ``[app]``, and only non-identifying
 acquisition facts are shown.
+
+The report's windows come from timeline.csv, whose ``message`` holds every field of a record; a
+redacted row's summary is made from the record itself instead, looked up in records/ for the
+few rows shown (``find_records``).
 """
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+from tracehound.core.registry import record_types
+from tracehound.reports.derived import as_dict, as_str
 from tracehound.reports.derived import cut as _text
+from tracehound.reports.detections import MessageKey, TimelineKey, timeline_keys
 
 REDACTED = "[redacted]"
+#: The summary of a redacted row whose record is not in records/ (nothing of it is shown).
+NOT_FOUND = "[fields redacted]"
 
 #: Record fields still shown for records outside any detection in a redacted report: booleans
 #: and these enumerations, which say what kind of event it was without saying who or what.
@@ -77,6 +89,74 @@ def record_summary(rec: dict[str, Any], redact: bool, limit: int) -> str:
     if hidden:
         parts.append(f"[{hidden} fields redacted]")
     return _text(" ".join(parts), limit)
+
+
+#: A quoted ISO 8601 time in a line of records/ (which lines are worth decoding).
+_JSON_TIME = re.compile(rb'"([0-9]{4}-[0-9]{2}-[0-9]{2}T[^"\\]{1,60})"')
+#: Artifact names (record TYPEs) that can name a file of records/.
+_ARTIFACT_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,119}")
+
+
+def _record_lines(path: Path, artifact: str, times: set[bytes], ts_only: bool) -> Iterator[bytes]:
+    """The lines of a file of records/ that hold one of the quoted ISO ``times``.
+
+    With ``ts_only`` (the times are all ``ts`` values), a line as the check writes it (type
+    first, then ts) is looked up by a slice of its start, a step that costs less than reading
+    the line; any other line is searched for quoted times."""
+    start = b'{"type":' + json.dumps(artifact).encode() + b',"ts":"'
+    at = len(start)
+    seconds = {t[:19] for t in times}  # YYYY-MM-DDTHH:MM:SS
+    with path.open("rb") as handle:
+        for line in handle:
+            if ts_only and line.startswith(start) and line[at : at + 19] not in seconds:
+                continue
+            if not times.isdisjoint(_JSON_TIME.findall(line)):
+                yield line
+
+
+def find_records(
+    folder: Path,
+    artifact: str,
+    wanted: set[MessageKey],
+    times: set[bytes],
+    errors: list[int],
+    ts_only: bool = False,
+) -> dict[MessageKey, dict[str, Any]]:
+    """The records of ``records/<artifact>.jsonl`` behind the timeline rows ``wanted``.
+
+    Only lines that hold one of the ISO times ``times`` (the rows' times as the timeline and
+    records/ write them; with ``ts_only``, all ``ts`` values) are decoded, and reading stops
+    once every row is found, so this costs a fraction of decoding the file. Lines that cannot
+    be decoded count in ``errors[0]``. A record whose type is unknown here matches on time,
+    path and row alone."""
+    found: dict[MessageKey, dict[str, Any]] = {}
+    path = folder / "records" / f"{artifact}.jsonl"
+    if not wanted or not _ARTIFACT_NAME.fullmatch(artifact) or not path.is_file():
+        return found
+    cls = record_types().get(artifact)
+    loose: dict[TimelineKey, list[MessageKey]] = {}
+    for want in wanted:
+        loose.setdefault(want[:4], []).append(want)
+    for line in _record_lines(path, artifact, times, ts_only):
+        try:
+            rec = json.loads(line.decode("utf-8", "replace"))
+        except ValueError:
+            rec = None
+        if not isinstance(rec, dict):
+            errors[0] += 1
+            continue
+        prov_path = as_str(as_dict(rec.get("_provenance")).get("path"))
+        keys, message = timeline_keys(artifact, prov_path, rec, cls)
+        for key in keys:
+            full: MessageKey = (*key, message)
+            if full in wanted:
+                found.setdefault(full, rec)
+            elif message is None:
+                for hit in loose.get(key, ()):
+                    found.setdefault(hit, rec)
+        if len(found) == len(wanted):
+            break
+    return found
 
 
 def acquisition_fact(key: str, value: Any, redact: bool, limit: int) -> str:
