@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 
 from tracehound.core.records import Kind
-from tracehound.iocs.bundled import bundled_paths, load_bundled
+from tracehound.iocs.bundled import bundled_paths, bundled_stix_paths, load_bundled
 from tracehound.iocs.index import IndicatorIndex
 from tracehound.iocs.pattern import parse_pattern, parse_pattern_full
 
@@ -71,7 +71,7 @@ def main() -> None:
 
     patterns = [
         obj["pattern"]
-        for path in bundled_paths()
+        for path in bundled_stix_paths()
         for obj in json.loads(path.read_bytes())["objects"]
         if obj["type"] == "indicator"
     ]
