@@ -124,3 +124,19 @@ def test_state_is_released() -> None:
         list(det.feed(_visit(vid + 1, "https://a.example/b", T0, src=vid), _prov()))
         list(det.feed(_visit(vid + 10_000, "https://plain.example/", T0), _prov()))
     assert det._pending == {} and det._expect == {}
+
+
+def test_sites_are_compared_as_registrable_domains() -> None:
+    def judged(src: str, dst: str) -> int:
+        origin = _visit(1, src, T0, dst=2)
+        target = _visit(2, dst, T0 + timedelta(milliseconds=4), src=1)
+        return len(_run((origin, _prov()), (target, _prov())))
+
+    # Same site under a two-label public suffix, or another subdomain of it: not injections.
+    assert judged("http://news.bbc.co.uk/", "https://www.bbc.co.uk/news") == 0
+    assert judged("http://m.lemonde.fr/", "https://www.lemonde.fr/") == 0
+    # Different sites: on shared hosting suffixes (Public Suffix List), other domains, or IPs.
+    assert judged("http://alice.github.io/", "https://mallory.github.io/x") == 1
+    assert judged("http://www.lemonde.fr/", "https://a.b.free247downloads.com:30495/x") == 1
+    assert judged("http://192.0.2.1/", "https://192.0.2.9/") == 1
+    assert judged("http://192.0.2.1/", "https://192.0.2.1:8443/") == 0

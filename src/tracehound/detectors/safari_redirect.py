@@ -4,7 +4,9 @@ Facts: Amnesty International, "Forensic Methodology Report: How to catch NSO Gro
 (2021): on the phones of Maati Monjib and Omar Radi, a visit to an ``http://`` page was
 redirected within milliseconds to a Pegasus exploit domain, which Safari's History.db records
 as a ``redirect_destination`` link between two visits. MVT's ``SafariHistory._find_injections``
-flags such a redirect to a different domain taking under one second.
+flags such a redirect to a different domain taking under one second; domains are compared as
+registrable domains (Public Suffix List), so ``http://news.bbc.co.uk`` -> ``https://www.bbc.co.uk``
+is not a finding while a redirect to any other site is.
 
 Visits stream in visit-id order per database but are never all held in memory: only visits that
 take part in a redirect are kept, keyed by (database path, visit id), until both ends of each of
@@ -13,13 +15,16 @@ their links have been seen.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 
+from publicsuffixlist import PublicSuffixList
+
 from tracehound.core.records import Provenance, Record
 from tracehound.core.registry import Detector, Finding, Severity, detector
-from tracehound.iocs.normalise import split_url
+from tracehound.iocs.normalise import parse_ip, split_url
 from tracehound.parsers.ios.safari_history import SafariVisit
 
 #: A redirect faster than this is not something a person clicked.
@@ -43,10 +48,23 @@ _TO = "to"
 _FROM = "from"
 
 
-def _host(url: str | None) -> str | None:
-    """Host of ``url`` without a leading ``www.`` (lower case); None if there is none."""
+@functools.cache
+def _suffixes() -> PublicSuffixList:
+    """The Public Suffix List bundled with the publicsuffixlist package (read offline, once)."""
+    return PublicSuffixList()
+
+
+def _site(url: str | None) -> str | None:
+    """The registrable domain of ``url``'s host (``news.bbc.co.uk`` -> ``bbc.co.uk``), as MVT
+    compares them; an IP address or a host with no registrable part is kept whole. None if the
+    URL has no host."""
     parts = split_url(url) if url else None
-    return parts.host.removeprefix("www.") if parts else None
+    if parts is None:
+        return None
+    host = parts.host.removeprefix("www.")
+    if parse_ip(host) is not None:
+        return host
+    return _suffixes().privatesuffix(host) or host
 
 
 def _delay_text(delay: timedelta) -> str:
@@ -125,9 +143,9 @@ class SafariRedirect(Detector):
         first, second = origin.record, target.record
         if not first.url or not first.url.strip().lower().startswith("http://"):
             return None
-        here, there = _host(first.url), _host(second.url)
+        here, there = _site(first.url), _site(second.url)
         if here is None or there is None or here == there:
-            return None  # same host: most likely an upgrade to HTTPS
+            return None  # same site: most likely an upgrade to HTTPS or a regional redirect
         if first.ts is None or second.ts is None:
             return None
         delay = second.ts - first.ts
