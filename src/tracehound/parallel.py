@@ -19,6 +19,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import shutil
+import sys
 import tempfile
 import time
 import traceback
@@ -58,6 +59,10 @@ def default_jobs() -> int:
     env = os.environ.get(ENV_JOBS, "")
     if env.isdigit() and int(env) > 0:
         return int(env)
+    if not sys.platform.startswith("linux"):
+        # macOS offers fork but Apple's frameworks are not fork-safe once threads exist (the
+        # progress bar has one): one process unless asked for more.
+        return 1
     try:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
