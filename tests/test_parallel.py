@@ -54,6 +54,15 @@ def test_groups_keep_each_detector_in_one_worker() -> None:
     assert sorted(a.name for g in groups for a in g) == sorted(a.name for a in arts)
 
 
+def test_artifacts_reading_one_file_share_a_worker() -> None:
+    arts = artifacts(platform="ios")
+    sms = "/private/var/mobile/Library/SMS/sms.db"
+    groups = parallel.artifact_groups(arts, {"ios.sms": [sms], "ios.sms_attachments": [sms]})
+    where = {a.name: n for n, g in enumerate(groups) for a in g}
+    assert where["ios.sms"] == where["ios.sms_attachments"]
+    assert where["ios.sms"] != where["ios.whatsapp"]
+
+
 def test_schedule_takes_the_costliest_groups_first() -> None:
     arts = artifacts(platform="ios")
     groups = parallel.artifact_groups(arts)

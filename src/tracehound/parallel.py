@@ -70,8 +70,13 @@ def default_jobs() -> int:
     return max(1, min(MAX_DEFAULT_JOBS, cores))
 
 
-def artifact_groups(arts: list[Artifact]) -> list[list[Artifact]]:
-    """Artifacts that must run in the same worker, in registry order."""
+def artifact_groups(
+    arts: list[Artifact], paths: dict[str, list[str]] | None = None
+) -> list[list[Artifact]]:
+    """Artifacts that must run in the same worker, in registry order: those a detector reads
+    together, the listing artifacts, and those that read the same input file (``paths``), so
+    that no two workers ever prepare the same file at once (a decryption that failed in the
+    parent is retried by exactly one worker)."""
     parent = {a.name: a.name for a in arts}
 
     def find(name: str) -> str:
@@ -87,6 +92,12 @@ def artifact_groups(arts: list[Artifact]) -> list[list[Artifact]]:
     union([a.name for a in arts if a.input == "listing"])
     for cls in detectors():
         union([t for t in cls.TYPES if t in parent])
+    readers: dict[str, list[str]] = {}
+    for name, files in (paths or {}).items():
+        for device_path in files:
+            readers.setdefault(device_path, []).append(name)
+    for names in readers.values():
+        union([n for n in names if n in parent])
     groups: dict[str, list[Artifact]] = {}
     for art in arts:
         groups.setdefault(find(art.name), []).append(art)
@@ -140,7 +151,7 @@ def run_parallel(
     for state in states:
         if state.artifact.input == "listing":
             cost[state.artifact.name] = cost.get(state.artifact.name, 0) + 1_000_000
-    queue = schedule(artifact_groups([s.artifact for s in states]), cost)
+    queue = schedule(artifact_groups([s.artifact for s in states], paths), cost)
     staging = Path(tempfile.mkdtemp(prefix="tracehound-workers-"))
     staging.chmod(0o700)
     context = multiprocessing.get_context("fork")
