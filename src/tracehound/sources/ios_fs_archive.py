@@ -19,6 +19,7 @@ garbage collected. The opener, ``open_archive``, is registered in ``ios_fs``.
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 import tarfile
@@ -75,7 +76,8 @@ class ArchiveDump(FilesystemDump):
         self.archive = archive
         self.dump_format = fmt
         self.tmp = tmp
-        self.conn = conn
+        self._conn = conn
+        self._conn_pid = os.getpid()
         self.members = 0
         self.dos_times = 0
         self._local: dict[str, Path] = {}
@@ -91,6 +93,15 @@ class ArchiveDump(FilesystemDump):
         return max(TOTAL_FLOOR_BYTES, MAX_TOTAL_RATIO * self._size)
 
     # -- opening ------------------------------------------------------------------------------
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """The member index. A worker process (forked after indexing) opens its own connection
+        to it, read-only: SQLite connections must not be used across fork."""
+        if self._conn_pid != os.getpid():
+            uri = f"file:{self.tmp / 'index.db'}?mode=ro"
+            self._conn, self._conn_pid = sqlite3.connect(uri, uri=True), os.getpid()
+        return self._conn
+
     @classmethod
     def open(cls, archive: Path, fmt: str) -> ArchiveDump | None:
         """Index ``archive``; None when it holds no iOS device root."""
