@@ -21,9 +21,7 @@ import os
 import shutil
 import sys
 import tempfile
-import time
 import traceback
-from collections.abc import Callable
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -320,10 +318,3 @@ def _evidence_in(main: _Run, evidence: tuple[Any, ...]) -> None:
         log.listings.setdefault(folder, names)
     for origin, digest in origins.items():
         log.origins.setdefault(origin, digest)
-
-
-def timed(func: Callable[[], None]) -> float:
-    """Seconds ``func`` took (helper for the benchmark)."""
-    started = time.perf_counter()
-    func()
-    return time.perf_counter() - started

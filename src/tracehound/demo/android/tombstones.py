@@ -15,7 +15,9 @@ Android 11 had no Cmdline/uptime lines and no fraction in the timestamp.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 DEMO_FINGERPRINT = "google/oriole/oriole:13/TQ2A.230505.002/9790110:user/release-keys"
@@ -51,48 +53,58 @@ def _addr(fault_addr: int | None) -> str:
     return "--------" if fault_addr is None else f"0x{fault_addr:016x}"
 
 
-def render_text(
-    *,
-    when: datetime,
-    command_line: Sequence[str] = ("com.example.notes",),
-    pid: int = 8123,
-    tid: int | None = None,
-    uid: int = 10145,
-    thread_name: str | None = None,
-    signal: int = 11,
-    code: int = 1,
-    fault_addr: int | None = 0,
-    sender: tuple[int, int] | None = None,
-    cause: str | None = "null pointer dereference",
-    abort_message: str | None = None,
-    uptime: int = 42,
-    zone: str = "Europe/Paris",
-    fingerprint: str = DEMO_FINGERPRINT,
-    arch: str = "arm64",
-    other_threads: Sequence[tuple[int, str]] = (),
-    legacy: bool = False,
-) -> bytes:
+@dataclass(frozen=True, kw_only=True)
+class Crash:
+    """One native crash, as both tombstone forms record it. ``sender`` is (pid, uid) of a
+    signal sent by another process; ``tid``/``thread_name`` default to the main thread."""
+
+    when: datetime
+    command_line: Sequence[str] = ("com.example.notes",)
+    pid: int = 8123
+    tid: int | None = None
+    uid: int = 10145
+    thread_name: str | None = None
+    signal: int = 11
+    code: int = 1
+    fault_addr: int | None = 0
+    sender: tuple[int, int] | None = None
+    cause: str | None = "null pointer dereference"
+    abort_message: str | None = None
+    uptime: int = 42
+    zone: str = "Europe/Paris"
+    fingerprint: str = DEMO_FINGERPRINT
+    arch: str = "arm64"
+    other_threads: Sequence[tuple[int, str]] = ()
+
+
+def render_text(*, legacy: bool = False, **crash: Any) -> bytes:
     """A text tombstone (``tombstone_NN``); ``sender`` is (pid, uid) of a signal sent by another
     process; ``legacy`` writes the Android 9/10 header (no Cmdline, no uptime, no fraction)."""
-    tid, name = _names(command_line, pid, tid, thread_name)
-    stamp, addr = timestamp_text(when, zone, legacy), _addr(fault_addr)
-    first = command_line[0] if command_line else "<unknown>"
-    code_name = CODES.get((signal, code), "UNKNOWN")
-    origin = f" from pid {sender[0]}, uid {sender[1]}" if sender else ""
+    return _text(Crash(**crash), legacy)
+
+
+def _text(c: Crash, legacy: bool) -> bytes:
+    tid, name = _names(c.command_line, c.pid, c.tid, c.thread_name)
+    stamp, addr = timestamp_text(c.when, c.zone, legacy), _addr(c.fault_addr)
+    first = c.command_line[0] if c.command_line else "<unknown>"
+    code_name = CODES.get((c.signal, c.code), "UNKNOWN")
+    origin = f" from pid {c.sender[0]}, uid {c.sender[1]}" if c.sender else ""
     lines = ["*** *** *** *** *** *** *** *** *** *** *** *** *** *** *** ***",
-             f"Build fingerprint: '{fingerprint}'", "Revision: '0'", f"ABI: '{arch}'",
+             f"Build fingerprint: '{c.fingerprint}'", "Revision: '0'", f"ABI: '{c.arch}'",
              f"Timestamp: {stamp}"]  # fmt: skip
     if not legacy:
-        lines += [f"Process uptime: {uptime}s", f"Cmdline: {' '.join(command_line) or first}"]
-    lines += [f"pid: {pid}, tid: {tid}, name: {name}  >>> {first} <<<", f"uid: {uid}"]
-    if arch == "arm64" and not legacy:
+        lines += [f"Process uptime: {c.uptime}s", f"Cmdline: {' '.join(c.command_line) or first}"]
+    lines += [f"pid: {c.pid}, tid: {tid}, name: {name}  >>> {first} <<<", f"uid: {c.uid}"]
+    if c.arch == "arm64" and not legacy:
         lines.append("tagged_addr_ctrl: 0000000000000001 (PR_TAGGED_ADDR_ENABLE)")
-    sig = SIGNALS.get(signal, f"SIG{signal}")
-    lines.append(f"signal {signal} ({sig}), code {code} ({code_name}{origin}), fault addr {addr}")
-    if cause:
-        lines.append(f"Cause: {cause}")
-    if abort_message is not None:
-        lines.append(f"Abort message: '{abort_message}'")
+    sig = SIGNALS.get(c.signal, f"SIG{c.signal}")
+    lines.append(
+        f"signal {c.signal} ({sig}), code {c.code} ({code_name}{origin}), fault addr {addr}"
+    )
+    if c.cause:
+        lines.append(f"Cause: {c.cause}")
+    if c.abort_message is not None:
+        lines.append(f"Abort message: '{c.abort_message}'")
     library = first if first.startswith("/") else "/system/lib64/libhwui.so"
     lines += [*_registers(), "", "2 total frames", "backtrace:"]
     lines += [
@@ -103,13 +115,13 @@ def render_text(
         "    00000060'd6a00000-00000060'd6a3ffff r--    0   40000  /system/lib64/libhwui.so",
         "    00000060'd6a40000-00000060'd6b2ffff r-x 40000   f0000  /system/lib64/libhwui.so",
         "--------- tail end of log main",
-        f"{local_time(when, zone).strftime('%m-%d %H:%M:%S')}.000 {pid:5d} {tid:5d} F libc"
-        f"    : Fatal signal {signal} ({sig}), code {code}",
+        f"{local_time(c.when, c.zone).strftime('%m-%d %H:%M:%S')}.000 {c.pid:5d} {tid:5d} F libc"
+        f"    : Fatal signal {c.signal} ({sig}), code {c.code}",
     ]  # fmt: skip
-    for other, other_name in other_threads:
+    for other, other_name in c.other_threads:
         lines += ["--- --- --- --- --- --- --- --- --- --- --- --- --- --- --- ---",
-                  f"pid: {pid}, tid: {other}, name: {other_name}  >>> {first} <<<",
-                  f"uid: {uid}", *_registers(), "", "1 total frames", "backtrace:",
+                  f"pid: {c.pid}, tid: {other}, name: {other_name}  >>> {first} <<<",
+                  f"uid: {c.uid}", *_registers(), "", "1 total frames", "backtrace:",
                   "      #00 pc 00000000000a0f6c  /apex/com.android.runtime/lib64/bionic/libc.so"
                   " (__epoll_pwait+12)"]  # fmt: skip
     lines += ["", "open files:", "    fd 0: /dev/null (unowned)"]
@@ -158,48 +170,34 @@ def _thread(tid: int, name: str, pc: int) -> bytes:
 
 
 def render_proto(
-    *,
-    when: datetime,
-    command_line: Sequence[str] = ("com.example.notes",),
-    pid: int = 8123,
-    tid: int | None = None,
-    uid: int = 10145,
-    thread_name: str | None = None,
-    signal: int = 11,
-    code: int = 1,
-    fault_addr: int | None = 0,
-    sender: tuple[int, int] | None = None,
-    cause: str | None = "null pointer dereference",
-    abort_message: str | None = None,
-    uptime: int = 42,
-    zone: str = "Europe/Paris",
-    fingerprint: str = DEMO_FINGERPRINT,
-    arch: str = "arm64",
-    other_threads: Sequence[tuple[int, str]] = (),
-    selinux_label: str = "u:r:untrusted_app:s0:c145,c256,c512,c768",
+    *, selinux_label: str = "u:r:untrusted_app:s0:c145,c256,c512,c768", **crash: Any
 ) -> bytes:
     """A protobuf tombstone (``tombstone_NN.pb``, message ``Tombstone``); same arguments as
     ``render_text`` plus the SELinux label, which only the protobuf form records."""
-    tid, name = _names(command_line, pid, tid, thread_name)
-    stamp = timestamp_text(when, zone)
-    sig = _num(1, signal) + _len(2, SIGNALS.get(signal, f"SIG{signal}"))
-    sig += _num(3, code) + _len(4, CODES.get((signal, code), "UNKNOWN"))
-    if sender:
-        sig += _num(5, 1) + _num(6, sender[1]) + _num(7, sender[0])
-    if fault_addr is not None:
-        sig += _num(8, 1) + _num(9, fault_addr)
-    out = _num(1, ARCH_NUMBERS[arch]) + _len(2, fingerprint) + _len(3, "0") + _len(4, stamp)
-    out += _num(5, pid) + _num(6, tid) + _num(7, uid) + _len(8, selinux_label)
-    out += b"".join(_len(9, arg) for arg in command_line)
+    return _proto(Crash(**crash), selinux_label)
+
+
+def _proto(c: Crash, selinux_label: str) -> bytes:
+    tid, name = _names(c.command_line, c.pid, c.tid, c.thread_name)
+    stamp = timestamp_text(c.when, c.zone)
+    sig = _num(1, c.signal) + _len(2, SIGNALS.get(c.signal, f"SIG{c.signal}"))
+    sig += _num(3, c.code) + _len(4, CODES.get((c.signal, c.code), "UNKNOWN"))
+    if c.sender:
+        sig += _num(5, 1) + _num(6, c.sender[1]) + _num(7, c.sender[0])
+    if c.fault_addr is not None:
+        sig += _num(8, 1) + _num(9, c.fault_addr)
+    out = _num(1, ARCH_NUMBERS[c.arch]) + _len(2, c.fingerprint) + _len(3, "0") + _len(4, stamp)
+    out += _num(5, c.pid) + _num(6, tid) + _num(7, c.uid) + _len(8, selinux_label)
+    out += b"".join(_len(9, arg) for arg in c.command_line)
     out += _varint((10 << 3) | 2) + _varint(len(sig)) + sig  # present even when all zero
-    if abort_message:
-        out += _len(14, abort_message)
-    if cause:
-        out += _len(15, _len(1, cause))
-    for number, (thread_id, thread) in enumerate([(tid, name), *other_threads]):
+    if c.abort_message:
+        out += _len(14, c.abort_message)
+    if c.cause:
+        out += _len(15, _len(1, c.cause))
+    for number, (thread_id, thread) in enumerate([(tid, name), *c.other_threads]):
         out += _len(16, _num(1, thread_id) + _len(2, _thread(thread_id, thread, 0x4F2A0 + number)))
     mapping = _num(1, 0x60D6A40000) + _num(2, 0x60D6B30000) + _num(3, 0x40000) + _num(4, 1)
     out += _len(17, mapping + _num(6, 1) + _len(7, "/system/lib64/libhwui.so"))
     out += _len(19, _len(2, "/dev/null"))
-    out += _num(20, uptime) + _num(22, 4096)
+    out += _num(20, c.uptime) + _num(22, 4096)
     return out

@@ -98,7 +98,11 @@ def _metadata(bundle_id: str, entry: Any, ctx: ParseContext) -> dict[str, Any] |
     return meta
 
 
-def _record(bundle_id: str, entry: Any, installed: bool, ctx: ParseContext) -> Application:
+def application_record(
+    bundle_id: str, entry: Any, installed: bool, ctx: ParseContext
+) -> Application:
+    """An Application record from an iTunesMetadata entry (backups' Info.plist or a dump's
+    iTunesMetadata.plist)."""
     meta = _metadata(bundle_id, entry, ctx)
     m = meta or {}
     download = m.get("com.apple.iTunesStore.downloadInfo")
@@ -151,6 +155,6 @@ def parse(info: Any, ctx: ParseContext) -> Iterator[Application]:
     for bundle_id, entry in apps.items():
         if not isinstance(entry, dict):
             ctx.warn(f"Applications entry of {bundle_id} is not a dictionary")
-        yield _record(bundle_id, entry, bundle_id in installed, ctx)
+        yield application_record(bundle_id, entry, bundle_id in installed, ctx)
     for bundle_id in sorted(installed - apps.keys()):
-        yield _record(bundle_id, None, True, ctx)
+        yield application_record(bundle_id, None, True, ctx)

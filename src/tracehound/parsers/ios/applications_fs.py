@@ -21,7 +21,7 @@ from tracehound.core.context import ParseContext
 from tracehound.core.errors import SchemaMismatch
 from tracehound.core.records import field_names
 from tracehound.core.registry import artifact
-from tracehound.parsers.ios.applications import Application, _record
+from tracehound.parsers.ios.applications import Application, application_record
 
 PATHS = ("/private/var/containers/Bundle/Application/*/iTunesMetadata.plist",)
 
@@ -51,6 +51,6 @@ def parse(meta: Any, ctx: ParseContext) -> Iterator[ApplicationFs]:
     container = match.group(1) if match else None
     store_id = meta.get("softwareVersionBundleId")
     bundle_id = store_id if isinstance(store_id, str) and store_id else container or "unknown"
-    app = _record(bundle_id, {"iTunesMetadata": meta}, True, ctx)
+    app = application_record(bundle_id, {"iTunesMetadata": meta}, True, ctx)
     values = {name: getattr(app, name) for name in field_names(Application)}
     yield ApplicationFs(**values, container=container)

@@ -14,6 +14,7 @@ import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 from tracehound.core.context import ParseContext
 from tracehound.core.records import AppId, ProcessName, Record
@@ -86,6 +87,15 @@ def _query(conn: sqlite3.Connection) -> str:
 )
 def parse(conn: sqlite3.Connection, ctx: ParseContext) -> Iterator[DataUsage]:
     """Processes that used the network, their traffic, and usage rows of deleted processes."""
+    return read_usage(conn, ctx, DataUsage)
+
+
+U = TypeVar("U", bound=DataUsage)
+
+
+def read_usage(conn: sqlite3.Connection, ctx: ParseContext, cls: type[U]) -> Iterator[U]:
+    """The ZPROCESS/ZLIVEUSAGE rows as ``cls`` records (DataUsage, or netusage's subclass: the
+    two databases share Apple's NetBase model)."""
     conn.row_factory = sqlite3.Row
     for r in conn.execute(_query(conn)):
         missing = r["p_pk"] is None
@@ -95,7 +105,7 @@ def parse(conn: sqlite3.Connection, ctx: ParseContext) -> Iterator[DataUsage]:
         name = raw.split("/", 1)[0] if raw else None
         row_id = r["u_pk"] if missing else r["p_pk"]
         ts = ctx.time(from_cocoa, r["u_ts"] if r["u_ts"] is not None else r["p_ts"], row_id)
-        yield DataUsage(
+        yield cls(
             ts=ts,
             row=row_id,
             first_seen=ctx.time(from_cocoa, r["p_first"], row_id, "ZFIRSTTIMESTAMP"),

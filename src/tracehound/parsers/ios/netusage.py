@@ -21,7 +21,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from tracehound.core.context import ParseContext
-from tracehound.core.records import field_names
 from tracehound.core.registry import artifact
 from tracehound.parsers.ios import datausage
 from tracehound.parsers.ios.datausage import DataUsage
@@ -44,8 +43,6 @@ PATHS = (
     "/private/var/networkd/db/netusage.sqlite",
 )
 
-_FIELDS = field_names(DataUsage)
-
 
 @artifact(
     record=NetUsage,
@@ -55,5 +52,4 @@ _FIELDS = field_names(DataUsage)
 )
 def parse(conn: sqlite3.Connection, ctx: ParseContext) -> Iterator[NetUsage]:
     """Processes that used the network per netusage.sqlite, and usage rows of deleted processes."""
-    for record in datausage.parse(conn, ctx):
-        yield NetUsage(**{name: getattr(record, name) for name in _FIELDS})
+    return datausage.read_usage(conn, ctx, NetUsage)
