@@ -27,6 +27,26 @@ LISTING_PATH = "(file listing)"
 MAX_INPUT_BYTES = 512 * 1024 * 1024
 
 
+#: The last text input decoded, keyed by path, size and modification time: about ten artifacts
+#: (every dumpsys section, getprop) read the same dumpsys.txt or bugreport dumpstate in a row,
+#: which is then read and decoded once instead of ten times. One text is kept at a time.
+_LAST_TEXT: dict[tuple[Path, int, int], str] = {}
+
+
+def _text(path: Path) -> str:
+    try:
+        info = path.stat()
+    except OSError as exc:
+        raise InputError(f"cannot read file: {exc.strerror or exc}") from exc
+    key = (path, info.st_size, info.st_mtime_ns)
+    text = _LAST_TEXT.get(key)
+    if text is None:
+        text = _read(path).decode("utf-8", errors="replace")
+        _LAST_TEXT.clear()
+        _LAST_TEXT[key] = text
+    return text
+
+
 def _read(path: Path) -> bytes:
     try:
         size = path.stat().st_size
@@ -50,6 +70,9 @@ def open_input(artifact: Artifact, path: Path) -> Iterator[Any]:
                 raise SchemaMismatch("missing " + ", ".join(missing))
             yield conn
         return
+    if artifact.input == "text":
+        yield _text(path)
+        return
     data = _read(path)
     if artifact.input == "plist":
         obj = plist.load(data)
@@ -61,8 +84,6 @@ def open_input(artifact: Artifact, path: Path) -> Iterator[Any]:
             if absent:
                 raise SchemaMismatch("missing key " + ", ".join(absent))
         yield obj
-    elif artifact.input == "text":
-        yield data.decode("utf-8", errors="replace")
     elif artifact.input == "json":
         yield load_json(data)
     elif artifact.input == "listing":
