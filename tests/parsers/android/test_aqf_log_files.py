@@ -19,7 +19,7 @@ def test_listing() -> None:
         FileEntry("androidqf:logs", is_dir=True),
         FileEntry("androidqf:logs/data/anr", is_dir=True),
         FileEntry("androidqf:logs/data/anr/anr_2024-03-10-14-31-05-001", False, 5120, T0),
-        FileEntry("androidqf:logs/proc/last_kmsg", False, 0, None),
+        FileEntry("androidqf:logs/proc/last_kmsg", False, 0, T0),
         FileEntry("androidqf:getprop.txt", False, 10, T0),
         FileEntry("bugreport:FS/data/anr/anr_x", False, 10, T0),
     ]
@@ -34,8 +34,18 @@ def test_listing() -> None:
             5120,
             T0,
         ),
-        ("/proc/last_kmsg", "androidqf:logs/proc/last_kmsg", 0, None),
+        ("/proc/last_kmsg", "androidqf:logs/proc/last_kmsg", 0, T0),
     ]
+
+
+def test_file_without_time_is_a_counted_warning() -> None:
+    entries = [
+        FileEntry("androidqf:logs/proc/kmsg", False, 0, None),
+        FileEntry("androidqf:logs/", False, 0, T0),  # no file name: not a log file
+    ]
+    found, ctx = parse_listing(get_artifact("android.aqf_log_files"), entries)
+    assert [(r.path, r.ts) for r in found] == [("/proc/kmsg", None)]
+    assert ctx.warnings == 1 and "no modification time" in ctx.messages[0]
 
 
 def test_empty_listing() -> None:

@@ -42,4 +42,6 @@ def parse(entries: Iterable[FileEntry], ctx: ParseContext) -> Iterator[LogFile]:
         rest = entry.path[len(PREFIX) :].strip("/")
         if not rest:
             continue
+        if entry.modified is None:
+            ctx.warn(f"{entry.path}: no modification time in the acquisition; not on the timeline")
         yield LogFile(ts=entry.modified, path="/" + rest, stored_as=entry.path, size=entry.size)
