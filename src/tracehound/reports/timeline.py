@@ -3,20 +3,21 @@
 Columns follow Timesketch's CSV import (required ``datetime``, ``timestamp_desc``, ``message``;
 optional ``timestamp`` in microseconds since 1970) plus our own: ``artifact``, ``detection`` (the
 highest severity of detections on that record, empty if none), ``device_path`` and ``row``.
-Rows are staged in a temporary SQLite file and sorted there, so memory stays flat however many
-records the acquisition holds.
+Rows are sorted by an external merge sort over private run files, so memory stays flat however
+many records the acquisition holds.
 """
 
 from __future__ import annotations
 
-import csv
 import heapq
+import marshal
 import shutil
-import sqlite3
 import tempfile
-from datetime import UTC, datetime
+from collections.abc import Iterable, Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 from types import TracebackType
+from typing import IO
 
 from tracehound.core.records import Provenance, Record
 from tracehound.core.registry import Severity
@@ -38,8 +39,13 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 _FORMULA_FIRST = frozenset(_FORMULA_START)
 
 
-#: Rows staged in memory before one executemany into the staging database.
-_BATCH = 5000
+#: Rows held in memory before they are sorted and written as one run file (about 30 MB of rows of
+#: a typical size); a bigger run means fewer files to merge but more memory.
+_RUN_ROWS = 50_000
+#: Sort keys: the time in microseconds plus an offset that makes every time since year 1 positive,
+#: zero-padded so that keys compare as bytes in numeric order.
+_KEY_OFFSET = 1 << 62
+_KEY_WIDTH = 19
 
 
 def safe_cell(value: object) -> str:
@@ -62,13 +68,24 @@ def _row(row: int | None) -> str:
     return "" if row is None else str(row)
 
 
+_MICROSECOND = timedelta(microseconds=1)
+
+
 def _micros(ts: datetime) -> int:
-    delta = ts.astimezone(UTC) - UNIX_EPOCH
-    return (delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds
+    return (ts - UNIX_EPOCH) // _MICROSECOND  # exact: timedelta arithmetic is integral
 
 
 class TimelineWriter:
-    """Collects timeline rows and writes them sorted to CSV on ``close``."""
+    """Collects timeline rows and writes them sorted to CSV on ``close``.
+
+    Sorting is an external merge sort, so memory stays flat however many records the acquisition
+    holds: rows are kept in memory up to ``_RUN_ROWS``, sorted there and written to a run file in
+    a private staging folder; ``close`` merges the sorted runs into ``timeline.csv``. A row is
+    staged as one UTF-8 byte string, its sort key (the time in microseconds, offset to be
+    non-negative and zero-padded to a fixed width) followed by its finished CSV line, so plain
+    byte comparison orders rows by time, then by the line itself: a total order, and the file is
+    the same whatever the order rows were added in.
+    """
 
     def __init__(self, output: Path | None, staging: Path | None = None) -> None:
         """Rows go to ``output`` on close; a worker passes ``output=None`` and a ``staging``
@@ -79,65 +96,47 @@ class TimelineWriter:
             self._tmp = tempfile.TemporaryDirectory(prefix="tracehound-timeline-")
             staging = Path(self._tmp.name)
             staging.chmod(0o700)
-        self.db_path = staging / "timeline.sqlite"
-        self._db = sqlite3.connect(self.db_path)
-        self._db.execute("PRAGMA journal_mode = OFF")
-        self._db.execute("PRAGMA synchronous = OFF")
-        # Each row is staged as its finished CSV line: the rendering happens in the workers, and
-        # the final sort (on the time, then the line itself: a total order) only copies lines.
-        self._db.execute("CREATE TABLE t (us INTEGER, line TEXT)")
+        self.staging = staging
         self.rows = 0
-        self._pending: list[tuple[object, ...]] = []
-        self._others: list[Path] = []
+        self._pending: list[bytes] = []
+        self._runs: list[Path] = []
+        self._paths: dict[str, str] = {}  # device path -> its CSV cell (one per input file)
 
-    def detach(self) -> Path:
-        """Write pending rows, index them in timeline order (the sort happens here, in the
-        worker, in parallel with the others) and close; return the database's path (kept)."""
-        self._flush()
-        self._db.execute("CREATE INDEX t_order ON t (us, line)")
-        self._db.commit()
-        self._db.close()
-        return self.db_path
-
-    def absorb(self, db_path: Path) -> None:
-        """Take over another writer's detached database (merged, in order, on close); it is
-        moved next to this writer's own staging file and removed with it."""
-        kept = self.db_path.with_name(f"worker-{len(self._others)}.sqlite")
-        shutil.move(db_path, kept)
-        self._others.append(kept)
-        other = sqlite3.connect(f"file:{kept}?mode=ro", uri=True)
-        try:
-            self.rows += int(other.execute("SELECT count(*) FROM t").fetchone()[0])
-        finally:
-            other.close()
-
-    def _flush(self) -> None:
-        if self._pending:
-            self._db.executemany("INSERT INTO t VALUES (?, ?)", self._pending)
-            self._pending = []
+    # -- adding rows ----------------------------------------------------------------------------
 
     def add_record(self, record: Record, prov: Provenance, detection: str = "") -> None:
         """Add the record's ``ts`` and its EXTRA_TIMES fields."""
+        ts = record.ts
+        extra = record.EXTRA_TIMES
+        if ts is None and not extra:
+            return
         times: list[tuple[datetime, str]] = []
-        if record.ts is not None:
-            times.append((record.ts, record.TS_DESC))
-        for name, desc in record.EXTRA_TIMES:
+        if ts is not None:
+            times.append((ts, record.TS_DESC))
+        for name, desc in extra:
             value = getattr(record, name, None)
             if isinstance(value, datetime):
                 times.append((value, desc))
         if not times:
             return
         message = _csv_text(safe_cell(record.describe()))
-        tail = (
-            f",{record.TYPE},{detection},{_csv_text(safe_cell(prov.path))},{_row(record.row)}\r\n"
-        )
+        path = self._paths.get(prov.path)
+        if path is None:
+            path = self._paths[prov.path] = _csv_text(safe_cell(prov.path))
+        row = record.row
+        tail = f",{record.TYPE},{detection},{path},{'' if row is None else row}\r\n"
         pending = self._pending
-        for ts, desc in times:
-            us = _micros(ts)
-            pending.append((us, f"{ts.isoformat()},{_csv_text(desc)},{message},{us}{tail}"))
+        for when, desc in times:
+            us = (when - UNIX_EPOCH) // _MICROSECOND
+            pending.append(
+                _encode(
+                    f"{us + _KEY_OFFSET:0{_KEY_WIDTH}d}{when.isoformat()},{_csv_text(desc)},"
+                    f"{message},{us}{tail}"
+                )
+            )
         self.rows += len(times)
-        if len(pending) >= _BATCH:
-            self._flush()
+        if len(pending) >= _RUN_ROWS:
+            self._spill()
 
     def add_detection(
         self,
@@ -153,35 +152,67 @@ class TimelineWriter:
             return
         us = _micros(ts)
         self._pending.append(
-            (
-                us,
-                f"{ts.isoformat()},Detection,{_csv_text(safe_cell(message))},{us},{artifact},"
-                f"{severity},{_csv_text(safe_cell(path))},{_row(row)}\r\n",
+            _encode(
+                f"{us + _KEY_OFFSET:0{_KEY_WIDTH}d}{ts.isoformat()},Detection,"
+                f"{_csv_text(safe_cell(message))},{us},{artifact},{severity},"
+                f"{_csv_text(safe_cell(path))},{_row(row)}\r\n"
             )
         )
         self.rows += 1
 
+    # -- runs -----------------------------------------------------------------------------------
+
+    def _spill(self) -> None:
+        """Sort the rows in memory and write them as one more run file."""
+        if not self._pending:
+            return
+        self._pending.sort()
+        path = self.staging / f"run-{len(self._runs)}.bin"
+        _write_run(path, self._pending)
+        self._runs.append(path)
+        self._pending = []
+
+    def _streams(self) -> list[Iterator[bytes]]:
+        """Every staged row as sorted streams: the run files, then the rows still in memory."""
+        self._pending.sort()
+        streams = [_read_run(p) for p in self._runs]
+        if self._pending:
+            streams.append(iter(self._pending))
+        return streams
+
+    def detach(self) -> Path:
+        """Merge this writer's rows into one sorted run file (in the worker, in parallel with the
+        others) and return its path; the file is kept for ``absorb``."""
+        path = self.staging / "timeline.run"
+        _write_run(path, _merge(self._streams()))
+        for run in self._runs:
+            run.unlink()
+        self._runs, self._pending = [path], []
+        return path
+
+    def absorb(self, run: Path) -> None:
+        """Take over another writer's detached run (merged, in order, on close); it is moved next
+        to this writer's own runs and removed with them."""
+        kept = self.staging / f"worker-{len(self._runs)}.run"
+        shutil.move(run, kept)
+        self._runs.append(kept)
+        self.rows += _run_count(kept)
+
     def close(self) -> None:
-        """Write the sorted CSV and remove the staging database."""
+        """Write the sorted CSV and remove the staging files."""
         if self.output is None:
             raise ValueError("a staging timeline is handed over with detach(), not closed")
-        others = [sqlite3.connect(f"file:{p}?mode=ro", uri=True) for p in self._others]
         try:
-            self._flush()
-            query = "SELECT us, line FROM t ORDER BY us, line"
-            streams = [self._db.execute(query), *(db.execute(query) for db in others)]
-            with self.output.open("w", encoding="utf-8", newline="") as handle:
-                csv.writer(handle).writerow(COLUMNS)
-                # Each stream is already in (time, line) order: merging them gives the same
-                # file as one sorted table, without copying the workers' rows.
-                rows = streams[0] if len(streams) == 1 else heapq.merge(*streams)
-                handle.writelines(line for _, line in rows)
+            with self.output.open("wb") as handle:
+                handle.write((",".join(COLUMNS) + "\r\n").encode("ascii"))
+                handle.writelines(row[_KEY_WIDTH:] for row in _merge(self._streams()))
         finally:
-            for db in others:
-                db.close()
-            self._db.close()
+            self._pending = []
             if self._tmp is not None:
                 self._tmp.cleanup()
+            else:
+                for run in self._runs:
+                    run.unlink(missing_ok=True)
 
     def __enter__(self) -> TimelineWriter:
         return self
@@ -193,6 +224,63 @@ class TimelineWriter:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def _encode(text: str) -> bytes:
+    # Device text may hold lone surrogates (a damaged plist string): they cannot be UTF-8, so
+    # they are written as visible \udcxx escapes rather than failing the whole timeline.
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace")
+
+
+def _merge(streams: list[Iterator[bytes]]) -> Iterator[bytes]:
+    if len(streams) == 1:
+        return streams[0]
+    return heapq.merge(*streams)
+
+
+#: A run file: an 8-byte row count, then blocks of at most _BLOCK rows, each an 8-byte length and
+#: a ``marshal`` dump of a list of rows (a row may hold line breaks inside a quoted cell, so rows
+#: cannot be newline-framed). ``marshal`` is safe here: the files are our own, written moments
+#: before in a private (0700) folder, never read from elsewhere.
+_BLOCK = 2000
+
+
+def _write_run(path: Path, rows: Iterable[bytes]) -> None:
+    with path.open("wb") as handle:
+        handle.write(bytes(8))
+        written = 0
+        block: list[bytes] = []
+        for row in rows:
+            block.append(row)
+            if len(block) >= _BLOCK:
+                written += _write_block(handle, block)
+                block = []
+        if block:
+            written += _write_block(handle, block)
+        handle.seek(0)
+        handle.write(written.to_bytes(8, "little"))
+
+
+def _write_block(handle: IO[bytes], block: list[bytes]) -> int:
+    data = marshal.dumps(block)
+    handle.write(len(data).to_bytes(8, "little"))
+    handle.write(data)
+    return len(block)
+
+
+def _run_count(path: Path) -> int:
+    with path.open("rb") as handle:
+        return int.from_bytes(handle.read(8), "little")
+
+
+def _read_run(path: Path) -> Iterator[bytes]:
+    with path.open("rb") as handle:
+        handle.seek(8)
+        while size := int.from_bytes(handle.read(8), "little"):
+            yield from marshal.loads(handle.read(size))  # noqa: S302 (our own run file)
 
 
 def max_severity(severities: list[str]) -> str:
