@@ -459,3 +459,26 @@ def test_large_index_lookup(tmp_path: Path) -> None:
     assert [m.indicator.id for m in big.match_value(Kind.DOMAIN, "x.d19999.com")] == [
         "indicator--19999"
     ]
+
+
+def test_memo_gives_the_same_matches_and_stays_bounded(
+    index: IndicatorIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Repeated values are answered from the memo: same matches, per field, bounded size."""
+    import tracehound.iocs.index as module
+
+    monkeypatch.setattr(module, "_MEMO_SIZE", 3)
+    index._memo.clear()
+    first = hits(index, Kind.URL, "https://a.sub.example.org/x")
+    assert first and hits(index, Kind.URL, "https://a.sub.example.org/x") == first
+    # The field is part of the key: a match names the field it was found in.
+    other = index.match_value(Kind.URL, "https://a.sub.example.org/x", "g")
+    assert [m.field for m in other] == ["g"] * len(first)
+    for n in range(10):
+        index.match_value(Kind.DOMAIN, f"host{n}.example.net", "f")
+        assert len(index._memo) <= 3
+    assert hits(index, Kind.URL, "https://a.sub.example.org/x") == first
+    # A caller may change the list it got without changing what the memo holds.
+    index.match_value(Kind.URL, "https://a.sub.example.org/x", "f").clear()
+    assert hits(index, Kind.URL, "https://a.sub.example.org/x") == first
+    index._memo.clear()

@@ -37,6 +37,8 @@ from tracehound.iocs.stix import Indicator, IocKind
 TRUNCATION_LENGTHS = (16, 15)
 
 _Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+#: Distinct observed values remembered with their matches (a few megabytes at most).
+_MEMO_SIZE = 50_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +55,15 @@ class Match:
 class IndicatorIndex:
     """Indicators grouped by kind and keyed by normalised value."""
 
-    __slots__ = ("_by_kind", "_ip_exact", "_ip_nets", "_len", "_proc_prefix", "_relative")
+    __slots__ = (
+        "_by_kind",
+        "_ip_exact",
+        "_ip_nets",
+        "_len",
+        "_memo",
+        "_proc_prefix",
+        "_relative",
+    )
 
     def __init__(self) -> None:
         self._by_kind: dict[IocKind, dict[str, list[Indicator]]] = {k: {} for k in IocKind}
@@ -67,6 +77,9 @@ class IndicatorIndex:
         # first segment -> (segments, indicator) of relative file_path indicators
         self._relative: dict[str, list[tuple[tuple[str, ...], Indicator]]] = {}
         self._len = 0
+        # (kind, value, field) -> matches: a phone repeats the same hosts, handles and process
+        # names on thousands of rows, so each distinct value is normalised and looked up once.
+        self._memo: dict[tuple[Kind, str, str], tuple[Match, ...]] = {}
 
     @classmethod
     def build(cls, indicators: Iterable[Indicator]) -> IndicatorIndex:
@@ -77,6 +90,7 @@ class IndicatorIndex:
         return index
 
     def _add(self, ind: Indicator) -> None:
+        self._memo.clear()
         self._len += 1
         kind, value = ind.kind, ind.value
         if kind is IocKind.IP:
@@ -135,8 +149,15 @@ class IndicatorIndex:
         """Matches of one observed value of the given kind; never raises on odd input."""
         if not value or not isinstance(value, str):
             return []
-        handler = _HANDLERS.get(kind)
-        return list(handler(self, value, field)) if handler is not None else []
+        key = (kind, value, field)
+        found = self._memo.get(key)
+        if found is None:
+            handler = _HANDLERS.get(kind)
+            found = tuple(handler(self, value, field)) if handler is not None else ()
+            if len(self._memo) >= _MEMO_SIZE:
+                self._memo.clear()  # bounded memory: start afresh rather than track recency
+            self._memo[key] = found
+        return list(found)
 
     # -- network ------------------------------------------------------------------------------
 
