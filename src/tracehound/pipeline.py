@@ -46,6 +46,7 @@ from tracehound.sources.detect import open_source
 
 Progress = Callable[[str, int, int], None]
 ENV_IOCS = "TRACEHOUND_IOCS"
+_BUFFER = 1 << 20
 OUTPUT_NAMES = (
     "detections.jsonl",
     "run.json",
@@ -160,12 +161,18 @@ class _Run:
         """Write, match and detect one record; return how many detections it caused."""
         handle = self.record_files.get(record.TYPE)
         if handle is None:
-            handle = (self.output / "records" / f"{record.TYPE}.jsonl").open("wb")
+            # A large buffer: one write call per megabyte instead of one per few records.
+            handle = (self.output / "records" / f"{record.TYPE}.jsonl").open(
+                "wb", buffering=_BUFFER
+            )
             self.record_files[record.TYPE] = handle
         handle.write(record_line_bytes(record, prov) + b"\n")
         found = [match_detection(m, record, prov) for m in self.index.match_record(record)]
         for det in self.detectors.get(record.TYPE, ()):
             found.extend(finding_detection(f) for f in det.feed(record, prov))
+        if not found:  # nearly every record: no detection to write or rank
+            self.timeline.add_record(record, prov)
+            return 0
         for item in found:
             self.emit(item)
             self.timeline.add_detection(

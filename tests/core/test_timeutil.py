@@ -44,3 +44,14 @@ def test_as_utc_and_roundtrip() -> None:
     when = datetime(2022, 3, 4, 5, 6, 7, 890000, tzinfo=UTC)
     assert t.from_cocoa(t.to_cocoa(when)) == when
     assert t.iso(when) == "2022-03-04T05:06:07.890000+00:00"
+
+
+def test_cocoa_s_or_ns_integer_fast_path_matches_the_general_one() -> None:
+    """Integers take a shortcut; it must agree with the float path on both sides of 1e11."""
+    for seconds in (0, 1, -1, 647_000_000, 10**11, -(10**11)):
+        assert t.from_cocoa_s_or_ns(seconds) == t.from_cocoa_s_or_ns(float(seconds))
+    for nanoseconds in (10**11 + 1, -(10**11) - 1, 647 * 10**15 + 999):
+        assert t.from_cocoa_s_or_ns(nanoseconds) == t.from_cocoa_ns(nanoseconds)
+    assert t.from_cocoa_s_or_ns(10**11) == t.from_cocoa(10**11)
+    assert t.from_cocoa_s_or_ns(10**11 + 1) == t.from_cocoa_ns(10**11 + 1)
+    assert t.from_cocoa_s_or_ns(10**40) is None  # out of range, not an error

@@ -64,6 +64,10 @@ def from_cocoa_s_or_ns(value: float | int | None) -> datetime | None:
 
     The unit is chosen by magnitude: values above 1e11 are nanoseconds.
     """
+    if type(value) is int:  # the common case, without the float round trip
+        if -_COCOA_NS_THRESHOLD <= value <= _COCOA_NS_THRESHOLD:
+            return from_cocoa(value)
+        return from_cocoa_ns(value)
     if value is None or isinstance(value, bool):
         return None
     try:
