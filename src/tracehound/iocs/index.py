@@ -38,7 +38,7 @@ TRUNCATION_LENGTHS = (16, 15)
 
 _Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 #: Distinct observed values remembered with their matches (a few megabytes at most).
-_MEMO_SIZE = 50_000
+_MEMO_SIZE = 20_000
 
 
 @dataclass(frozen=True, slots=True)

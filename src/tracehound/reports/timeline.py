@@ -39,9 +39,9 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 _FORMULA_FIRST = frozenset(_FORMULA_START)
 
 
-#: Rows held in memory before they are sorted and written as one run file (about 30 MB of rows of
+#: Rows held in memory before they are sorted and written as one run file (about 12 MB of rows of
 #: a typical size); a bigger run means fewer files to merge but more memory.
-_RUN_ROWS = 50_000
+_RUN_ROWS = 20_000
 #: Sort keys: the time in microseconds plus an offset that makes every time since year 1 positive,
 #: zero-padded so that keys compare as bytes in numeric order.
 _KEY_OFFSET = 1 << 62
@@ -245,7 +245,7 @@ def _merge(streams: list[Iterator[bytes]]) -> Iterator[bytes]:
 #: a ``marshal`` dump of a list of rows (a row may hold line breaks inside a quoted cell, so rows
 #: cannot be newline-framed). ``marshal`` is safe here: the files are our own, written moments
 #: before in a private (0700) folder, never read from elsewhere.
-_BLOCK = 2000
+_BLOCK = 500
 
 
 def _write_run(path: Path, rows: Iterable[bytes]) -> None:
