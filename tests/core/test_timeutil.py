@@ -55,3 +55,25 @@ def test_cocoa_s_or_ns_integer_fast_path_matches_the_general_one() -> None:
     assert t.from_cocoa_s_or_ns(10**11) == t.from_cocoa(10**11)
     assert t.from_cocoa_s_or_ns(10**11 + 1) == t.from_cocoa_ns(10**11 + 1)
     assert t.from_cocoa_s_or_ns(10**40) is None  # out of range, not an error
+
+
+def test_iso_text_is_isoformat() -> None:
+    """The fast UTC rendering gives isoformat's exact text; other zones use isoformat itself."""
+    from datetime import timedelta, timezone
+    from zoneinfo import ZoneInfo
+
+    samples = [
+        datetime(2023, 3, 16, 8, 8, 14, 102952, tzinfo=UTC),
+        datetime(2023, 3, 16, 8, 8, 14, tzinfo=UTC),  # no fraction
+        datetime(2023, 3, 16, 8, 8, 14, 5, tzinfo=UTC),  # leading zeros of the fraction
+        datetime(1, 1, 1, tzinfo=UTC),
+        datetime(1969, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
+        datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
+        datetime(1900, 1, 1, tzinfo=ZoneInfo("Europe/Paris")),  # LMT, +00:09:21
+        datetime(2021, 6, 1, 12, tzinfo=timezone(timedelta(hours=5, minutes=30))),
+        datetime(2021, 6, 1, 12),  # naive
+    ]
+    step = timedelta(days=3, seconds=7_777, microseconds=123_457)
+    samples += [datetime(1960, 1, 1, tzinfo=UTC) + step * n for n in range(5000)]
+    for value in samples:
+        assert t.iso_text(value) == value.isoformat()

@@ -17,6 +17,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar
 
+from tracehound.core.timeutil import iso_text
+
 
 class Kind(StrEnum):
     """What an observed value is, for the indicator index."""
@@ -105,7 +107,7 @@ class Record:
                 shown = ", ".join(str(v) for v in value[:5])
                 parts.append(f"{name}={shown}{' ...' if len(value) > 5 else ''}")
             elif kind is datetime:
-                parts.append(f"{name}={value.isoformat()}")
+                parts.append(f"{name}={iso_text(value)}")
             else:
                 parts.append(f"{name}={value}")
         return " ".join(parts)[:1000]

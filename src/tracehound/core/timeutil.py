@@ -16,6 +16,8 @@ import math
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import orjson
+
 COCOA_EPOCH = datetime(2001, 1, 1, tzinfo=UTC)
 UNIX_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 WEBKIT_EPOCH = datetime(1601, 1, 1, tzinfo=UTC)
@@ -122,6 +124,15 @@ def to_webkit(value: datetime) -> int:
     """Aware datetime to WebKit microseconds (used by the demo generator and tests)."""
     delta = value - WEBKIT_EPOCH
     return (delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def iso_text(value: datetime) -> str:
+    """``value.isoformat()``; for a UTC time (every record time) orjson writes the same text
+    about three times faster (RFC 3339, microseconds only when non-zero, ``+00:00``). Other zones
+    use ``isoformat`` itself: orjson drops the seconds of an offset such as LMT's +00:09:21."""
+    if value.tzinfo is UTC:
+        return orjson.dumps(value)[1:-1].decode("ascii")
+    return value.isoformat()
 
 
 def iso(value: datetime | None) -> str | None:

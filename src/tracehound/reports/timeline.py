@@ -21,7 +21,7 @@ from typing import IO
 
 from tracehound.core.records import Provenance, Record
 from tracehound.core.registry import Severity
-from tracehound.core.timeutil import UNIX_EPOCH
+from tracehound.core.timeutil import UNIX_EPOCH, iso_text
 
 COLUMNS = (
     "datetime",
@@ -130,7 +130,7 @@ class TimelineWriter:
             us = (when - UNIX_EPOCH) // _MICROSECOND
             pending.append(
                 _encode(
-                    f"{us + _KEY_OFFSET:0{_KEY_WIDTH}d}{when.isoformat()},{_csv_text(desc)},"
+                    f"{us + _KEY_OFFSET:0{_KEY_WIDTH}d}{iso_text(when)},{_csv_text(desc)},"
                     f"{message},{us}{tail}"
                 )
             )
@@ -153,7 +153,7 @@ class TimelineWriter:
         us = _micros(ts)
         self._pending.append(
             _encode(
-                f"{us + _KEY_OFFSET:0{_KEY_WIDTH}d}{ts.isoformat()},Detection,"
+                f"{us + _KEY_OFFSET:0{_KEY_WIDTH}d}{iso_text(ts)},Detection,"
                 f"{_csv_text(safe_cell(message))},{us},{artifact},{severity},"
                 f"{_csv_text(safe_cell(path))},{_row(row)}\r\n"
             )
