@@ -639,7 +639,8 @@ def main() -> None:
         f"- tracehound {git_commit()}; MVT {MVT_VERSION} (update checks and network off)",
         f"- command: `.venv/bin/python bench/run_bench.py --scale {args.scale} --runs {args.runs}`",
         f"- load average (1, 5, 15 min) before: {', '.join(f'{x:.2f}' for x in load_before)}; "
-        f"after: {', '.join(f'{x:.2f}' for x in load_after)} (other jobs shared the cores)",
+        f"after: {', '.join(f'{x:.2f}' for x in load_after)} "
+        "(these averages count the benchmark's own runs and any run just before it)",
         f"- rows per table: {truth['rows']}",
         f"- floor: a bare `for row in conn.execute(...)` over the same rows as the parsers: "
         f"{floors[0]['rows']:,} rows, median {floor_s:.2f} s",
