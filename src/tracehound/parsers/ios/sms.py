@@ -72,6 +72,8 @@ _TRAILING = ".,;:!?>\"'”’]}"
 
 def extract_links(text: str) -> tuple[str, ...]:
     """The http(s) URLs in ``text``, in order and without duplicates or trailing punctuation."""
+    if "://" not in text:  # most messages: no regex pass needed (a link needs "://")
+        return ()
     found: dict[str, None] = {}
     for match in _LINK.finditer(text):
         url = _trim(match.group(0))
