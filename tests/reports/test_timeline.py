@@ -163,3 +163,14 @@ def test_staging_is_removed_when_writing_fails(tmp_path: Path) -> None:
     with pytest.raises(OSError):
         tl.close()
     assert not staging.exists()
+
+
+def test_naive_time_is_read_as_utc_not_fatal(tmp_path: Path) -> None:
+    """Times are aware UTC; a parser bug that yields a naive one must not stop the timeline."""
+    out = tmp_path / "timeline.csv"
+    with TimelineWriter(out) as tl:
+        tl.add_record(Thing(ts=datetime(2021, 1, 1, 12), text="naive"), PROV)
+        tl.add_detection(datetime(2021, 1, 1, 11), "high", "naive detection", "t", "/x", None)
+    rows = list(csv.reader(out.open(encoding="utf-8")))
+    assert [r[0] for r in rows[1:]] == ["2021-01-01T11:00:00+00:00", "2021-01-01T12:00:00+00:00"]
+    assert rows[2][3] == "1609502400000000"

@@ -14,7 +14,7 @@ import marshal
 import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import IO
@@ -72,6 +72,8 @@ _MICROSECOND = timedelta(microseconds=1)
 
 
 def _micros(ts: datetime) -> int:
+    if ts.tzinfo is None:  # a naive time is read as UTC, as plistlib's are (timeutil.as_utc)
+        ts = ts.replace(tzinfo=UTC)
     return (ts - UNIX_EPOCH) // _MICROSECOND  # exact: timedelta arithmetic is integral
 
 
@@ -127,6 +129,8 @@ class TimelineWriter:
         tail = f",{record.TYPE},{detection},{path},{'' if row is None else row}\r\n"
         pending = self._pending
         for when, desc in times:
+            if when.tzinfo is None:  # a parser bug (times are aware UTC): read it as UTC
+                when = when.replace(tzinfo=UTC)
             us = (when - UNIX_EPOCH) // _MICROSECOND
             pending.append(
                 _encode(
@@ -150,6 +154,8 @@ class TimelineWriter:
         """Add a detection as its own timeline row (it appears next to the record it is about)."""
         if ts is None:
             return
+        if ts.tzinfo is None:
+            ts = ts.replace(tzinfo=UTC)
         us = _micros(ts)
         self._pending.append(
             _encode(
@@ -159,6 +165,8 @@ class TimelineWriter:
             )
         )
         self.rows += 1
+        if len(self._pending) >= _RUN_ROWS:
+            self._spill()
 
     # -- runs -----------------------------------------------------------------------------------
 
