@@ -478,6 +478,10 @@ def test_memo_gives_the_same_matches_and_stays_bounded(
         index.match_value(Kind.DOMAIN, f"host{n}.example.net", "f")
         assert len(index._memo) <= 3
     assert hits(index, Kind.URL, "https://a.sub.example.org/x") == first
+    # A long value (device data may be any length) is matched but never remembered.
+    long_url = "https://a.sub.example.org/" + "x" * 600
+    assert hits(index, Kind.URL, long_url) == first
+    assert all(len(key[1]) <= 512 for key in index._memo)
     # A caller may change the list it got without changing what the memo holds.
     index.match_value(Kind.URL, "https://a.sub.example.org/x", "f").clear()
     assert hits(index, Kind.URL, "https://a.sub.example.org/x") == first

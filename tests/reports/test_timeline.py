@@ -107,9 +107,18 @@ def test_spilled_runs_give_the_same_file_as_one_sort(
 
     things = _things(500)
     whole = _write(tmp_path / "whole.csv", things)
-    monkeypatch.setattr(module, "_RUN_ROWS", 7)
+    monkeypatch.setattr(module, "_RUN_BYTES", 700)
     monkeypatch.setattr(module, "_BLOCK", 3)
+    runs: list[Path] = []
+    write_run = module._write_run
+
+    def counted(path: Path, rows: object) -> None:
+        runs.append(path)
+        write_run(path, rows)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(module, "_write_run", counted)
     spilled = _write(tmp_path / "spilled.csv", things)
+    assert len(runs) > 50  # the rows really went through many run files
     shuffled = _write(tmp_path / "shuffled.csv", things[::-1])
     assert spilled == whole == shuffled
     rows = list(csv.reader((tmp_path / "whole.csv").open(encoding="utf-8", newline="")))
@@ -125,7 +134,7 @@ def test_worker_runs_are_absorbed_and_merged(
     """Workers detach their sorted rows; the parent merges them with its own into one file."""
     import tracehound.reports.timeline as module
 
-    monkeypatch.setattr(module, "_RUN_ROWS", 11)
+    monkeypatch.setattr(module, "_RUN_BYTES", 1100)
     things = _things(300)
     expected = _write(tmp_path / "one.csv", things)
     out = tmp_path / "merged.csv"

@@ -37,8 +37,10 @@ from tracehound.iocs.stix import Indicator, IocKind
 TRUNCATION_LENGTHS = (16, 15)
 
 _Address = ipaddress.IPv4Address | ipaddress.IPv6Address
-#: Distinct observed values remembered with their matches (a few megabytes at most).
+#: Distinct observed values remembered with their matches, and the longest value remembered:
+#: together they bound the memo (about 15 MB at most), whatever lengths device values have.
 _MEMO_SIZE = 20_000
+_MEMO_MAX_LEN = 512
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,11 +151,15 @@ class IndicatorIndex:
         """Matches of one observed value of the given kind; never raises on odd input."""
         if not value or not isinstance(value, str):
             return []
+        handler = _HANDLERS.get(kind)
+        if handler is None:
+            return []
+        if len(value) > _MEMO_MAX_LEN:  # long values are rare and seldom repeat
+            return list(handler(self, value, field))
         key = (kind, value, field)
         found = self._memo.get(key)
         if found is None:
-            handler = _HANDLERS.get(kind)
-            found = tuple(handler(self, value, field)) if handler is not None else ()
+            found = tuple(handler(self, value, field))
             if len(self._memo) >= _MEMO_SIZE:
                 self._memo.clear()  # bounded memory: start afresh rather than track recency
             self._memo[key] = found

@@ -39,9 +39,10 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 _FORMULA_FIRST = frozenset(_FORMULA_START)
 
 
-#: Rows held in memory before they are sorted and written as one run file (about 12 MB of rows of
-#: a typical size); a bigger run means fewer files to merge but more memory.
-_RUN_ROWS = 20_000
+#: Bytes of rows held in memory before they are sorted and written as one run file (about 20,000
+#: rows of a typical size); a bigger run means fewer files to merge but more memory. Counted in
+#: bytes, not rows, because device text decides how long a row is.
+_RUN_BYTES = 8 << 20
 #: Sort keys: the time in microseconds plus an offset that makes every time since year 1 positive,
 #: zero-padded so that keys compare as bytes in numeric order.
 _KEY_OFFSET = 1 << 62
@@ -81,7 +82,7 @@ class TimelineWriter:
     """Collects timeline rows and writes them sorted to CSV on ``close``.
 
     Sorting is an external merge sort, so memory stays flat however many records the acquisition
-    holds: rows are kept in memory up to ``_RUN_ROWS``, sorted there and written to a run file in
+    holds: rows are kept in memory up to ``_RUN_BYTES``, sorted there and written to a run file in
     a private staging folder; ``close`` merges the sorted runs into ``timeline.csv``. A row is
     staged as one UTF-8 byte string, its sort key (the time in microseconds, offset to be
     non-negative and zero-padded to a fixed width) followed by its finished CSV line, so plain
@@ -101,6 +102,7 @@ class TimelineWriter:
         self.staging = staging
         self.rows = 0
         self._pending: list[bytes] = []
+        self._pending_bytes = 0
         self._runs: list[Path] = []
         self._paths: dict[str, str] = {}  # device path -> its CSV cell (one per input file)
 
@@ -128,18 +130,20 @@ class TimelineWriter:
         row = record.row
         tail = f",{record.TYPE},{detection},{path},{'' if row is None else row}\r\n"
         pending = self._pending
+        size = 0
         for when, desc in times:
             if when.tzinfo is None:  # a parser bug (times are aware UTC): read it as UTC
                 when = when.replace(tzinfo=UTC)
             us = (when - UNIX_EPOCH) // _MICROSECOND
-            pending.append(
-                _encode(
-                    f"{us + _KEY_OFFSET:0{_KEY_WIDTH}d}{iso_text(when)},{_csv_text(desc)},"
-                    f"{message},{us}{tail}"
-                )
+            line = _encode(
+                f"{us + _KEY_OFFSET:0{_KEY_WIDTH}d}{iso_text(when)},{_csv_text(desc)},"
+                f"{message},{us}{tail}"
             )
+            pending.append(line)
+            size += len(line)
         self.rows += len(times)
-        if len(pending) >= _RUN_ROWS:
+        self._pending_bytes += size
+        if self._pending_bytes >= _RUN_BYTES:
             self._spill()
 
     def add_detection(
@@ -157,15 +161,15 @@ class TimelineWriter:
         if ts.tzinfo is None:
             ts = ts.replace(tzinfo=UTC)
         us = _micros(ts)
-        self._pending.append(
-            _encode(
-                f"{us + _KEY_OFFSET:0{_KEY_WIDTH}d}{iso_text(ts)},Detection,"
-                f"{_csv_text(safe_cell(message))},{us},{artifact},{severity},"
-                f"{_csv_text(safe_cell(path))},{_row(row)}\r\n"
-            )
+        line = _encode(
+            f"{us + _KEY_OFFSET:0{_KEY_WIDTH}d}{iso_text(ts)},Detection,"
+            f"{_csv_text(safe_cell(message))},{us},{artifact},{severity},"
+            f"{_csv_text(safe_cell(path))},{_row(row)}\r\n"
         )
+        self._pending.append(line)
         self.rows += 1
-        if len(self._pending) >= _RUN_ROWS:
+        self._pending_bytes += len(line)
+        if self._pending_bytes >= _RUN_BYTES:
             self._spill()
 
     # -- runs -----------------------------------------------------------------------------------
@@ -178,7 +182,7 @@ class TimelineWriter:
         path = self.staging / f"run-{len(self._runs)}.bin"
         _write_run(path, self._pending)
         self._runs.append(path)
-        self._pending = []
+        self._pending, self._pending_bytes = [], 0
 
     def _streams(self) -> list[Iterator[bytes]]:
         """Every staged row as sorted streams: the run files, then the rows still in memory."""
@@ -195,7 +199,7 @@ class TimelineWriter:
         _write_run(path, _merge(self._streams()))
         for run in self._runs:
             run.unlink()
-        self._runs, self._pending = [path], []
+        self._runs, self._pending, self._pending_bytes = [path], [], 0
         return path
 
     def absorb(self, run: Path) -> None:
