@@ -20,7 +20,8 @@ def backup(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _outcome(out: Path, result: Any) -> dict[str, Any]:
     return {
-        "detections": sorted(d["id"] for d in result.detections),
+        "detections": [d["id"] for d in result.detections],
+        "detections.jsonl": (out / "detections.jsonl").read_bytes(),
         "timeline": (out / "timeline.csv").read_text(),
         "records": {f.name: f.read_text() for f in sorted((out / "records").iterdir())},
         "artifacts": {

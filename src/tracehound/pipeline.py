@@ -363,6 +363,7 @@ def run_check(options: CheckOptions, progress: Progress | None = None) -> RunRes
                     _run_artifact(run, state, paths[state.artifact.name])
                 run.finish_detectors()
                 run.close_files()
+            _order_detections(run, [s.artifact.name for s in states], options.output)
             for name, local in source.own_inputs():
                 run.evidence.register(name, local, local.name, "source")
         finally:
@@ -402,6 +403,23 @@ def run_check(options: CheckOptions, progress: Progress | None = None) -> RunRes
         return RunResult(code, info, run.detections, options.output)
     finally:
         source.close()
+
+
+def _order_detections(run: _Run, order: list[str], output: Path) -> None:
+    """Put detections in one order whatever the number of workers: by artifact in registry
+    order, then as each artifact's parser and heuristics produced them (one worker runs all of
+    an artifact, so that order is fixed). Lines are streamed as found, so a run that stops early
+    still leaves its detections; the file is rewritten only if its order differs."""
+    rank = {name: number for number, name in enumerate(order)}
+    ordered = sorted(run.detections, key=lambda d: rank.get(d["artifact"], len(rank)))
+    if ordered == run.detections:
+        return
+    run.detections = ordered
+    partial = output / "detections.jsonl.partial"
+    with partial.open("w", encoding="utf-8") as handle:
+        for detection in ordered:
+            write_line(handle, detection)
+    partial.replace(output / "detections.jsonl")
 
 
 def _download_facts() -> dict[str, Any] | None:
