@@ -9,8 +9,9 @@ Run: ``.venv/bin/python bench/run_bench.py --scale N [--runs R]`` (``make bench-
 4. Measures the floor: a bare Python loop that only reads the same SQLite rows as the parsers.
 5. Runs, R times each and interleaved: ``tracehound check`` with the 1,000 indicators,
    ``tracehound check`` with every bundled indicator file, and ``mvt-ios check-backup`` with the
-   1,000 indicators (update checks disabled by flag, network access disabled by
-   ``MVT_NETWORK_ACCESS_ALLOWED=false``, config and data folders private to the benchmark).
+   1,000 indicators and with every bundled STIX2 file (the files MVT can read; update checks
+   disabled by flag, network access disabled by ``MVT_NETWORK_ACCESS_ALLOWED=false``, config and
+   data folders private to the benchmark).
    Each run's wall time, CPU time and peak RSS (``getrusage(RUSAGE_CHILDREN).ru_maxrss`` in a
    small wrapper process: the largest process of the tool) are recorded.
 6. Checks every run's output against ``truth.json`` (which planted traces were found, which
@@ -42,11 +43,15 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 MVT_VERSION = "2026.10.26"
 SUBSET_SIZE = 1000
-TOOLS = ("tracehound", "tracehound-all", "mvt")
+TOOLS = ("tracehound", "tracehound-all", "mvt", "mvt-all")
+#: Each tracehound run and the MVT run with the same indicators.
+PAIRS = {"tracehound": "mvt", "tracehound-all": "mvt-all"}
+INDICATORS = {"tracehound": "1,000", "tracehound-all": "all bundled"}
 LABELS = {
     "tracehound": "tracehound, 1,000 IOCs",
     "tracehound-all": "tracehound, all bundled IOCs",
     "mvt": f"MVT {MVT_VERSION}, 1,000 IOCs",
+    "mvt-all": f"MVT {MVT_VERSION}, all bundled STIX2 IOCs",
 }
 
 # Runs a command and reports its wall time, the CPU time and largest RSS of its process tree
@@ -324,10 +329,18 @@ def measure(cmd: Sequence[str], log: Path, env: dict[str, str]) -> dict[str, Any
 def command(
     tool: str, backup: Path, out: Path, subset: Path, mvt: Path | None
 ) -> tuple[list[str], dict[str, str]]:
-    if tool == "mvt":
+    if tool in ("mvt", "mvt-all"):
         assert mvt is not None
         cmd = [str(mvt), "--disable-update-check", "--disable-indicator-update-check"]
-        cmd += ["check-backup", "--iocs", str(subset), "--output", str(out), str(backup)]
+        cmd += ["check-backup"]
+        if tool == "mvt":
+            cmd += ["--iocs", str(subset)]
+        else:  # MVT reads STIX2 only: the bundled STIX2 files (tracehound also loads ioc.yaml)
+            from tracehound.iocs.bundled import bundled_stix_paths
+
+            for path in bundled_stix_paths():
+                cmd += ["--iocs", str(path)]
+        cmd += ["--output", str(out), str(backup)]
         return cmd, mvt_env(subset.parent)
     tracehound = str(Path(sys.executable).parent / "tracehound")
     cmd = [tracehound, "check", str(backup), "-o", str(out), "--quiet", "--no-bundled-iocs"]
@@ -379,7 +392,7 @@ def mvt_hits(out: Path) -> tuple[set[tuple[str, str]], Counter[str]]:
 
 def check(tool: str, out: Path, truth: dict[str, Any]) -> dict[str, Any]:
     """Which traces the run found, whether that is what truth.json expects, and extra hits."""
-    mvt = tool == "mvt"
+    mvt = tool.startswith("mvt")
     hits, heuristics = mvt_hits(out) if mvt else tracehound_hits(out)
     found: dict[str, bool] = {}
     planted: set[tuple[str, str]] = set()
@@ -400,7 +413,7 @@ def check(tool: str, out: Path, truth: dict[str, Any]) -> dict[str, Any]:
 def failed(tool: str, code: int, out: Path) -> str:
     """Why a run cannot be counted ("" when it can): MVT exits 0; tracehound exits 0 or 1
     (detections), and 2 when some input could not be checked (run.json says which)."""
-    if tool == "mvt":
+    if tool.startswith("mvt"):
         return "" if code == 0 else f"exit code {code}"
     if code in (0, 1):
         return ""
@@ -444,14 +457,18 @@ def runs_table(results: dict[str, list[dict[str, Any]]], runs: int) -> list[str]
                 f"| {i + 1} | {LABELS[tool]} | {r['wall']:.2f} s | {r['cpu']:.2f} s | "
                 f"{mb(r['mem_kib'])} | {mb(r['rss_kib'])} | {r['load']:.2f} | {ok} |"
             )
-    if "mvt" in results and "tracehound" in results:
-        lines += ["", "| run | MVT ÷ tracehound, wall time | MVT ÷ tracehound, peak memory |"]
-        lines.append("|---|---:|---:|")
+    pairs = [(m, t) for t, m in PAIRS.items() if m in results and t in results]
+    if pairs:
+        head = "| run | indicators | MVT ÷ tracehound, wall time | MVT ÷ tracehound, memory |"
+        lines += ["", head]
+        lines.append("|---|---|---:|---:|")
         for i in range(runs):
-            m, t = results["mvt"][i], results["tracehound"][i]
-            lines.append(
-                f"| {i + 1} | {m['wall'] / t['wall']:.1f}× | {m['mem_kib'] / t['mem_kib']:.1f}× |"
-            )
+            for mvt_tool, tool in pairs:
+                m, t = results[mvt_tool][i], results[tool][i]
+                lines.append(
+                    f"| {i + 1} | {INDICATORS[tool]} | {m['wall'] / t['wall']:.1f}× | "
+                    f"{m['mem_kib'] / t['mem_kib']:.1f}× |"
+                )
     return lines
 
 
@@ -466,13 +483,14 @@ def summary_table(
 
     lines = [
         "| scale | records | floor (bare row loop) | tool | wall (median) | peak memory (median) | "
-        "÷ floor | MVT ÷ tool |",
+        "÷ floor | MVT ÷ tool (same indicators) |",
         "|---:|---:|---:|---|---:|---:|---:|---:|",
     ]
     for tool in results:
+        other = PAIRS.get(tool)
         ratio = (
-            f"{med('mvt', 'wall') / med(tool, 'wall'):.1f}×"
-            if "mvt" in results and tool != "mvt"
+            f"{med(other, 'wall') / med(tool, 'wall'):.1f}×"
+            if other is not None and other in results
             else ""
         )
         lines.append(
@@ -589,7 +607,7 @@ def main() -> None:
     backup, truth = ensure_backup(args.data, args.scale, args.seed)
     subset = args.data / "indicators_1000.stix2"
     count = write_indicator_subset(subset, [t["pattern"] for t in truth["traces"]])
-    mvt = ensure_mvt(args.mvt_venv) if "mvt" in tools else None
+    mvt = ensure_mvt(args.mvt_venv) if any(t.startswith("mvt") for t in tools) else None
     started = datetime.now(UTC)
     load_before = os.getloadavg()
     print(f"backup {backup}: {truth['records']:,} records; {count} indicators in {subset}")
