@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -86,8 +87,30 @@ def test_worker_failure_is_reported(
         real(run, state, paths)
 
     monkeypatch.setattr(pipeline, "_run_artifact", boom)
+    staged = set(Path(tempfile.gettempdir()).glob("tracehound-*"))
     with pytest.raises(RuntimeError, match="a worker failed: MemoryError: simulated"):
         run_check(CheckOptions(target=backup, output=tmp_path / "out", jobs=2))
+    # A run that stops leaves no timeline.csv that could read as complete, and no staging.
+    assert not (tmp_path / "out" / "timeline.csv").exists()
+    assert set(Path(tempfile.gettempdir()).glob("tracehound-*")) == staged
+
+
+def test_interrupted_run_leaves_no_timeline(
+    backup: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = pipeline._run_artifact
+
+    def interrupt(run: Any, state: Any, paths: list[str]) -> None:
+        if state.artifact.name == "ios.sms":
+            raise KeyboardInterrupt
+        real(run, state, paths)
+
+    monkeypatch.setattr(pipeline, "_run_artifact", interrupt)
+    staged = set(Path(tempfile.gettempdir()).glob("tracehound-*"))
+    with pytest.raises(KeyboardInterrupt):
+        run_check(CheckOptions(target=backup, output=tmp_path / "out", jobs=1))
+    assert not (tmp_path / "out" / "timeline.csv").exists()
+    assert set(Path(tempfile.gettempdir()).glob("tracehound-*")) == staged
 
 
 def test_jobs_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:

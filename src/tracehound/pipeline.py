@@ -366,8 +366,12 @@ def run_check(options: CheckOptions, progress: Progress | None = None) -> RunRes
             _order_detections(run, [s.artifact.name for s in states], options.output)
             for name, local in source.own_inputs():
                 run.evidence.register(name, local, local.name, "source")
-        finally:
-            timeline.close()
+        except BaseException:
+            # A run that stops (an error, Ctrl-C) leaves no timeline.csv rather than a partial
+            # one that reads as complete, and does not spend time merging rows on the way out.
+            timeline.discard()
+            raise
+        timeline.close()
         evidence = run.evidence.verify()
         code = _exit_code(states, iocs, evidence, run.detections, source.errors)
         info = {

@@ -226,6 +226,16 @@ class TimelineWriter:
                 for run in self._runs:
                     run.unlink(missing_ok=True)
 
+    def discard(self) -> None:
+        """Remove the staged rows without writing ``timeline.csv``."""
+        self._pending, self._pending_bytes = [], 0
+        if self._tmp is not None:
+            self._tmp.cleanup()
+        else:
+            for run in self._runs:
+                run.unlink(missing_ok=True)
+        self._runs = []
+
     def __enter__(self) -> TimelineWriter:
         return self
 
