@@ -219,15 +219,10 @@ class TimelineWriter:
                 handle.write((",".join(COLUMNS) + "\r\n").encode("ascii"))
                 handle.writelines(row[_KEY_WIDTH:] for row in _merge(self._streams()))
         finally:
-            self._pending = []
-            if self._tmp is not None:
-                self._tmp.cleanup()
-            else:
-                for run in self._runs:
-                    run.unlink(missing_ok=True)
+            self.discard()
 
     def discard(self) -> None:
-        """Remove the staged rows without writing ``timeline.csv``."""
+        """Remove the staged rows (without writing ``timeline.csv``, if not written yet)."""
         self._pending, self._pending_bytes = [], 0
         if self._tmp is not None:
             self._tmp.cleanup()
