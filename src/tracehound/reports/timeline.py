@@ -244,8 +244,9 @@ class TimelineWriter:
 
 
 def _encode(text: str) -> bytes:
-    # Device text may hold lone surrogates (a damaged plist string): they cannot be UTF-8, so
-    # they are written as visible \udcxx escapes rather than failing the whole timeline.
+    # A lone surrogate cannot be UTF-8. Sources decode with replacement and skip file names that
+    # are not UTF-8, so none should arrive; if one does, it is written as a visible \udcxx
+    # escape rather than failing the whole timeline.
     try:
         return text.encode("utf-8")
     except UnicodeEncodeError:
