@@ -76,39 +76,35 @@ def test_schedule_takes_the_costliest_groups_first() -> None:
     assert sorted(n for g in queue for n in g) == sorted(a.name for a in arts)
 
 
-def test_worker_failure_is_reported(
-    backup: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("jobs", "error", "raised", "match"),
+    [
+        (2, MemoryError("simulated"), RuntimeError, "a worker failed: MemoryError: simulated"),
+        (1, KeyboardInterrupt(), KeyboardInterrupt, None),
+    ],
+)
+def test_stopped_run_is_reported_and_leaves_no_timeline(
+    backup: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    jobs: int,
+    error: BaseException,
+    raised: type[BaseException],
+    match: str | None,
 ) -> None:
+    """A worker failure is reported; a failed or interrupted run leaves no timeline.csv that
+    could read as complete, and no staging files."""
     real = pipeline._run_artifact
 
-    def boom(run: Any, state: Any, paths: list[str]) -> None:
+    def stop(run: Any, state: Any, paths: list[str]) -> None:
         if state.artifact.name == "ios.sms":
-            raise MemoryError("simulated")
+            raise error
         real(run, state, paths)
 
-    monkeypatch.setattr(pipeline, "_run_artifact", boom)
+    monkeypatch.setattr(pipeline, "_run_artifact", stop)
     staged = set(Path(tempfile.gettempdir()).glob("tracehound-*"))
-    with pytest.raises(RuntimeError, match="a worker failed: MemoryError: simulated"):
-        run_check(CheckOptions(target=backup, output=tmp_path / "out", jobs=2))
-    # A run that stops leaves no timeline.csv that could read as complete, and no staging.
-    assert not (tmp_path / "out" / "timeline.csv").exists()
-    assert set(Path(tempfile.gettempdir()).glob("tracehound-*")) == staged
-
-
-def test_interrupted_run_leaves_no_timeline(
-    backup: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    real = pipeline._run_artifact
-
-    def interrupt(run: Any, state: Any, paths: list[str]) -> None:
-        if state.artifact.name == "ios.sms":
-            raise KeyboardInterrupt
-        real(run, state, paths)
-
-    monkeypatch.setattr(pipeline, "_run_artifact", interrupt)
-    staged = set(Path(tempfile.gettempdir()).glob("tracehound-*"))
-    with pytest.raises(KeyboardInterrupt):
-        run_check(CheckOptions(target=backup, output=tmp_path / "out", jobs=1))
+    with pytest.raises(raised, match=match):
+        run_check(CheckOptions(target=backup, output=tmp_path / "out", jobs=jobs))
     assert not (tmp_path / "out" / "timeline.csv").exists()
     assert set(Path(tempfile.gettempdir()).glob("tracehound-*")) == staged
 

@@ -139,7 +139,7 @@ def iso(value: datetime | None) -> str | None:
     """ISO 8601 in UTC with a ``Z``-free ``+00:00`` offset, or None."""
     if value is None:
         return None
-    return value.astimezone(UTC).isoformat()
+    return iso_text(value.astimezone(UTC))
 
 
 def localize(naive: datetime | None, timezone: str | None) -> datetime | None:

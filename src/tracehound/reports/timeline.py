@@ -72,12 +72,6 @@ def _row(row: int | None) -> str:
 _MICROSECOND = timedelta(microseconds=1)
 
 
-def _micros(ts: datetime) -> int:
-    if ts.tzinfo is None:  # a naive time is read as UTC, as plistlib's are (timeutil.as_utc)
-        ts = ts.replace(tzinfo=UTC)
-    return (ts - UNIX_EPOCH) // _MICROSECOND  # exact: timedelta arithmetic is integral
-
-
 class TimelineWriter:
     """Collects timeline rows and writes them sorted to CSV on ``close``.
 
@@ -127,24 +121,9 @@ class TimelineWriter:
         path = self._paths.get(prov.path)
         if path is None:
             path = self._paths[prov.path] = _csv_text(safe_cell(prov.path))
-        row = record.row
-        tail = f",{record.TYPE},{detection},{path},{'' if row is None else row}\r\n"
-        pending = self._pending
-        size = 0
+        tail = f",{record.TYPE},{detection},{path},{_row(record.row)}\r\n"
         for when, desc in times:
-            if when.tzinfo is None:  # a parser bug (times are aware UTC): read it as UTC
-                when = when.replace(tzinfo=UTC)
-            us = (when - UNIX_EPOCH) // _MICROSECOND
-            line = _encode(
-                f"{us + _KEY_OFFSET:0{_KEY_WIDTH}d}{iso_text(when)},{_csv_text(desc)},"
-                f"{message},{us}{tail}"
-            )
-            pending.append(line)
-            size += len(line)
-        self.rows += len(times)
-        self._pending_bytes += size
-        if self._pending_bytes >= _RUN_BYTES:
-            self._spill()
+            self._stage(when, _csv_text(desc), message, tail)
 
     def add_detection(
         self,
@@ -158,13 +137,17 @@ class TimelineWriter:
         """Add a detection as its own timeline row (it appears next to the record it is about)."""
         if ts is None:
             return
-        if ts.tzinfo is None:
-            ts = ts.replace(tzinfo=UTC)
-        us = _micros(ts)
+        tail = f",{artifact},{severity},{_csv_text(safe_cell(path))},{_row(row)}\r\n"
+        self._stage(ts, "Detection", _csv_text(safe_cell(message)), tail)
+
+    def _stage(self, when: datetime, desc: str, message: str, tail: str) -> None:
+        """Stage one row: its sort key, then its CSV line (``desc`` and ``message`` are finished
+        cells, ``tail`` the cells after the timestamp); spill to a run file when memory is full."""
+        if when.tzinfo is None:  # a parser bug (times are aware UTC): read as UTC, as_utc's rule
+            when = when.replace(tzinfo=UTC)
+        us = (when - UNIX_EPOCH) // _MICROSECOND  # exact: timedelta arithmetic is integral
         line = _encode(
-            f"{us + _KEY_OFFSET:0{_KEY_WIDTH}d}{iso_text(ts)},Detection,"
-            f"{_csv_text(safe_cell(message))},{us},{artifact},{severity},"
-            f"{_csv_text(safe_cell(path))},{_row(row)}\r\n"
+            f"{us + _KEY_OFFSET:0{_KEY_WIDTH}d}{iso_text(when)},{desc},{message},{us}{tail}"
         )
         self._pending.append(line)
         self.rows += 1
