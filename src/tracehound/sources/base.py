@@ -82,6 +82,10 @@ class Source(ABC):
         self.root = root
         #: Problems that make the run incomplete (e.g. an unreadable file index).
         self.errors: list[str] = []
+        #: Set when the acquisition's index (Manifest.db, a zip's central directory, androidqf's
+        #: listing) could not be read whole: absence then proves nothing, so every artifact that
+        #: found no input is ``error`` with this cause, never ``not_present``.
+        self.index_damage: str | None = None
 
     @abstractmethod
     def facts(self) -> dict[str, Any]:
