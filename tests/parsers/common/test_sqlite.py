@@ -78,3 +78,18 @@ def test_invalid_utf8_text_is_kept_replaced(tmp_path: Path) -> None:
     conn.close()
     with open_readonly(db) as ro:
         assert ro.execute("SELECT s FROM t").fetchone() == ("f\ufffdo",)
+
+
+def test_invalid_utf8_in_a_damaged_schema_is_input_error(tmp_path: Path) -> None:
+    """Found by tests/fuzz: SQLite quotes the damaged schema text in its error message, and
+    Python raised UnicodeDecodeError decoding it instead of DatabaseError."""
+    db = tmp_path / "s.db"
+    conn = sqlite3.connect(db)
+    conn.executescript("CREATE TABLE t (a); INSERT INTO t VALUES (1);")
+    conn.close()
+    data = db.read_bytes()
+    at = data.index(b"CREATE TABLE t")
+    db.write_bytes(data[: at + 2] + b"\x80" + data[at + 3 :])  # "CR\x80ATE TABLE t"
+    expected = r'malformed database schema \(t\) - near "CR'
+    with pytest.raises(InputError, match=expected), open_readonly(db):
+        pass

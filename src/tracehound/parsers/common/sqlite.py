@@ -62,11 +62,20 @@ def _connect(target: str, uri: bool) -> sqlite3.Connection:
         conn = sqlite3.connect(target, uri=uri)
         conn.execute("PRAGMA query_only = ON")
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    except sqlite3.DatabaseError as exc:
-        raise InputError(f"corrupt SQLite database: {exc}") from exc
+    except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
+        raise InputError(f"corrupt SQLite database: {error_text(exc)}") from exc
     # Text from the device may hold invalid UTF-8: keep it, replaced, rather than fail the row.
     conn.text_factory = lambda b: b.decode("utf-8", errors="replace")
     return conn
+
+
+def error_text(exc: sqlite3.Error | UnicodeDecodeError) -> str:
+    """SQLite's message. It quotes damaged schema text, and Python fails to decode a message
+    holding invalid UTF-8 (UnicodeDecodeError instead of DatabaseError): decode it replaced."""
+    if isinstance(exc, UnicodeDecodeError):
+        raw = exc.object if isinstance(exc.object, bytes) else bytes(exc.object)
+        return raw.decode("utf-8", errors="replace")
+    return str(exc)
 
 
 def tables(conn: sqlite3.Connection) -> set[str]:
