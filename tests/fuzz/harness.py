@@ -7,6 +7,8 @@ shrinks to a minimal input. Every record it yields must carry aware UTC times or
 
 from __future__ import annotations
 
+import os
+import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -34,13 +36,28 @@ def scratch_file(seed: Seed, data: bytes) -> Iterator[Path]:
 
 
 def run_file(seed: Seed, path: Path) -> list[Record]:
-    """Parse ``path`` as ``seed``'s artifact the way the pipeline does; check what comes out."""
+    """Parse ``path`` as ``seed``'s artifact the way the pipeline does; check what comes out.
+
+    With ``TRACEHOUND_FUZZ_KEEP=<folder>``, an input that crashes the parser is copied there (the
+    last one is the minimal example hypothesis shrank to), to turn into a regression test.
+    """
     try:
         records, _ = parse_file(seed.artifact, path, seed.device_path, seed.device)
     except ALLOWED:
         return []
+    except Exception:
+        _keep(seed, path)
+        raise
     check_records(records)
     return records
+
+
+def _keep(seed: Seed, path: Path) -> None:
+    keep = os.environ.get("TRACEHOUND_FUZZ_KEEP")
+    if keep:
+        target = Path(keep) / seed.artifact.name / path.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
 
 
 def run_listing(seed: Seed, entries: Iterable[FileEntry]) -> list[Record]:
