@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from tracehound.core.errors import InputError
+from tracehound.demo.ios import tcc
 from tracehound.parsers.common.sqlite import columns, missing_schema, open_readonly, select_optional
 
 
@@ -93,3 +94,19 @@ def test_invalid_utf8_in_a_damaged_schema_is_input_error(tmp_path: Path) -> None
     expected = r'malformed database schema \(t\) - near "CR'
     with pytest.raises(InputError, match=expected), open_readonly(db):
         pass
+
+
+def test_damaged_page_met_by_a_parser_query_is_input_error(tmp_path: Path, parse) -> None:  # type: ignore[no-untyped-def]
+    """Found by tests/fuzz: the database opens (its schema page is intact) but the parser's
+    query meets a damaged b-tree page; sqlite3.DatabaseError escaped the artifact."""
+    db = tmp_path / "TCC.db"
+    tcc.write(db, [{"service": "kTCCServiceCamera", "client": "com.example.chat"}])
+    conn = sqlite3.connect(db)
+    (root,) = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'access'").fetchone()
+    (size,) = conn.execute("PRAGMA page_size").fetchone()
+    conn.close()
+    data = bytearray(db.read_bytes())
+    data[(root - 1) * size] = 0  # not a b-tree page type any more
+    db.write_bytes(bytes(data))
+    with pytest.raises(InputError, match="corrupt SQLite database: database disk image"):
+        parse("ios.tcc", db)

@@ -16,7 +16,7 @@ from tracehound.core.errors import InputError, SchemaMismatch
 from tracehound.core.records import Record
 from tracehound.core.registry import Artifact
 from tracehound.parsers.common import plist
-from tracehound.parsers.common.sqlite import missing_schema, open_readonly
+from tracehound.parsers.common.sqlite import damage_is_input_error, missing_schema, open_readonly
 from tracehound.sources.base import FileEntry
 from tracehound.sources.glob import GlobSet
 
@@ -64,7 +64,7 @@ def open_input(artifact: Artifact, path: Path) -> Iterator[Any]:
     Raises InputError (corrupt/unreadable) or SchemaMismatch (required tables/columns/keys absent).
     """
     if artifact.input == "sqlite":
-        with open_readonly(path) as conn:
+        with open_readonly(path) as conn, damage_is_input_error():
             missing = missing_schema(conn, dict(artifact.requires))
             if missing:
                 raise SchemaMismatch("missing " + ", ".join(missing))

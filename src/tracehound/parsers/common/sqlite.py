@@ -69,6 +69,33 @@ def _connect(target: str, uri: bool) -> sqlite3.Connection:
     return conn
 
 
+#: SQLite result codes (primary, the low byte) that mean the file itself is damaged or unreadable
+#: (SQLite docs, "Result and Error Codes"): a query that meets a damaged page fails with one.
+_DAMAGE = frozenset(
+    (
+        sqlite3.SQLITE_CORRUPT,
+        sqlite3.SQLITE_NOTADB,
+        sqlite3.SQLITE_IOERR,
+        sqlite3.SQLITE_CANTOPEN,
+        sqlite3.SQLITE_TOOBIG,
+        sqlite3.SQLITE_NOMEM,
+    )
+)
+
+
+@contextmanager
+def damage_is_input_error() -> Iterator[None]:
+    """Turn a damaged-file error raised inside the block (a parser's query reading a corrupt
+    page of an otherwise openable database) into InputError; other SQLite errors (a parser's own
+    bad SQL) stay what they are."""
+    try:
+        yield
+    except sqlite3.DatabaseError as exc:
+        if (getattr(exc, "sqlite_errorcode", 0) & 0xFF) in _DAMAGE:
+            raise InputError(f"corrupt SQLite database: {error_text(exc)}") from exc
+        raise
+
+
 def error_text(exc: sqlite3.Error | UnicodeDecodeError) -> str:
     """SQLite's message. It quotes damaged schema text, and Python fails to decode a message
     holding invalid UTF-8 (UnicodeDecodeError instead of DatabaseError): decode it replaced."""
