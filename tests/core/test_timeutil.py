@@ -77,3 +77,9 @@ def test_iso_text_is_isoformat() -> None:
     samples += [datetime(1960, 1, 1, tzinfo=UTC) + step * n for n in range(5000)]
     for value in samples:
         assert t.iso_text(value) == value.isoformat()
+
+
+def test_cocoa_s_or_ns_infinity_and_nan_are_no_time() -> None:
+    """Found by tests/fuzz: a REAL infinity in sms.db's ``date`` raised OverflowError."""
+    for value in (float("inf"), float("-inf"), float("nan")):
+        assert t.from_cocoa_s_or_ns(value) is None

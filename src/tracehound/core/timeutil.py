@@ -76,8 +76,10 @@ def from_cocoa_s_or_ns(value: float | int | None) -> datetime | None:
         number = float(value)
     except (TypeError, ValueError):
         return None
+    if not math.isfinite(number):  # int() of an infinity raises OverflowError
+        return None
     if abs(number) > _COCOA_NS_THRESHOLD:
-        return from_cocoa_ns(int(value))
+        return from_cocoa_ns(int(value) if isinstance(value, int) else int(number))
     return from_cocoa(number)
 
 
