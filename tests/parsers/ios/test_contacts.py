@@ -112,3 +112,29 @@ def test_paths_cover_backup_and_filesystem() -> None:
     globs = GlobSet(list(art.paths))
     assert globs.matches(device_path("HomeDomain", "Library/AddressBook/AddressBook.sqlitedb"))
     assert globs.matches("/private/var/mobile/Library/AddressBook/AddressBook.sqlitedb")
+
+
+def test_label_column_or_label_text_absent(tmp_path: Path, parse) -> None:  # type: ignore[no-untyped-def]
+    """Found by tests/fuzz: with ABMultiValueLabel present but ABMultiValue.label absent (or
+    the label table without its value column), the join named the absent column and
+    sqlite3.OperationalError escaped; the values are read, without label."""
+    path = _db(tmp_path)
+    conn = sqlite3.connect(path)
+    conn.execute("ALTER TABLE ABMultiValue RENAME COLUMN label TO label_gone")
+    conn.commit()
+    conn.close()
+    records, ctx = parse("ios.contacts", path)
+    assert [(r.kind, r.label) for r in records] == [
+        ("phone", None),
+        ("email", None),
+        ("url", None),
+        (None, None),
+    ]
+    assert ctx.warnings == 0
+    path = _db(tmp_path)
+    conn = sqlite3.connect(path)
+    conn.execute("ALTER TABLE ABMultiValueLabel RENAME COLUMN value TO value_gone")
+    conn.commit()
+    conn.close()
+    records, ctx = parse("ios.contacts", path)
+    assert len(records) == 4 and ctx.warnings == 0

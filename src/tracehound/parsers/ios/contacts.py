@@ -21,7 +21,7 @@ from tracehound.core.context import ParseContext
 from tracehound.core.records import Email, Record, Url
 from tracehound.core.registry import artifact
 from tracehound.core.timeutil import from_cocoa
-from tracehound.parsers.common.sqlite import select_optional, tables
+from tracehound.parsers.common.sqlite import columns, select_optional, tables
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -73,7 +73,11 @@ _VALUE = {"uid": "UID", "property": "property", "value": "value", "label_id": "l
 def _query(conn: sqlite3.Connection) -> str:
     person = select_optional(conn, "ABPerson", _PERSON)
     value = select_optional(conn, "ABMultiValue", _VALUE)
-    if "ABMultiValueLabel" in tables(conn):
+    if (
+        "ABMultiValueLabel" in tables(conn)
+        and "label" in columns(conn, "ABMultiValue")
+        and "value" in columns(conn, "ABMultiValueLabel")
+    ):
         label_expr = "ABMultiValueLabel.value"
         label_join = "LEFT JOIN ABMultiValueLabel ON ABMultiValueLabel.rowid = ABMultiValue.label"
     else:  # label text unknown: the numeric label id is kept instead
