@@ -17,7 +17,8 @@ from tracehound.parsers.common.runner import parse_file
 # Hypothesis profiles (tests/fuzz/README.md). "ci", the default, is bounded and reproducible: the
 # same examples on every run (derandomize), no example database, no per-example deadline (a
 # mutated SQLite file can take a few ms more on a loaded machine). "long" explores for real:
-# ``pytest tests/fuzz --hypothesis-profile=long`` or ``TRACEHOUND_FUZZ_PROFILE=long``.
+# ``pytest tests/fuzz --hypothesis-profile=long`` or ``TRACEHOUND_FUZZ_PROFILE=long`` (examples
+# per test: ``TRACEHOUND_FUZZ_EXAMPLES``, default 1000).
 _SLOW_OK = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
 settings.register_profile(
     "ci",
@@ -29,7 +30,12 @@ settings.register_profile(
     print_blob=True,
 )
 settings.register_profile(
-    "long", max_examples=1000, deadline=None, suppress_health_check=_SLOW_OK, print_blob=True
+    "long",
+    max_examples=int(os.environ.get("TRACEHOUND_FUZZ_EXAMPLES", "1000")),
+    deadline=None,
+    database=None,
+    suppress_health_check=_SLOW_OK,
+    print_blob=True,
 )
 settings.load_profile(os.environ.get("TRACEHOUND_FUZZ_PROFILE", "ci"))
 
