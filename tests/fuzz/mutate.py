@@ -7,6 +7,7 @@ most inputs still reach the parser's deeper code instead of failing at the first
 from __future__ import annotations
 
 import copy
+import json
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,7 +16,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from tests.fuzz.values import ANY_TEXT, INTS, SHAPED_TEXT, SQL_VALUES, TEXT, BadText
+from tests.fuzz.values import ANY_TEXT, INTS, JSON_VALUES, SHAPED_TEXT, SQL_VALUES, TEXT, BadText
+from tracehound.parsers.common.runner import load_json
 
 Draw = Callable[[st.SearchStrategy[Any]], Any]
 
@@ -136,6 +138,20 @@ def _renumber(draw: Draw, line: str) -> str:
         end += 1
     number = draw(st.one_of(INTS.map(str), st.sampled_from(("", "-", "9" * 40, "0" * 12))))
     return line[:start] + number + line[end:]
+
+
+def mutate_json(draw: Draw, raw: bytes) -> bytes:
+    """A JSON document (or JSON lines) with random subtrees, mutated lines or damaged bytes."""
+    value = load_json(raw)  # the seed: one document or JSON lines, as the runner reads it
+    choice = draw(st.sampled_from(("tree", "tree", "lines", "bytes")))
+    if choice == "lines":
+        return mutate_lines(draw, raw.decode("utf-8")).encode("utf-8")
+    if choice == "bytes":
+        return corrupt_bytes(draw, raw)
+    value = mutate_tree(draw, value, JSON_VALUES)
+    if isinstance(value, list) and draw(st.booleans()):
+        return "\n".join(json.dumps(v) for v in value).encode("utf-8")  # JSON lines
+    return json.dumps(value).encode("utf-8")
 
 
 # --- SQLite -----------------------------------------------------------------------------------

@@ -6,7 +6,6 @@ registers (and fails ``seeds_of`` until it has a seed).
 
 from __future__ import annotations
 
-import json
 import plistlib
 import shutil
 import tempfile
@@ -21,9 +20,16 @@ from hypothesis import strategies as st
 
 from tests.fuzz.conftest import seeds_of
 from tests.fuzz.harness import run_file, run_listing, scratch_file
-from tests.fuzz.mutate import apply_sqlite_ops, corrupt_bytes, mutate_lines, mutate_tree, sqlite_ops
+from tests.fuzz.mutate import (
+    apply_sqlite_ops,
+    corrupt_bytes,
+    mutate_json,
+    mutate_lines,
+    mutate_tree,
+    sqlite_ops,
+)
 from tests.fuzz.seeds import Seed
-from tests.fuzz.values import INTS, JSON_VALUES, PLIST_VALUES, SHAPED_TEXT, TEXT, plist_dumps
+from tests.fuzz.values import INTS, PLIST_VALUES, SHAPED_TEXT, TEXT, plist_dumps
 from tracehound.core.registry import artifacts
 from tracehound.sources.base import FileEntry
 
@@ -100,26 +106,13 @@ def test_text(seeds: dict[str, list[Seed]], name: str, data: Any) -> None:
         run_file(seed, path)
 
 
-def _json_text(data: Any, raw: bytes) -> bytes:
-    value = json.loads(raw.decode("utf-8").lstrip("\ufeff") or "null")
-    choice = data.draw(st.sampled_from(("tree", "tree", "lines", "bytes")), label="mutation")
-    if choice == "lines":
-        return mutate_lines(data.draw, raw.decode("utf-8")).encode("utf-8")
-    if choice == "bytes":
-        return corrupt_bytes(data.draw, raw)
-    value = mutate_tree(data.draw, value, JSON_VALUES)
-    if isinstance(value, list) and data.draw(st.booleans(), label="ndjson"):
-        return "\n".join(json.dumps(v) for v in value).encode("utf-8")  # JSON lines
-    return json.dumps(value).encode("utf-8")
-
-
 @pytest.mark.parametrize("name", _names("json"))
 @given(data=st.data())
 def test_json(seeds: dict[str, list[Seed]], name: str, data: Any) -> None:
     """Random subtrees in the seed document (also as JSON lines), mutated text, damaged bytes."""
     seed = _seed(data, seeds, name)
     assert seed.path is not None
-    with scratch_file(seed, _json_text(data, seed.path.read_bytes())) as path:
+    with scratch_file(seed, mutate_json(data.draw, seed.path.read_bytes())) as path:
         run_file(seed, path)
 
 
@@ -130,7 +123,7 @@ def _bytes_input(data: Any, raw: bytes) -> bytes:
     except zlib.error:
         inner = None
     if inner is not None and data.draw(st.booleans(), label="inside zlib"):
-        return zlib.compress(_json_text(data, inner))
+        return zlib.compress(mutate_json(data.draw, inner))
     if raw[:1].decode("latin-1").isprintable() and data.draw(st.booleans(), label="lines"):
         return mutate_lines(data.draw, raw.decode("utf-8", "replace")).encode("utf-8")
     return corrupt_bytes(data.draw, raw)

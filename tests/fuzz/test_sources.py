@@ -21,11 +21,11 @@ from tests.fuzz.mutate import (
     DbShape,
     apply_sqlite_ops,
     corrupt_bytes,
+    mutate_json,
     mutate_lines,
     mutate_tree,
     sqlite_ops,
 )
-from tests.fuzz.test_parsers import _json_text
 from tests.fuzz.values import PLIST_VALUES, plist_dumps
 from tracehound.sources.detect import open_source
 
@@ -81,7 +81,7 @@ def _mutate_file(data: Any, path: Path) -> None:
         tree = mutate_tree(data.draw, plistlib.loads(raw), PLIST_VALUES)
         path.write_bytes(plist_dumps(tree, binary=raw.startswith(b"bplist")))
     elif path.suffix == ".json":
-        path.write_bytes(_json_text(data, raw))
+        path.write_bytes(mutate_json(data.draw, raw))
     else:
         path.write_bytes(mutate_lines(data.draw, raw.decode("utf-8", "replace")).encode())
 
