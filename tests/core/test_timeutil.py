@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 from tracehound.core import timeutil as t
 
@@ -83,3 +83,14 @@ def test_cocoa_s_or_ns_infinity_and_nan_are_no_time() -> None:
     """Found by tests/fuzz: a REAL infinity in sms.db's ``date`` raised OverflowError."""
     for value in (float("inf"), float("-inf"), float("nan")):
         assert t.from_cocoa_s_or_ns(value) is None
+
+
+def test_localize_out_of_range_is_no_time() -> None:
+    """Found by tests/fuzz: Go's zero time (0001-01-01 00:00:00) as a local time east of
+    Greenwich, or 9999-12-31 23:59 west of it, raised OverflowError."""
+    assert t.localize(datetime(1, 1, 1), "Europe/Rome") is None
+    assert t.localize(datetime(9999, 12, 31, 23, 59), "America/New_York") is None
+    assert t.localize(datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=5))), None) is None
+    assert t.localize(datetime(1, 1, 1), "America/New_York") == datetime(
+        1, 1, 1, 4, 56, 2, tzinfo=UTC
+    )

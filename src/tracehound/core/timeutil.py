@@ -150,15 +150,20 @@ def localize(naive: datetime | None, timezone: str | None) -> datetime | None:
     Android writes several times in local time (dumpsys, getprop-era logs, androidqf files.json
     of old versions). With no zone known the time is taken as UTC; callers must then say so in
     the run report (ParseContext.warn once). An unknown zone name is treated the same way.
+    A time whose UTC value falls outside datetime's years 1-9999 (Go's zero time
+    ``0001-01-01 00:00:00`` east of Greenwich) is None, as for the other converters.
     """
     if naive is None:
         return None
-    if naive.tzinfo is not None:
-        return naive.astimezone(UTC)
-    zone = _zone(timezone)
-    if zone is None:
-        return naive.replace(tzinfo=UTC)
-    return naive.replace(tzinfo=zone).astimezone(UTC)
+    try:
+        if naive.tzinfo is not None:
+            return naive.astimezone(UTC)
+        zone = _zone(timezone)
+        if zone is None:
+            return naive.replace(tzinfo=UTC)
+        return naive.replace(tzinfo=zone).astimezone(UTC)
+    except OverflowError:  # year 1 east of UTC, year 9999 west of it: no UTC datetime
+        return None
 
 
 def _zone(name: str | None) -> ZoneInfo | None:

@@ -88,3 +88,16 @@ def test_schema_mismatch_and_corrupt(tmp_path: Path, parse) -> None:  # type: ig
         parse("android.files", _write(tmp_path, b"42"))
     with pytest.raises(InputError, match="not JSON"):
         parse("android.files", _write(tmp_path, b'{"path": "/a"}\n{"path": '))
+
+
+def test_go_zero_time_as_local_time_is_a_counted_warning(tmp_path: Path, parse) -> None:  # type: ignore[no-untyped-def]
+    """Found by tests/fuzz: Go's zero time written as device-local text, in a zone east of
+    Greenwich, raised OverflowError out of the parser."""
+    items = [{"path": "/sdcard/c.txt", "modified_time": "0001-01-01 00:00:00"}]
+    records, ctx = parse(
+        "android.files",
+        _write(tmp_path, json.dumps(items).encode()),
+        device={"timezone": "Europe/Paris"},
+    )
+    assert [(r.path, r.ts) for r in records] == [("/sdcard/c.txt", None)]
+    assert ctx.warnings == 1 and "modified_time is not a time" in ctx.messages[0]

@@ -96,6 +96,13 @@ def test_device_clock() -> None:
     assert unknown.warnings == 1 and "time zone unknown" in unknown.messages[0]
 
 
+def test_device_clock_out_of_range_is_a_warning() -> None:
+    """Found by tests/fuzz: year 1 in a zone east of Greenwich raised OverflowError."""
+    rome = ctx({"timezone": "Europe/Rome"})
+    assert DeviceClock(rome).parse("0001-01-01 00:00:00") is None
+    assert rome.warnings == 1 and "out of range" in rome.messages[0]
+
+
 def test_components() -> None:
     assert full_component("com.a.b/.Svc") == "com.a.b/com.a.b.Svc"
     assert full_component("com.a.b/org.x.Svc") == "com.a.b/org.x.Svc"

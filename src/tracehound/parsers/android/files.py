@@ -81,7 +81,9 @@ class _Times:
                 if parsed.tzinfo is None and not self.zone and not self.warned:
                     self.warned = True
                     self.ctx.warn("device time zone unknown: local file times taken as UTC")
-                return localize(parsed, self.zone)
+                result = localize(parsed, self.zone)
+                if result is not None:
+                    return result
         self.ctx.warn(f"{name} is not a time: {str(value)[:80]!r}", row)
         return None
 

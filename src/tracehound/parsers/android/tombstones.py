@@ -93,7 +93,10 @@ def _time(value: str, ctx: ParseContext, where: int | None) -> datetime | None:
         return None
     if parsed.tzinfo is None and not ctx.device.get("timezone"):
         ctx.warn("Timestamp has no UTC offset and the device time zone is unknown: taken as UTC")
-    return localize(parsed, ctx.device.get("timezone"))
+    result = localize(parsed, ctx.device.get("timezone"))
+    if result is None:
+        ctx.warn(f"Timestamp is out of range: {value[:80]!r}", where)
+    return result
 
 
 def _first(command: str | None) -> str | None:

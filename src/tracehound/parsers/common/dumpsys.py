@@ -209,7 +209,10 @@ class DeviceClock:
         except ValueError:
             self._ctx.warn(f"{name} is not a valid time: {value.strip()[:80]!r}")
             return None
-        return self.localize(naive)
+        result = self.localize(naive)
+        if result is None:
+            self._ctx.warn(f"{name} is out of range: {value.strip()[:80]!r}")
+        return result
 
     def localize(self, naive: datetime) -> datetime | None:
         if self._zone is None and not self._warned:
