@@ -136,7 +136,9 @@ def _renumber(draw: Draw, line: str) -> str:
     end = start
     while end < len(line) and line[end].isdigit():
         end += 1
-    number = draw(st.one_of(INTS.map(str), st.sampled_from(("", "-", "9" * 40, "0" * 12, "0001", "9999"))))
+    number = draw(
+        st.one_of(INTS.map(str), st.sampled_from(("", "-", "9" * 40, "0" * 12, "0001", "9999")))
+    )
     return line[:start] + number + line[end:]
 
 

@@ -95,7 +95,9 @@ def test_folder_files(acquisitions: dict[str, Path], kind: str, data: Any) -> No
         root = _copy(acquisitions[kind], Path(tmp))
         files = sorted(p for p in root.rglob("*") if p.is_file())
         named = [p for p in files if p.suffix in (".plist", ".db", ".json", ".csv", ".ab")]
-        for path in data.draw(st.lists(st.sampled_from(named or files), min_size=1, max_size=2)):
+        for path in data.draw(
+            st.lists(st.sampled_from(named or files), min_size=1, max_size=2, unique=True)
+        ):
             if path.exists():
                 _mutate_file(data, path)
         exercise(root)
