@@ -27,6 +27,7 @@ from tests.fuzz.mutate import (
     sqlite_ops,
 )
 from tests.fuzz.values import PLIST_VALUES, plist_dumps
+from tracehound.core.registry import artifacts
 from tracehound.sources.detect import open_source
 
 #: Manifest.db columns the backup source reads (Apple's Files table).
@@ -39,11 +40,28 @@ def acquisitions(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return {kind: write(base / kind) for kind, write in WRITERS.items()}
 
 
+#: The source kind each seed acquisition must open as.
+SOURCE_KINDS = {
+    "backup": "ios_backup",
+    "ffs": "ios_fs",
+    "ffs-tar": "ios_fs",
+    "ffs-tar.gz": "ios_fs",
+    "ffs-zip": "ios_fs",
+    "androidqf": "androidqf",
+    "androidqf-zip": "androidqf",
+    "bugreport": "bugreport",
+    "ab": "android_backup",
+}
+
+
 @pytest.mark.parametrize("kind", sorted(WRITERS))
 def test_seed_acquisitions_open_and_list(acquisitions: dict[str, Path], kind: str) -> None:
+    """Each seed opens as its kind, without errors, and exposes files for the artifacts."""
     source = open_source(acquisitions[kind])
     try:
-        assert source.find(["**"]) or list(source.entries()), kind
+        assert source.kind == SOURCE_KINDS[kind] and source.errors == []
+        globs = sorted({g for a in artifacts() for g in a.paths})
+        assert any(source.find(globs).values()), f"{kind}: no artifact input found"
     finally:
         source.close()
 
