@@ -101,6 +101,19 @@ def test_oldest_schema_without_link_tables(tmp_path: Path, parse) -> None:  # ty
     assert records[1].created_divergent is not None
 
 
+def test_linked_table_without_key_reads_without_its_values(tmp_path: Path, parse) -> None:  # type: ignore[no-untyped-def]
+    """Found by tests/fuzz: ZATTACHMENT without Z_PK made the attachment join name an absent
+    column, and sqlite3.OperationalError escaped; the interactions are read without them."""
+    path = _db(tmp_path)
+    conn = sqlite3.connect(path)
+    conn.execute("ALTER TABLE ZATTACHMENT RENAME COLUMN Z_PK TO Z_PK_gone")
+    conn.commit()
+    conn.close()
+    records, ctx = parse("ios.interaction_c", path)
+    assert ctx.warnings == 0 and [r.row for r in records] == [1, 2]
+    assert records[0].attachment_urls == () and records[0].recipient_ids == ("+15550100001",)
+
+
 def test_bad_values_are_counted(tmp_path: Path, parse) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / "interactionC.db"
     ic.write(

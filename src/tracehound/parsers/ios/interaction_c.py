@@ -102,11 +102,11 @@ def _grouped(
 ) -> tuple[str, str]:
     """Select-list and LEFT JOIN giving, per interaction, ``wanted`` columns of the linked rows
     of ``table`` joined with the unit separator (NULL when the link table is absent)."""
-    found = _link_table(conn, link, other) if table in tables(conn) else None
-    if found is None:
+    have = columns(conn, table)  # empty when the table is absent
+    found = _link_table(conn, link, other) if "Z_PK" in have else None
+    if found is None:  # no link table, or a linked table without the key the join needs
         return ", ".join(f"NULL AS {alias}" for alias in wanted), ""
     link_table, to_other, to_self = found
-    have = columns(conn, table)
     concat = ", ".join(
         (f'group_concat(t."{column}", char(31))' if column in have else "NULL") + f" AS {alias}"
         for alias, column in wanted.items()
