@@ -123,3 +123,10 @@ def test_schema_and_corrupt(tmp_path: Path, parse: Any) -> None:
     bad.write_text("{not json")
     with pytest.raises(InputError):
         parse("android.aqf_integrity", bad)
+
+
+@pytest.mark.parametrize("key", ["rows", "unlisted", "bad_lines"])
+def test_lists_that_are_not_lists_are_schema_mismatch(tmp_path: Path, parse: Any, key: str) -> None:
+    """Found by tests/fuzz: a number or true in place of a list raised TypeError."""
+    with pytest.raises(SchemaMismatch, match=f"{key} is int, not a list"):
+        parse("android.aqf_integrity", write(tmp_path, doc(**{key: 7})))

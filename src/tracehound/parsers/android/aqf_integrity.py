@@ -94,6 +94,9 @@ def parse(doc: Any, ctx: ParseContext) -> Iterator[AqfIntegrity]:
     """androidqf hashes.csv verified against the acquisition's files (SHA-256)."""
     if not isinstance(doc, dict) or "rows" not in doc or "hash_list" not in doc:
         raise SchemaMismatch("not a hashes.csv verification document")
+    for key in ("rows", "unlisted", "bad_lines"):
+        if not isinstance(doc.get(key) or [], list):
+            raise SchemaMismatch(f"{key} is {type(doc[key]).__name__}, not a list")
     layout = _text(doc.get("layout"))
     if not doc["hash_list"]:
         yield AqfIntegrity(
