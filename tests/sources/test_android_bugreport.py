@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import struct
 import tempfile
 import zipfile
 from datetime import UTC, datetime
@@ -9,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from tracehound.core.errors import InputError
 from tracehound.demo.android import containers as c
+from tracehound.demo.generate import write_demo
 from tracehound.sources.android_bugreport import DUMPSTATE, Bugreport, open_bugreport
 from tracehound.sources.base import SourceOptions
 from tracehound.sources.detect import open_source
@@ -166,3 +169,30 @@ def test_traversal_member_ignored(tmp_path: Path) -> None:
     assert not any("escape" in p or "up.txt" in p for p in paths)
     assert len(src.errors) == 2
     src.close()
+
+
+def test_dumpstate_with_bad_crc_opens_and_reads(tmp_path: Path) -> None:
+    """Found by tests/fuzz: a dumpstate member whose CRC-32 does not match raised
+    zipfile.BadZipFile out of ``facts`` (its header and properties are read first)."""
+    path = write_demo(tmp_path / "in", "bugreport")
+    data = bytearray(path.read_bytes())
+    name = b"bugreport-panther-AP1A.240405.002-2024-05-06-11-38-02.txt"
+    entry = data.index(b"PK\x01\x02")  # central directory entry of the dumpstate text
+    while data[entry + 46 : entry + 46 + len(name)] != name:
+        entry = data.index(b"PK\x01\x02", entry + 4)
+    (crc,) = struct.unpack_from("<I", data, entry + 16)
+    struct.pack_into("<I", data, entry + 16, crc ^ 1)
+    path.write_bytes(bytes(data))
+    source = open_source(path)
+    try:
+        assert source.kind == "bugreport"
+        facts = source.facts()
+        assert facts["kind"] == "bugreport"
+        for paths in source.find(["bugreport:*"]).values():
+            for device_path in paths:
+                try:
+                    source.local(device_path)
+                except InputError as exc:
+                    assert "damaged zip member" in str(exc)
+    finally:
+        source.close()

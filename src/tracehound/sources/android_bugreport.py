@@ -18,6 +18,8 @@ Members are exposed as ``bugreport:<member path>`` and the dumpstate text also a
 from __future__ import annotations
 
 import re
+import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
@@ -56,11 +58,17 @@ PROPS_SECTION = "------ SYSTEM PROPERTIES"
 PROPS_SCAN_BYTES = 256 * 1024 * 1024
 
 
+#: What reading a member of a damaged zip raises besides InputError/OSError (a bad CRC-32, a
+#: broken deflate stream, a cut archive): the header and properties are then unread, as for
+#: an unreadable member.
+_MEMBER_ERRORS = (InputError, OSError, zipfile.BadZipFile, zlib.error, EOFError)
+
+
 def _head(tree: Tree, rel: str, size: int = HEADER_BYTES) -> str:
     try:
         with tree.open(rel) as handle:
             return handle.read(size).decode("utf-8", errors="replace")
-    except (InputError, OSError):
+    except _MEMBER_ERRORS:
         return ""
 
 
@@ -130,7 +138,7 @@ def read_properties(tree: Tree, rel: str) -> dict[str, str]:
                     inside = True
                 elif scanned > PROPS_SCAN_BYTES:
                     break
-    except (InputError, OSError):
+    except _MEMBER_ERRORS:
         return {}
     return parse_getprop("\n".join(lines))
 
