@@ -154,7 +154,7 @@ def test_android_backup(acquisitions: dict[str, Path], data: Any) -> None:
     header, body = raw[: raw.index(b"none\n") + 5], raw[raw.index(b"none\n") + 5 :]
     part = data.draw(st.sampled_from(("header", "body", "tar")))
     if part == "header":
-        header = mutate_lines(data.draw, header.decode("latin-1")).encode("latin-1")
+        header = mutate_lines(data.draw, header.decode("latin-1")).encode("utf-8")
     elif part == "body":
         body = corrupt_bytes(data.draw, body)
     else:
