@@ -1,8 +1,8 @@
 """Crashes the fuzzer (tests/fuzz) found in archive-reading code, kept as regression tests.
 
-They sit in android_container.py, which the archive guard rewrite (sources/archive.py, branch
-``guard``) replaces; they are strict xfails until it lands, so each turns into a failure (XPASS)
-the moment the rewrite fixes it, and its mark must then go.
+They sit in android_container.py (androidqf and bugreport zips), which the archive guard
+rewrite (sources/archive.py, branch ``guard``) replaces; they are strict xfails until it lands,
+so each turns into a failure (XPASS) the moment the rewrite fixes it, and its mark must then go.
 """
 
 from __future__ import annotations
@@ -72,3 +72,28 @@ def test_damaged_deflate_stream_of_acquisition_json_is_a_named_input_error(
     data[info.header_offset + 30 + name_len + extra_len] = 0xFF  # block type 3: invalid
     path.write_bytes(bytes(data))
     _open_and_read(path)
+
+
+@GUARD
+def test_damaged_deflate_stream_of_a_bugreport_member_is_a_named_input_error(
+    tmp_path: Path,
+) -> None:
+    """The dumpstate text of a bugreport zip whose deflate stream is damaged: extracting it for
+    ``local`` let zlib.error escape (copy_limited is outside the BadZipFile/OSError guard)."""
+    path = write_demo(tmp_path / "in", "bugreport")
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        info = next(i for i in archive.infolist() if i.filename.endswith(".txt"))
+    name_len, extra_len = struct.unpack_from("<HH", data, info.header_offset + 26)
+    data[info.header_offset + 30 + name_len + extra_len] = 0xFF  # block type 3: invalid
+    path.write_bytes(bytes(data))
+    source = open_source(path)
+    try:
+        for paths in source.find(["bugreport:*"]).values():
+            for device_path in paths:
+                try:
+                    source.local(device_path)
+                except (InputError, OSError):
+                    continue
+    finally:
+        source.close()
