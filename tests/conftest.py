@@ -22,7 +22,7 @@ from tracehound.parsers.common.runner import parse_file
 _SLOW_OK = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
 settings.register_profile(
     "ci",
-    max_examples=12,
+    max_examples=20,
     deadline=None,
     derandomize=True,
     database=None,
