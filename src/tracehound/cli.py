@@ -6,7 +6,7 @@ import os
 import signal
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 from rich.console import Console
@@ -17,9 +17,20 @@ from rich.table import Table
 from rich.text import Text
 
 from tracehound import __version__
-from tracehound.cli_options import make_source_options, source_options
+from tracehound.cli_options import (
+    make_source_options,
+    redact_argv,
+    secret_sources,
+    source_options,
+)
 from tracehound.commands import all_commands
-from tracehound.core.errors import TracehoundError
+from tracehound.core.errors import (
+    EXIT_DETECTED,
+    EXIT_INCOMPLETE,
+    EXIT_INTERRUPTED,
+    EXIT_NOT_RUN,
+    TracehoundError,
+)
 from tracehound.core.records import semantic_fields
 from tracehound.core.registry import Severity, artifacts, detectors
 from tracehound.pipeline import CheckOptions, RunResult, run_check
@@ -85,47 +96,74 @@ def check(
     jobs: int,
     **source_args: Any,
 ) -> None:
-    """Check an acquisition (an iOS backup folder) against indicators and heuristics.
+    """Check an acquisition against public indicators and heuristics.
 
-    Exit code: 0 nothing detected, 1 an indicator matched or a high/critical heuristic fired,
-    2 the run could not complete or an input could not be read.
+    PATH is an iPhone backup (plain or encrypted), an iPhone filesystem dump (folder, .tar,
+    .tar.gz, .zip), an androidqf acquisition (folder, .zip, .zip.age), an Android bugreport
+    (.zip or folder), an Android backup (.ab), or a folder holding exactly one of these.
+
+    \b
+    Exit code, a bit set (so 3 = detected and incomplete):
+      0  complete, nothing detected
+      1  detected: an indicator matched or a high/critical heuristic fired
+      2  incomplete: an input was missing, damaged or unreadable, or the evidence changed
+      4  could not run: nothing was checked (bad path, password, output or indicator file)
+    130  interrupted (Ctrl-C, SIGTERM): no results were published
     """
+    err = _console(stderr=True)
+    try:
+        source_opts = make_source_options(**source_args)
+    except TracehoundError as exc:
+        _refuse(err, exc)
     options = CheckOptions(
         target=path,
         output=output,
         ioc_paths=list(ioc_paths),
         bundled_iocs=not no_bundled_iocs,
-        command=sys.argv[:],
+        command=redact_argv(sys.argv),
         jobs=jobs,
+        source=source_opts,
+        secrets=secret_sources(source_opts, **source_args),
     )
-    err = _console(stderr=True)
-    # A polite kill must clean up like Ctrl-C: decrypted and unpacked copies live in temporary
-    # folders that finally-blocks remove; Python's default SIGTERM handling skips them.
-    signal.signal(signal.SIGTERM, _terminate)
-    try:
-        options.source = make_source_options(**source_args)
-    except TracehoundError as exc:
-        err.print(f"[bold red]error:[/] {_show(exc)}")
-        sys.exit(exc.exit_code)
+    # A polite kill must clean up like Ctrl-C: decrypted and unpacked copies and the staged
+    # results live in private folders that finally-blocks remove; Python's default SIGTERM
+    # handling skips them. The handler is the caller's again once the check is over.
+    previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         result = run_check(options) if quiet else _run_with_progress(options, err)
     except TracehoundError as exc:
-        err.print(f"[bold red]error:[/] {_show(exc)}")
-        sys.exit(exc.exit_code)
+        _refuse(err, exc)
     except KeyboardInterrupt:
-        err.print("[bold red]interrupted:[/] the results folder is incomplete; run the check again")
-        sys.exit(2)
+        err.print("[bold red]interrupted:[/] no results were published; run the check again")
+        sys.exit(EXIT_INTERRUPTED)
     except Exception as exc:
         if os.environ.get("TRACEHOUND_DEBUG"):
             raise
         err.print(
             f"[bold red]internal error:[/] {_show(type(exc).__name__)}: {_show(exc)} "
-            "(set TRACEHOUND_DEBUG=1 to see the traceback, and please report it)"
+            "(no results were published; set TRACEHOUND_DEBUG=1 to see the traceback, and "
+            "please report it)"
         )
-        sys.exit(2)
+        sys.exit(EXIT_NOT_RUN)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     if not quiet:
         _print_summary(result, _console())
+    # The last line always says what the exit code means, even with --quiet.
+    err.print(_exit_line(result))
     sys.exit(result.exit_code)
+
+
+def _refuse(err: Console, exc: TracehoundError) -> NoReturn:
+    """One line for a run that could not start, and its exit code (4)."""
+    err.print(f"[bold red]error:[/] {_show(exc)}")
+    sys.exit(exc.exit_code)
+
+
+def _exit_line(result: RunResult) -> str:
+    """``exit code 3: detected (...); incomplete (...)``: the bits set and why."""
+    reasons = result.run.get("exit_reasons") or ["complete, nothing detected"]
+    return f"exit code {result.exit_code}: " + "; ".join(_show(r) for r in reasons)
 
 
 def _terminate(signum: int, frame: object) -> None:
@@ -239,22 +277,32 @@ def _unchecked(run: dict[str, Any]) -> list[str]:
 
 
 def _verdict(result: RunResult) -> str:
+    """The headline: detections first (an incomplete run never hides one), then coverage."""
     summary = result.run["detections"]
-    if result.exit_code == 2:
-        return (
-            "[bold red]INCOMPLETE[/]: some inputs could not be read or checked; see run.json "
-            f"(errors are listed per artifact). Detections so far: {summary['total']}."
-        )
-    malware = ", ".join(summary["malware"]) or "none named"
-    if result.exit_code == 1:
-        return (
+    lines: list[str] = []
+    if result.exit_code & EXIT_DETECTED:
+        malware = ", ".join(summary["malware"]) or "none named"
+        lines.append(
             f"[bold red]DETECTIONS[/]: {summary['total']} detections; malware named by "
             f"indicators: {_show(malware)}. Review each in detections.jsonl."
         )
-    return (
-        "[bold green]Nothing detected[/] with the loaded indicators and heuristics. Public "
-        "indicators cannot prove a phone clean."
-    )
+    if result.exit_code & EXIT_INCOMPLETE:
+        damage = result.run["acquisition"].get("index_damage")
+        what = (
+            f"the acquisition could not be read ({_show(damage)})"
+            if damage
+            else "some inputs could not be read or checked"
+        )
+        lines.append(
+            f"[bold red]INCOMPLETE[/]: {what}; see the lines above and run.json. Absence of a "
+            f"detection proves nothing for what was not read. Detections: {summary['total']}."
+        )
+    if not lines:
+        lines.append(
+            "[bold green]Nothing detected[/] with the loaded indicators and heuristics. Public "
+            "indicators cannot prove a phone clean."
+        )
+    return "\n".join(lines)
 
 
 @main.command(name="artifacts")

@@ -103,3 +103,58 @@ def make_source_options(
         age_identity=age_identity,
         timezone=timezone,
     )
+
+
+#: Options whose value is itself a secret: run.json and the report record that they were
+#: given, never what was given. (File options name a file, which is not secret.)
+SECRET_OPTIONS = ("--password",)
+REDACTED = "<redacted>"
+
+
+def redact_argv(argv: list[str]) -> list[str]:
+    """The command line with the value of every secret option replaced by ``<redacted>``, in
+    both spellings (``--password PW`` and ``--password=PW``), and anything after ``--``
+    kept."""
+    out: list[str] = []
+    hide_next = False
+    for arg in argv:
+        if hide_next:
+            out.append(REDACTED)
+            hide_next = False
+        elif arg in SECRET_OPTIONS:
+            out.append(arg)
+            hide_next = True
+        elif arg.startswith(tuple(f"{name}=" for name in SECRET_OPTIONS)):
+            out.append(arg.split("=", 1)[0] + "=" + REDACTED)
+        else:
+            out.append(arg)
+    return out
+
+
+def secret_sources(
+    options: SourceOptions,
+    password: str | None = None,
+    password_file: Path | None = None,
+    key_file: Path | None = None,
+    age_identity: Path | None = None,
+    **_: Any,
+) -> dict[str, str]:
+    """How each secret was given (for run.json), never its value: e.g.
+    ``{"password": "--password-file", "age_identity": "--age-identity"}``."""
+    given: dict[str, str] = {}
+    how = None
+    if password is not None:
+        how = "--password"
+    elif password_file is not None:
+        how = "--password-file"
+    elif options.password is not None:
+        how = f"${ENV_PASSWORD}"
+    elif options.password_prompt is not None:
+        how = "prompt (if the acquisition asked for one)"
+    if how is not None:
+        given["password"] = how
+    if key_file is not None:
+        given["key"] = "--key-file"
+    if age_identity is not None:
+        given["age_identity"] = "--age-identity"
+    return given

@@ -22,7 +22,14 @@ from typing import IO, Any
 
 from tracehound import OUTPUT_FORMAT_VERSION, __version__
 from tracehound.core.context import ParseContext
-from tracehound.core.errors import InputError, SchemaMismatch, TracehoundError
+from tracehound.core.errors import (
+    EXIT_CLEAN,
+    EXIT_DETECTED,
+    EXIT_INCOMPLETE,
+    InputError,
+    SchemaMismatch,
+    TracehoundError,
+)
 from tracehound.core.records import Provenance, Record
 from tracehound.core.registry import Artifact, Detector, Finding, artifacts, detectors
 from tracehound.evidence import EvidenceLog
@@ -43,10 +50,13 @@ from tracehound.reports.runinfo import artifact_table, detection_summary, ioc_su
 from tracehound.reports.timeline import TimelineWriter, max_severity
 from tracehound.sources.base import Source, SourceOptions
 from tracehound.sources.detect import open_source
+from tracehound.store.results import ResultsStaging, check_output
 
 Progress = Callable[[str, int, int], None]
 ENV_IOCS = "TRACEHOUND_IOCS"
 _BUFFER = 1 << 20
+#: Artifact statuses that leave an input unchecked and the run incomplete.
+UNCHECKED_STATUSES = ("error", "schema_mismatch", "missing")
 OUTPUT_NAMES = (
     "detections.jsonl",
     "run.json",
@@ -68,6 +78,8 @@ class CheckOptions:
     command: list[str] = field(default_factory=list)
     source: SourceOptions = field(default_factory=SourceOptions)
     jobs: int = 0  # worker processes; 0: as many as there are CPU cores, at most 2
+    #: How each secret was given (e.g. ``{"password": "--password-file"}``), never its value.
+    secrets: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -108,15 +120,21 @@ def ioc_set_for(options: CheckOptions) -> tuple[str, list[Path]]:
     return name, paths
 
 
-def prepare_output(output: Path, source: Source, target: Path) -> None:
-    """Create the output folder; refuse a folder inside the evidence or with earlier results."""
-    out = output.resolve()
-    for root in (source.root.resolve(), target.resolve()):
-        if out == root or out.is_relative_to(root):
-            raise TracehoundError(f"{output}: the output folder must not be inside the acquisition")
-    if out.exists() and any((out / name).exists() for name in OUTPUT_NAMES):
-        raise TracehoundError(f"{output}: already holds results; choose a new output folder")
-    (out / "records").mkdir(parents=True, exist_ok=True)
+def load_indicators(options: CheckOptions) -> tuple[str, IocSet, IndicatorIndex]:
+    """The default set's name, the indicators and their index; refuse to run (exit 4) when an
+    indicator file cannot be used, before any evidence is read: a check with a silently
+    missing indicator file would read as clean for what that file would have found."""
+    set_name, ioc_paths = ioc_set_for(options)
+    iocs = load_iocs_cached(ioc_paths, label)
+    broken = [f for f in iocs.files if f.error]
+    if broken:
+        first = broken[0]
+        more = f" (and {len(broken) - 1} more indicator files)" if len(broken) > 1 else ""
+        raise TracehoundError(
+            f"{first.path}: indicator file cannot be used: {first.error}{more}; nothing was "
+            "checked (fix or remove it, or run `tracehound iocs update`)"
+        )
+    return set_name, iocs, IndicatorIndex.build(iocs.indicators)
 
 
 class _Run:
@@ -304,109 +322,160 @@ def _run_artifact(run: _Run, state: ArtifactRun, paths: list[str]) -> None:
     state.seconds = round(time.perf_counter() - started, 4)
 
 
-def _exit_code(
+def exit_status(
     states: list[ArtifactRun],
     iocs: IocSet,
     evidence: dict[str, Any],
     detections: list[dict[str, Any]],
     source_errors: list[str],
-) -> int:
-    incomplete = (
-        bool(source_errors)
-        # A file that exists but could not be parsed is an unchecked input, not "no data".
-        or any(s.status in ("error", "schema_mismatch") for s in states)
-        or any(f.error for f in iocs.files)
-        or not evidence["unchanged"]
+) -> tuple[int, list[str]]:
+    """The exit code, a bit set (``EXIT_DETECTED | EXIT_INCOMPLETE``), and one reason for each
+    condition behind a bit, so that an incomplete run never hides a detection (fsck and
+    smartctl set bits the same way)."""
+    serious = sum(
+        1 for d in detections if d["type"] == "indicator" or d["severity"] in ("high", "critical")
     )
-    if incomplete:
-        return 2
-    serious = any(
-        d["type"] == "indicator" or d["severity"] in ("high", "critical") for d in detections
-    )
-    return 1 if serious else 0
+    detected = [
+        "detected: "
+        + _count(
+            serious, "indicator match or serious finding", "indicator matches or serious findings"
+        )
+    ]
+    unread = [s.artifact.name for s in states if s.status in UNCHECKED_STATUSES]
+    incomplete: list[str] = []
+    if source_errors:
+        incomplete.append(f"the acquisition could not be read whole: {source_errors[0]}")
+    if unread:
+        names = ", ".join(unread[:3]) + (", ..." if len(unread) > 3 else "")
+        incomplete.append(f"{_count(len(unread), 'artifact')} not checked ({names})")
+    if any(f.error for f in iocs.files):
+        incomplete.append("an indicator file could not be read")
+    if not evidence["unchanged"]:
+        incomplete.append("the evidence changed during the run")
+    code = (EXIT_DETECTED if serious else EXIT_CLEAN) | (EXIT_INCOMPLETE if incomplete else 0)
+    return code, (detected if serious else []) + [f"incomplete: {r}" for r in incomplete]
+
+
+def _count(number: int, one: str, many: str | None = None) -> str:
+    """``1 artifact``, ``2 artifacts``."""
+    return f"{number} {one if number == 1 else many or one + 's'}"
 
 
 def run_check(options: CheckOptions, progress: Progress | None = None) -> RunResult:
-    """Check one acquisition and write the result folder."""
+    """Check one acquisition and publish its results folder.
+
+    Everything that can refuse the run (the output folder, the indicator files, the
+    acquisition's kind and password) is checked before the results are staged; the results
+    are written in a private staging folder and published in one rename at the end, so a run
+    that stops at any point leaves no result file."""
     started = datetime.now(UTC)
     clock = time.perf_counter()
+    output = check_output(options.output, [options.target])
+    set_name, iocs, index = load_indicators(options)
     source = open_source(options.target, options.source)
     try:
-        prepare_output(options.output, source, options.target)
-        set_name, ioc_paths = ioc_set_for(options)
-        iocs = load_iocs_cached(ioc_paths, label)
-        index = IndicatorIndex.build(iocs.indicators)
-        arts = artifacts(platform=source.platform, source_kind=source.kind)
-        found = source.find([p for a in arts if a.input != "listing" for p in a.paths])
-        states = [ArtifactRun(a) for a in arts]
-        paths = {
-            s.artifact.name: sorted({p for pat in s.artifact.paths for p in found.get(pat, ())})
-            for s in states
-        }
-        timeline = TimelineWriter(options.output / "timeline.csv")
+        check_output(output, [options.target, source.root])
+        staging = ResultsStaging(output)
         try:
-            jobs = options.jobs if options.jobs > 0 else default_jobs()
-            if jobs > 1:
-                run = run_parallel(
-                    functools.partial(_Run, source, index, options.output),
-                    states,
-                    paths,
-                    jobs,
-                    timeline,
-                    progress,
-                )
-            else:
-                run = _Run(source, index, options.output, timeline)
-                for number, state in enumerate(states, 1):
-                    if progress:
-                        progress(state.artifact.name, number, len(states))
-                    _run_artifact(run, state, paths[state.artifact.name])
-                run.finish_detectors()
-                run.close_files()
-            _order_detections(run, [s.artifact.name for s in states], options.output)
-            for name, local in source.own_inputs():
-                run.evidence.register(name, local, local.name, "source")
-        except BaseException:
-            # A run that stops (an error, Ctrl-C) leaves no timeline.csv rather than a partial
-            # one that reads as complete, and does not spend time merging rows on the way out.
-            timeline.discard()
-            raise
-        timeline.close()
-        evidence = run.evidence.verify()
-        code = _exit_code(states, iocs, evidence, run.detections, source.errors)
-        info = {
-            "output_format_version": OUTPUT_FORMAT_VERSION,
-            "tool": {
-                "name": "tracehound",
-                "version": __version__,
-                "python": platform.python_version(),
-                "platform": sys.platform,
-            },
-            "command": options.command,
-            "started": started.isoformat(),
-            "finished": datetime.now(UTC).isoformat(),
-            "seconds": round(time.perf_counter() - clock, 3),
-            "exit_code": code,
-            "acquisition": {
-                "path": str(source.root.resolve()),
-                **source.facts(),
-                "errors": source.errors,
-            },
-            "inputs": run.evidence.to_json(),
-            "evidence_check": evidence,
-            "indicators": {
-                "default_set": set_name,
-                "downloaded": _download_facts() if set_name == "downloaded" else None,
-                **ioc_summary(iocs, index),
-            },
-            "artifacts": artifact_table(states),
-            "detections": detection_summary(run.detections),
-        }
-        write_json(options.output / "run.json", info)
-        write_derived(options.output)
-        return RunResult(code, info, run.detections, options.output)
+            info, detections = _check_into(
+                staging.path, source, options, iocs, index, progress, started, clock
+            )
+            info["indicators"]["default_set"] = set_name
+            info["indicators"]["downloaded"] = (
+                _download_facts() if set_name == "downloaded" else None
+            )
+            write_json(staging.path / "run.json", info)
+            write_derived(staging.path)
+            staging.publish()
+        finally:
+            staging.discard()
+        return RunResult(info["exit_code"], info, detections, output)
     finally:
         source.close()
+
+
+def _check_into(
+    folder: Path,
+    source: Source,
+    options: CheckOptions,
+    iocs: IocSet,
+    index: IndicatorIndex,
+    progress: Progress | None,
+    started: datetime,
+    clock: float,
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Run every artifact of ``source`` into ``folder``; return run.json's content."""
+    (folder / "records").mkdir()
+    arts = artifacts(platform=source.platform, source_kind=source.kind)
+    found = source.find([p for a in arts if a.input != "listing" for p in a.paths])
+    states = [ArtifactRun(a) for a in arts]
+    paths = {
+        s.artifact.name: sorted({p for pat in s.artifact.paths for p in found.get(pat, ())})
+        for s in states
+    }
+    timeline = TimelineWriter(folder / "timeline.csv")
+    try:
+        jobs = options.jobs if options.jobs > 0 else default_jobs()
+        if jobs > 1:
+            make_run = functools.partial(_Run, source, index, folder)
+            run = run_parallel(make_run, states, paths, jobs, timeline, progress)
+        else:
+            run = _Run(source, index, folder, timeline)
+            for number, state in enumerate(states, 1):
+                if progress:
+                    progress(state.artifact.name, number, len(states))
+                _run_artifact(run, state, paths[state.artifact.name])
+            run.finish_detectors()
+            run.close_files()
+        _order_detections(run, [s.artifact.name for s in states], folder)
+        for name, local in source.own_inputs():
+            run.evidence.register(name, local, local.name, "source")
+    except BaseException:
+        # A run that stops (an error, Ctrl-C) does not spend time merging rows on the way out.
+        timeline.discard()
+        raise
+    timeline.close()
+    _count_detections(states, run.detections)
+    evidence = run.evidence.verify()
+    code, reasons = exit_status(states, iocs, evidence, run.detections, source.errors)
+    info = {
+        "output_format_version": OUTPUT_FORMAT_VERSION,
+        "tool": {
+            "name": "tracehound",
+            "version": __version__,
+            "python": platform.python_version(),
+            "platform": sys.platform,
+        },
+        "command": options.command,
+        "secrets": options.secrets,
+        "started": started.isoformat(),
+        "finished": datetime.now(UTC).isoformat(),
+        "seconds": round(time.perf_counter() - clock, 3),
+        "exit_code": code,
+        "exit_reasons": reasons,
+        "acquisition": {
+            "path": str(source.root.resolve()),
+            **source.facts(),
+            "errors": source.errors,
+            "index_damage": source.index_damage,
+        },
+        "inputs": run.evidence.to_json(),
+        "evidence_check": evidence,
+        "indicators": ioc_summary(iocs, index),
+        "artifacts": artifact_table(states),
+        "detections": detection_summary(run.detections),
+    }
+    return info, run.detections
+
+
+def _count_detections(states: list[ArtifactRun], detections: list[dict[str, Any]]) -> None:
+    """Each artifact's detection count from the detections written, heuristic findings made at
+    the end of the run included (counting while streaming missed those)."""
+    counts: dict[str, int] = {}
+    for detection in detections:
+        counts[detection["artifact"]] = counts.get(detection["artifact"], 0) + 1
+    for state in states:
+        state.detections = counts.get(state.artifact.name, 0)
 
 
 def _order_detections(run: _Run, order: list[str], output: Path) -> None:

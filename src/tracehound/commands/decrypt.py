@@ -27,7 +27,13 @@ from typing import Any
 import click
 
 from tracehound.cli_options import make_source_options, source_options
-from tracehound.core.errors import InputError, NotAnAcquisition, TracehoundError
+from tracehound.core.errors import (
+    EXIT_INTERRUPTED,
+    EXIT_NOT_RUN,
+    InputError,
+    NotAnAcquisition,
+    TracehoundError,
+)
 from tracehound.reports.text import printable
 from tracehound.sources.ios_backup import IOSBackup, find_backup
 
@@ -120,10 +126,10 @@ def decrypt(backup: Path, dest: Path, **source_args: Any) -> None:
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         click.echo(f"interrupted: {dest} is incomplete; delete it", err=True)
-        sys.exit(2)
+        sys.exit(EXIT_INTERRUPTED)
     except OSError as exc:
         click.echo(f"error: cannot write {dest}: {printable(str(exc))}", err=True)
-        sys.exit(2)
+        sys.exit(EXIT_NOT_RUN)
     click.echo(f"Decrypted {result.files} files into {printable(str(dest))}")
     if result.missing:
         click.echo(f"{len(result.missing)} listed files are not in the backup", err=True)

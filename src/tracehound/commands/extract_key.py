@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from tracehound.cli_options import make_source_options, source_options
-from tracehound.core.errors import NotAnAcquisition, TracehoundError
+from tracehound.core.errors import EXIT_INTERRUPTED, NotAnAcquisition, TracehoundError
 from tracehound.reports.text import printable
 from tracehound.sources.ios_backup import find_backup, read_plist, unlock_keybag
 
@@ -49,7 +49,7 @@ def extract_key(backup: Path, **source_args: Any) -> None:
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
-        sys.exit(2)
+        sys.exit(EXIT_INTERRUPTED)
     click.echo(key.hex())
     click.echo(
         "This key decrypts the backup without its password (--key-file); keep it as safe.",

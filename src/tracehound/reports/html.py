@@ -89,6 +89,10 @@ def _run_context(run: dict[str, Any], redact: bool, limits: Limits) -> dict[str,
         "tool": _text(tool.get("version"), 40),
         "python": _text(tool.get("python"), 40),
         "command": "" if redact else _text(" ".join(map(str, _list(run.get("command")))), 600),
+        # How secrets were given (run.json never holds their values).
+        "secrets": ", ".join(
+            f"{_text(k, 40)} by {_text(v, 80)}" for k, v in _dict(run.get("secrets")).items()
+        ),
         "started": _text(run.get("started"), 60),
         "finished": _text(run.get("finished"), 60),
         "seconds": _text(run.get("seconds"), 20),

@@ -142,7 +142,7 @@ def _verdict_words(code: Any, det: Detections) -> tuple[str, str, str]:
             f"{det.total - indicator_hits:,} heuristic findings. Review each below; their weight "
             "differs (a visited web page weighs less than a spyware process).",
         )
-    if serious or code == 1:
+    if serious or (isinstance(code, int) and code & 1):
         return (
             "suspicious",
             "Suspicious traces found, but no indicator of a known spyware",
@@ -157,9 +157,12 @@ def verdict(run: dict[str, Any], det: Detections, cover: list[CoverageRow]) -> V
     """The result in plain words, with the malware names and the number of detections."""
     code = run.get("exit_code")
     level, headline, detail = _verdict_words(code, det)
-    incomplete = code == 2 or code not in (0, 1)
+    # A bit set since output format 1.2: 1 detected, 2 incomplete, so 3 is both.
+    bits = code if isinstance(code, int) and not isinstance(code, bool) else -1
+    valid = 0 <= bits <= 3
+    incomplete = not valid or bool(bits & 2)
     reasons = _incomplete_reasons(run, cover)
-    if code not in (0, 1, 2):
+    if not valid:
         reasons.insert(0, "run.json has no valid exit code: the check may not have finished")
     if det.bad_lines[0]:
         reasons.append(f"{det.bad_lines[0]:,} lines of detections.jsonl could not be read")
