@@ -136,6 +136,13 @@ def check(
     except KeyboardInterrupt:
         err.print("[bold red]interrupted:[/] no results were published; run the check again")
         sys.exit(EXIT_INTERRUPTED)
+    except OSError as exc:
+        # The machine, not tracehound: a full disk, a folder that vanished, a permission.
+        where = f"{_show(exc.filename)}: " if exc.filename else ""
+        err.print(
+            f"[bold red]error:[/] {where}{_show(exc.strerror or exc)}; no results were published"
+        )
+        sys.exit(EXIT_NOT_RUN)
     except Exception as exc:
         if os.environ.get("TRACEHOUND_DEBUG"):
             raise

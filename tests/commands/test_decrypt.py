@@ -104,7 +104,7 @@ def test_wrong_password_and_damaged_keybag(encrypted: Path, tmp_path: Path) -> N
         ("decrypt", str(encrypted), str(tmp_path / "d"), "--password", "wrong"),
     ):
         result = run(*args)
-        assert result.exit_code == 2
+        assert result.exit_code == 4
         assert "wrong password or key" in result.stderr
         assert isinstance(result.exception, SystemExit)
     assert not (tmp_path / "d").exists()
@@ -115,7 +115,7 @@ def test_wrong_password_and_damaged_keybag(encrypted: Path, tmp_path: Path) -> N
     (damaged / "Manifest.plist").write_bytes(plistlib.dumps(manifest, fmt=plistlib.FMT_BINARY))
     (damaged / "Manifest.db").write_bytes((encrypted / "Manifest.db").read_bytes())
     result = run("extract-key", str(damaged), "--password", PASSWORD)
-    assert result.exit_code == 2 and "Manifest.plist: keybag ends inside" in result.stderr
+    assert result.exit_code == 4 and "Manifest.plist: keybag ends inside" in result.stderr
 
 
 def test_refuses_dest_inside_backup_or_not_empty(
@@ -124,24 +124,24 @@ def test_refuses_dest_inside_backup_or_not_empty(
     inside = run(
         "decrypt", str(encrypted), str(encrypted / "out"), "--password-file", str(password_file)
     )
-    assert inside.exit_code == 2 and "inside the backup" in inside.stderr
+    assert inside.exit_code == 4 and "inside the backup" in inside.stderr
     assert not (encrypted / "out").exists()
     full = tmp_path / "full"
     full.mkdir()
     (full / "x").write_text("x")
     result = run("decrypt", str(encrypted), str(full), "--password-file", str(password_file))
-    assert result.exit_code == 2 and "not an empty folder" in result.stderr
+    assert result.exit_code == 4 and "not an empty folder" in result.stderr
 
 
 def test_unencrypted_backup_and_not_a_backup(plain: Path, tmp_path: Path) -> None:
     result = run("decrypt", str(plain), str(tmp_path / "d"), "--password", "x")
-    assert result.exit_code == 2 and "not encrypted" in result.stderr
-    assert run("extract-key", str(plain), "--password", "x").exit_code == 2
+    assert result.exit_code == 4 and "not encrypted" in result.stderr
+    assert run("extract-key", str(plain), "--password", "x").exit_code == 4
     result = run("extract-key", str(tmp_path / "nothing"), "--password", "x")
-    assert result.exit_code == 2 and "no such file" in result.stderr
+    assert result.exit_code == 4 and "no such file" in result.stderr
     (tmp_path / "empty").mkdir()
     result = run("decrypt", str(tmp_path / "empty"), str(tmp_path / "d2"), "--password", "x")
-    assert result.exit_code == 2 and "not an iOS backup" in result.stderr
+    assert result.exit_code == 4 and "not an iOS backup" in result.stderr
 
 
 def test_damaged_file_is_named_and_the_rest_written(
