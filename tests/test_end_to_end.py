@@ -233,7 +233,11 @@ def test_encrypted_backup_without_password_exit_4(tmp_path: Path, infected: Path
 def test_not_a_backup_exit_4(tmp_path: Path) -> None:
     (tmp_path / "photos").mkdir()
     result = check(tmp_path / "photos", tmp_path / "out")
-    assert result.exit_code == 4 and not (tmp_path / "out").exists() and "not an acquisition tracehound knows" in result.output
+    assert (
+        result.exit_code == 4
+        and not (tmp_path / "out").exists()
+        and "not an acquisition tracehound knows" in result.output
+    )
 
 
 def test_output_inside_evidence_refused(tmp_path: Path, infected: Path) -> None:
