@@ -202,3 +202,18 @@ def test_quiet_still_says_why_the_exit_code(infected: Path, tmp_path: Path) -> N
         .splitlines()[-1]
         .startswith("exit code 1: detected: 11 indicator matches or serious findings")
     )
+
+
+def test_rebuilt_report_is_owner_only(infected: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert check(infected, out, "--quiet").exit_code == 1
+    (out / "report.html").unlink()
+    old = os.umask(0o022)
+    try:
+        result = CliRunner().invoke(main, ["report", str(out)])
+        redacted = CliRunner().invoke(main, ["report", str(out), "--redact"])
+    finally:
+        os.umask(old)
+    assert result.exit_code == 0 and redacted.exit_code == 0
+    for name in ("report.html", "report-redacted.html", "sightings.stix2"):
+        assert stat.S_IMODE((out / name).stat().st_mode) == 0o600, name

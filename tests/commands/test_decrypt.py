@@ -62,6 +62,8 @@ def test_decrypted_copy_checks_identically(
     assert result.exit_code == 0, result.output
     assert "Decrypted" in result.output
     assert dest.stat().st_mode & 0o777 == 0o700
+    modes = {p.stat().st_mode & 0o777 for p in dest.rglob("*")}
+    assert modes == {0o700, 0o600}  # subfolders and files: the phone's content in clear
     manifest = plistlib.loads((dest / "Manifest.plist").read_bytes())
     assert manifest["IsEncrypted"] is False
     assert "BackupKeyBag" not in manifest and "ManifestKey" not in manifest

@@ -36,6 +36,7 @@ from tracehound.core.errors import (
 )
 from tracehound.reports.text import printable
 from tracehound.sources.ios_backup import IOSBackup, find_backup
+from tracehound.store.results import make_private
 
 COPIED = ("Info.plist", "Status.plist")
 DROPPED_KEYS = ("BackupKeyBag", "ManifestKey")
@@ -87,6 +88,8 @@ def write_decrypted(source: IOSBackup, dest: Path) -> DecryptResult:
     for name in COPIED:
         if (source.root / name).is_file():
             shutil.copyfile(source.root / name, dest / name)
+    # The copy is the phone's content in clear: owner-only, like a results folder.
+    make_private(dest)
     return result
 
 

@@ -54,6 +54,7 @@ from tracehound.reports.runfacts import (
 from tracehound.reports.sightings import SIGHTINGS_NAME
 from tracehound.reports.text import printable
 from tracehound.reports.windows import build_windows, scan_records
+from tracehound.store.results import write_private
 
 __all__ = [
     "REDACTED_NAME",
@@ -177,7 +178,8 @@ def write_report(
     """Write the HTML report of the results folder ``folder``; return its path."""
     html = render_report(build_report(folder, redact, limits))
     target = output or folder / (REDACTED_NAME if redact else REPORT_NAME)
-    target.write_text(html, encoding="utf-8", errors="replace")
+    # Owner-only like the rest of the results: a report holds the person's messages and history.
+    write_private(target, html.encode("utf-8", errors="replace"))
     return target
 
 
