@@ -217,3 +217,14 @@ def test_rebuilt_report_is_owner_only(infected: Path, tmp_path: Path) -> None:
     assert result.exit_code == 0 and redacted.exit_code == 0
     for name in ("report.html", "report-redacted.html", "sightings.stix2"):
         assert stat.S_IMODE((out / name).stat().st_mode) == 0o600, name
+
+
+def test_acquisition_path_not_utf8(infected: Path, tmp_path: Path) -> None:
+    odd = os.fsencode(tmp_path) + b"/backup-\xff"
+    os.symlink(infected, odd)
+    result = CliRunner().invoke(
+        main, ["check", os.fsdecode(odd), "-o", str(tmp_path / "out")], catch_exceptions=False
+    )
+    assert result.exit_code == 4
+    assert "the acquisition's path is not valid UTF-8" in result.output
+    assert "internal error" not in result.output and not (tmp_path / "out").exists()

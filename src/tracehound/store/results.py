@@ -41,12 +41,9 @@ def check_output(output: Path, evidence: list[Path]) -> Path:
     cannot hold it), an existing file, an existing folder that is not empty, a place inside any
     of ``evidence`` (the acquisition is read-only), and a parent that cannot be written.
     """
-    try:
-        os.fsencode(output).decode("utf-8")
-    except UnicodeDecodeError:
-        raise OutputError(
-            f"{_show(output)}: the output folder's name is not valid UTF-8; choose another name"
-        ) from None
+    require_utf8(output, "the output folder's name")
+    for root in evidence:
+        require_utf8(root, "the acquisition's path")
     out = Path(os.path.abspath(output))
     for root in evidence:
         base = Path(os.path.abspath(root))
@@ -76,6 +73,17 @@ def check_output(output: Path, evidence: list[Path]) -> Path:
             f"{_show(parent)} is not writable"
         )
     return out
+
+
+def require_utf8(path: Path, what: str) -> None:
+    """Refuse a path that is not valid UTF-8: run.json, the report and the timeline name it, and
+    JSON cannot hold such a name; renaming it (or linking to it) is the user's one-line fix."""
+    try:
+        os.fsencode(path).decode("utf-8")
+    except UnicodeDecodeError:
+        raise OutputError(
+            f"{_show(path)}: {what} is not valid UTF-8; rename it or give a link with a UTF-8 name"
+        ) from None
 
 
 def _existing_parent(path: Path) -> Path:
