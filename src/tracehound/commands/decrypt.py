@@ -26,10 +26,11 @@ from typing import Any
 
 import click
 
-from tracehound.cli_options import make_source_options, source_options
-from tracehound.core.errors import InputError, NotAnAcquisition, TracehoundError
+from tracehound.cli_options import make_source_options, password_options
+from tracehound.commands.ios_input import ios_backup_root
+from tracehound.core.errors import InputError, TracehoundError
 from tracehound.reports.text import printable
-from tracehound.sources.ios_backup import IOSBackup, find_backup
+from tracehound.sources.ios_backup import IOSBackup
 
 COPIED = ("Info.plist", "Status.plist")
 DROPPED_KEYS = ("BackupKeyBag", "ManifestKey")
@@ -86,12 +87,8 @@ def write_decrypted(source: IOSBackup, dest: Path) -> DecryptResult:
 
 def decrypt_backup(backup: Path, dest: Path, **source_args: Any) -> DecryptResult:
     """Open, unlock and decrypt ``backup`` into ``dest`` (raises TracehoundError)."""
+    root = ios_backup_root(backup, "decrypt")
     options = make_source_options(**source_args)
-    if not backup.exists():
-        raise NotAnAcquisition(f"{backup}: no such file or folder")
-    root = find_backup(backup)
-    if root is None:
-        raise NotAnAcquisition(f"{backup}: not an iOS backup folder (no Manifest.plist)")
     check_destination(dest, root)
     source = IOSBackup(root, options)
     try:
@@ -105,7 +102,7 @@ def decrypt_backup(backup: Path, dest: Path, **source_args: Any) -> DecryptResul
 @click.command(name="decrypt")
 @click.argument("backup", type=click.Path(path_type=Path))
 @click.argument("dest", type=click.Path(path_type=Path))
-@source_options
+@password_options
 def decrypt(backup: Path, dest: Path, **source_args: Any) -> None:
     """Write a decrypted copy of an encrypted iOS backup into DEST (new or empty folder).
 
