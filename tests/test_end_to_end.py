@@ -268,6 +268,21 @@ def test_broken_ioc_file_exit_2_but_run_completes(tmp_path: Path, infected: Path
     assert broken and broken[0]["error"]
 
 
+def test_empty_or_missing_iocs_path_is_an_indicator_file_error(
+    tmp_path: Path, infected: Path
+) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    missing = tmp_path / "missing.stix2"
+    result = check(infected, tmp_path / "out", "--iocs", str(empty), "--iocs", str(missing))
+    assert result.exit_code != 0
+    run = json.loads((tmp_path / "out" / "run.json").read_text())
+    errors = {f["path"]: f["error"] for f in run["indicators"]["files"] if f["error"]}
+    assert errors[str(missing)] == "no such file or directory"
+    assert errors[str(empty)].startswith("no indicator file in this folder")
+    assert f"indicator file {empty}: no indicator file" in result.output
+
+
 def test_extra_iocs_only(tmp_path: Path, infected: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """--no-bundled-iocs with a custom bundle from $TRACEHOUND_IOCS matches just that indicator."""
     bundle = {

@@ -228,6 +228,11 @@ def _print_detections(console: Console, detections: list[dict[str, Any]], limit:
 def _unchecked(run: dict[str, Any]) -> list[str]:
     """One line per input that could not be checked: the coverage gaps the analyst must see."""
     lines = [f"[red]not checked:[/] {_show(e)}" for e in run["acquisition"].get("errors", [])]
+    for f in run["indicators"]["files"]:
+        if f.get("error"):
+            lines.append(
+                f"[red]not loaded:[/] indicator file {_show(f['path'])}: {_show(f['error'])}"
+            )
     for name, info in run["artifacts"].items():
         for f in info["files"]:
             if f["status"] in ("error", "schema_mismatch"):
