@@ -22,6 +22,7 @@ from tracehound.commands import all_commands
 from tracehound.core.errors import TracehoundError
 from tracehound.core.records import semantic_fields
 from tracehound.core.registry import Severity, artifacts, detectors
+from tracehound.listing import Column, print_listing
 from tracehound.pipeline import CheckOptions, RunResult, run_check
 from tracehound.reports.text import printable
 
@@ -270,18 +271,13 @@ def list_artifacts(markdown: bool) -> None:
         click.echo(markdown_tables())
         return
     console = _console()
-    table = Table(title="Artifacts")
-    for col in ("name", "input", "paths", "what"):
-        table.add_column(col, overflow="fold")
-    for art in artifacts():
-        table.add_row(art.name, art.input, "\n".join(art.paths), art.description)
-    console.print(table)
-    det_table = Table(title="Detectors")
-    for col in ("name", "reads", "what"):
-        det_table.add_column(col, overflow="fold")
-    for det in detectors():
-        det_table.add_row(det.NAME, ", ".join(det.TYPES), det.DESCRIPTION)
-    console.print(det_table)
+    columns = [Column("name"), Column("input"), Column("paths"), Column("what", prose=True)]
+    rows = [[a.name, a.input, "\n".join(a.paths), a.description] for a in artifacts()]
+    print_listing(console, columns, rows, title="Artifacts")
+    console.line()
+    det_columns = [Column("name"), Column("reads"), Column("what", prose=True)]
+    det_rows = [[d.NAME, ", ".join(d.TYPES), d.DESCRIPTION] for d in detectors()]
+    print_listing(console, det_columns, det_rows, title="Detectors")
 
 
 def markdown_tables() -> str:
