@@ -141,10 +141,11 @@ def _run_with_progress(options: CheckOptions, console: Console) -> RunResult:
         TimeElapsedColumn(),
     )
     with Progress(*columns, console=console, transient=True) as bar:
-        task = bar.add_task("loading indicators", total=None)
+        task = bar.add_task("opening the acquisition", total=None)
 
-        def tick(name: str, number: int, total: int) -> None:
-            bar.update(task, description=f"parsing {name}", completed=number - 1, total=total)
+        def tick(label: str, done: int, total: int) -> None:
+            # The label names the step that starts now; done counts the finished artifacts.
+            bar.update(task, description=escape(label), completed=done, total=total or None)
 
         result = run_check(options, tick)
         bar.update(task, completed=bar.tasks[0].total or 0)

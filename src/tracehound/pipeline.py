@@ -44,6 +44,9 @@ from tracehound.reports.timeline import TimelineWriter, max_severity
 from tracehound.sources.base import Source, SourceOptions
 from tracehound.sources.detect import open_source
 
+#: ``progress(label, done, total)``: what the check is doing now ("parsing ios.sms", "sorting
+#: the timeline"), called when that step starts, with the number of artifacts finished so far
+#: (``total`` 0 while the artifacts are not known yet).
 Progress = Callable[[str, int, int], None]
 ENV_IOCS = "TRACEHOUND_IOCS"
 _BUFFER = 1 << 20
@@ -93,6 +96,12 @@ class RunResult:
     run: dict[str, Any]
     detections: list[dict[str, Any]]
     output: Path
+
+
+def _step(progress: Progress | None, label: str, done: int = 0, total: int = 0) -> None:
+    """Tell ``progress`` (if any) that the step ``label`` starts."""
+    if progress:
+        progress(label, done, total)
 
 
 def ioc_set_for(options: CheckOptions) -> tuple[str, list[Path]]:
@@ -334,6 +343,7 @@ def run_check(options: CheckOptions, progress: Progress | None = None) -> RunRes
     try:
         prepare_output(options.output, source, options.target)
         set_name, ioc_paths = ioc_set_for(options)
+        _step(progress, "loading indicators")
         iocs = load_iocs_cached(ioc_paths, label)
         index = IndicatorIndex.build(iocs.indicators)
         arts = artifacts(platform=source.platform, source_kind=source.kind)
@@ -357,10 +367,10 @@ def run_check(options: CheckOptions, progress: Progress | None = None) -> RunRes
                 )
             else:
                 run = _Run(source, index, options.output, timeline)
-                for number, state in enumerate(states, 1):
-                    if progress:
-                        progress(state.artifact.name, number, len(states))
+                for number, state in enumerate(states):
+                    _step(progress, f"parsing {state.artifact.name}", number, len(states))
                     _run_artifact(run, state, paths[state.artifact.name])
+                _step(progress, "running heuristics", len(states), len(states))
                 run.finish_detectors()
                 run.close_files()
             _order_detections(run, [s.artifact.name for s in states], options.output)
@@ -371,7 +381,9 @@ def run_check(options: CheckOptions, progress: Progress | None = None) -> RunRes
             # one that reads as complete, and does not spend time merging rows on the way out.
             timeline.discard()
             raise
+        _step(progress, "sorting the timeline", len(states), len(states))
         timeline.close()
+        _step(progress, "checking the evidence is unchanged", len(states), len(states))
         evidence = run.evidence.verify()
         code = _exit_code(states, iocs, evidence, run.detections, source.errors)
         info = {
@@ -403,6 +415,7 @@ def run_check(options: CheckOptions, progress: Progress | None = None) -> RunRes
             "detections": detection_summary(run.detections),
         }
         write_json(options.output / "run.json", info)
+        _step(progress, "writing the report", len(states), len(states))
         write_derived(options.output)
         return RunResult(code, info, run.detections, options.output)
     finally:
