@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -87,6 +86,7 @@ def test_schedule_takes_the_costliest_groups_first() -> None:
 def test_stopped_run_is_reported_and_leaves_no_timeline(
     backup: Path,
     tmp_path: Path,
+    isolated_temp: Path,
     monkeypatch: pytest.MonkeyPatch,
     jobs: int,
     error: BaseException,
@@ -103,11 +103,12 @@ def test_stopped_run_is_reported_and_leaves_no_timeline(
         real(run, state, paths)
 
     monkeypatch.setattr(pipeline, "_run_artifact", stop)
-    staged = set(Path(tempfile.gettempdir()).glob("tracehound-*"))
+    # The session's own temporary folder (conftest): no other run on the machine adds to it.
+    staged = set(isolated_temp.glob("tracehound-*"))
     with pytest.raises(raised, match=match):
         run_check(CheckOptions(target=backup, output=tmp_path / "out", jobs=jobs))
     assert not (tmp_path / "out" / "timeline.csv").exists()
-    assert set(Path(tempfile.gettempdir()).glob("tracehound-*")) == staged
+    assert set(isolated_temp.glob("tracehound-*")) == staged
 
 
 def test_jobs_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
