@@ -45,6 +45,7 @@ def test_iocs_list_keeps_a_long_path_whole(tmp_path: Path, columns: int, termina
     out = invoke(["iocs", "list", "--no-bundled-iocs", "--iocs", str(path)], columns, terminal)
     rows = [line for line in out.splitlines() if LONG in line]
     assert len(rows) == 1, out
+    assert "1 indicator, 0 load warnings" in out.splitlines()  # counts agree in number
     # Plain lines: the whole path, then the count, tab-separated (cut -f1 gives the path).
     assert rows[0].split("\t")[:2] == [str(path), "1"]
     assert out.splitlines()[1].split("\t") == [

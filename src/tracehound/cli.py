@@ -24,7 +24,7 @@ from tracehound.core.records import semantic_fields
 from tracehound.core.registry import Severity, artifacts, detectors
 from tracehound.listing import Column, print_listing
 from tracehound.pipeline import CheckOptions, RunResult, run_check
-from tracehound.reports.text import printable
+from tracehound.reports.text import counted, printable
 
 _STATUS_STYLE = {"ran": "green", "not_present": "dim", "schema_mismatch": "yellow", "error": "red"}
 _SEV_STYLE = {
@@ -156,10 +156,10 @@ def _print_summary(result: RunResult, console: Console) -> None:
     run = result.run
     acq = run["acquisition"]
     console.print(f"[bold]Acquisition[/] {_show(acq.get('kind'))}: {_describe_device(acq)}")
+    iocs = run["indicators"]
     console.print(
-        f"[bold]Indicators[/] {run['indicators']['total']} from "
-        f"{len(run['indicators']['files'])} files, "
-        f"{run['indicators']['warning_count']} load warnings"
+        f"[bold]Indicators[/] {iocs['total']:,} from {counted(len(iocs['files']), 'file')}, "
+        f"{counted(iocs['warning_count'], 'load warning')}"
     )
     console.print(_artifact_table(run["artifacts"]))
     if result.detections:

@@ -29,7 +29,7 @@ import click
 from tracehound.cli_options import make_source_options, password_options
 from tracehound.commands.ios_input import ios_backup_root
 from tracehound.core.errors import InputError, TracehoundError
-from tracehound.reports.text import printable
+from tracehound.reports.text import counted, printable
 from tracehound.sources.ios_backup import IOSBackup
 
 COPIED = ("Info.plist", "Status.plist")
@@ -121,9 +121,10 @@ def decrypt(backup: Path, dest: Path, **source_args: Any) -> None:
     except OSError as exc:
         click.echo(f"error: cannot write {dest}: {printable(str(exc))}", err=True)
         sys.exit(2)
-    click.echo(f"Decrypted {result.files} files into {printable(str(dest))}")
+    click.echo(f"Decrypted {counted(result.files, 'file')} into {printable(str(dest))}")
     if result.missing:
-        click.echo(f"{len(result.missing)} listed files are not in the backup", err=True)
+        missing = counted(len(result.missing), "file")
+        click.echo(f"Not in the backup: {missing} listed in Manifest.db", err=True)
     for line in result.failed[:20]:
         click.echo(f"not decrypted: {printable(line)}", err=True)
     if len(result.failed) > 20:

@@ -27,7 +27,7 @@ from tracehound.iocs.index import IndicatorIndex
 from tracehound.iocs.normalise import parse_ip
 from tracehound.iocs.stix import IocFile, IocSet, load_iocs
 from tracehound.listing import Cell, Column, print_listing
-from tracehound.reports.text import printable
+from tracehound.reports.text import counted, printable
 
 #: What ``iocs check`` looks a value up as, by the form of the value (or --kind).
 _KINDS = {
@@ -74,7 +74,8 @@ def update_command(index_url: str | None, timeout: float) -> None:
         console.print(f"[bold red]error:[/] {_show(exc)} (the current set is unchanged)")
         sys.exit(exc.exit_code)
     console.print(
-        f"Updated {len(manifest['files'])} files, {manifest['indicators']} indicators, "
+        f"Updated {counted(len(manifest['files']), 'file')}, "
+        f"{counted(manifest['indicators'], 'indicator')}, "
         f"into {_show(data_dir())}; checks now use this set instead of the bundled one."
     )
 
@@ -108,7 +109,10 @@ def list_command(extra: tuple[Path, ...], no_bundled_iocs: bool) -> None:
         Column("sha256"),
     ]
     print_listing(console, columns, [_file_row(f) for f in iocs.files])
-    console.print(f"{len(iocs.indicators)} indicators, {iocs.warning_count} load warnings")
+    console.print(
+        f"{counted(len(iocs.indicators), 'indicator')}, "
+        f"{counted(iocs.warning_count, 'load warning')}"
+    )
     broken = [f for f in iocs.files if f.error]
     for f in broken:
         console.print(f"[bold red]cannot load[/] {_show(f.path)}: {_show(f.error)}")
