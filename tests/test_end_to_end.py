@@ -284,6 +284,20 @@ def test_broken_ioc_file_refused_before_reading_evidence(
     assert opened == [] and not (tmp_path / "out").exists()
 
 
+def test_empty_or_missing_iocs_path_is_an_indicator_file_error(
+    tmp_path: Path, infected: Path
+) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    missing = tmp_path / "missing.stix2"
+    for path, error in ((empty, "no indicator file in this folder"), (missing, "no such file")):
+        result = check(infected, tmp_path / "out", "--iocs", str(path))
+        assert result.exit_code == 4, result.output
+        line = " ".join(result.output.split())
+        assert f"{path}: indicator file cannot be used: {error}" in line
+        assert not (tmp_path / "out").exists()
+
+
 def test_extra_iocs_only(tmp_path: Path, infected: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """--no-bundled-iocs with a custom bundle from $TRACEHOUND_IOCS matches just that indicator."""
     bundle = {

@@ -33,10 +33,17 @@ from tracehound.core.errors import (
 )
 from tracehound.core.records import semantic_fields
 from tracehound.core.registry import Severity, artifacts, detectors
-from tracehound.pipeline import CheckOptions, RunResult, run_check
-from tracehound.reports.text import printable
+from tracehound.listing import Column, print_listing
+from tracehound.pipeline import UNCHECKED_STATUSES, CheckOptions, RunResult, run_check
+from tracehound.reports.text import counted, printable
 
-_STATUS_STYLE = {"ran": "green", "not_present": "dim", "schema_mismatch": "yellow", "error": "red"}
+_STATUS_STYLE = {
+    "ran": "green",
+    "not_present": "dim",
+    "missing": "red",
+    "schema_mismatch": "yellow",
+    "error": "red",
+}
 _SEV_STYLE = {
     "critical": "bold red",
     "high": "red",
@@ -185,10 +192,11 @@ def _run_with_progress(options: CheckOptions, console: Console) -> RunResult:
         TimeElapsedColumn(),
     )
     with Progress(*columns, console=console, transient=True) as bar:
-        task = bar.add_task("loading indicators", total=None)
+        task = bar.add_task("opening the acquisition", total=None)
 
-        def tick(name: str, number: int, total: int) -> None:
-            bar.update(task, description=f"parsing {name}", completed=number - 1, total=total)
+        def tick(label: str, done: int, total: int) -> None:
+            # The label names the step that starts now; done counts the finished artifacts.
+            bar.update(task, description=escape(label), completed=done, total=total or None)
 
         result = run_check(options, tick)
         bar.update(task, completed=bar.tasks[0].total or 0)
@@ -199,10 +207,10 @@ def _print_summary(result: RunResult, console: Console) -> None:
     run = result.run
     acq = run["acquisition"]
     console.print(f"[bold]Acquisition[/] {_show(acq.get('kind'))}: {_describe_device(acq)}")
+    iocs = run["indicators"]
     console.print(
-        f"[bold]Indicators[/] {run['indicators']['total']} from "
-        f"{len(run['indicators']['files'])} files, "
-        f"{run['indicators']['warning_count']} load warnings"
+        f"[bold]Indicators[/] {iocs['total']:,} from {counted(len(iocs['files']), 'file')}, "
+        f"{counted(iocs['warning_count'], 'load warning')}"
     )
     console.print(_artifact_table(run["artifacts"]))
     if result.detections:
@@ -273,9 +281,14 @@ def _print_detections(console: Console, detections: list[dict[str, Any]], limit:
 def _unchecked(run: dict[str, Any]) -> list[str]:
     """One line per input that could not be checked: the coverage gaps the analyst must see."""
     lines = [f"[red]not checked:[/] {_show(e)}" for e in run["acquisition"].get("errors", [])]
+    for f in run["indicators"]["files"]:
+        if f.get("error"):
+            lines.append(
+                f"[red]not loaded:[/] indicator file {_show(f['path'])}: {_show(f['error'])}"
+            )
     for name, info in run["artifacts"].items():
         for f in info["files"]:
-            if f["status"] in ("error", "schema_mismatch"):
+            if f["status"] in UNCHECKED_STATUSES:
                 lines.append(
                     f"[red]not checked:[/] {_show(name)} {_show(f['path'])}: "
                     f"{_show(f['status'])}: {_show(f.get('error', ''))}"
@@ -290,7 +303,7 @@ def _verdict(result: RunResult) -> str:
     if result.exit_code & EXIT_DETECTED:
         malware = ", ".join(summary["malware"]) or "none named"
         lines.append(
-            f"[bold red]DETECTIONS[/]: {summary['total']} detections; malware named by "
+            f"[bold red]DETECTIONS[/]: {counted(summary['total'], 'detection')}; malware named by "
             f"indicators: {_show(malware)}. Review each in detections.jsonl."
         )
     if result.exit_code & EXIT_INCOMPLETE:
@@ -302,7 +315,7 @@ def _verdict(result: RunResult) -> str:
         )
         lines.append(
             f"[bold red]INCOMPLETE[/]: {what}; see the lines above and run.json. Absence of a "
-            f"detection proves nothing for what was not read. Detections: {summary['total']}."
+            f"detection proves nothing for what was not read. Detections: {summary['total']:,}."
         )
     if not lines:
         lines.append(
@@ -320,18 +333,13 @@ def list_artifacts(markdown: bool) -> None:
         click.echo(markdown_tables())
         return
     console = _console()
-    table = Table(title="Artifacts")
-    for col in ("name", "input", "paths", "what"):
-        table.add_column(col, overflow="fold")
-    for art in artifacts():
-        table.add_row(art.name, art.input, "\n".join(art.paths), art.description)
-    console.print(table)
-    det_table = Table(title="Detectors")
-    for col in ("name", "reads", "what"):
-        det_table.add_column(col, overflow="fold")
-    for det in detectors():
-        det_table.add_row(det.NAME, ", ".join(det.TYPES), det.DESCRIPTION)
-    console.print(det_table)
+    columns = [Column("name"), Column("input"), Column("paths"), Column("what", prose=True)]
+    rows = [[a.name, a.input, "\n".join(a.paths), a.description] for a in artifacts()]
+    print_listing(console, columns, rows, title="Artifacts")
+    console.line()
+    det_columns = [Column("name"), Column("reads"), Column("what", prose=True)]
+    det_rows = [[d.NAME, ", ".join(d.TYPES), d.DESCRIPTION] for d in detectors()]
+    print_listing(console, det_columns, det_rows, title="Detectors")
 
 
 def markdown_tables() -> str:

@@ -23,46 +23,66 @@ ENV_PASSWORD = "TRACEHOUND_BACKUP_PASSWORD"  # noqa: S105 - the variable's name,
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def source_options(func: F) -> F:
-    """Add --password, --password-file, --key-file, --age-identity and --timezone."""
-    decorators = [
-        click.option(
-            "--password",
-            help="Backup password (visible to other local users; prefer --password-file, "
-            f"${ENV_PASSWORD} or the prompt).",
-        ),
-        click.option(
-            "--password-file",
-            type=click.Path(path_type=Path, dir_okay=False),
-            help="File whose first line is the backup password.",
-        ),
-        click.option(
-            "--key-file",
-            type=click.Path(path_type=Path, dir_okay=False),
-            help="File with the key printed by 'tracehound extract-key' (instead of a password).",
-        ),
-        click.option(
-            "--age-identity",
-            type=click.Path(path_type=Path, dir_okay=False),
-            help="age identity (private key) file, for an androidqf .zip.age acquisition.",
-        ),
-        click.option(
-            "--timezone",
-            help="Device time zone (IANA name, e.g. Europe/Rome) for device-local times; "
-            "default: read from the acquisition.",
-        ),
-    ]
+_PASSWORD_OPTIONS = (
+    click.option(
+        "--password",
+        help="Backup password (visible to other local users; prefer --password-file, "
+        f"${ENV_PASSWORD} or the prompt).",
+    ),
+    click.option(
+        "--password-file",
+        type=click.Path(path_type=Path, dir_okay=False),
+        help="File whose first line is the backup password (a UTF-8 BOM and the line ending "
+        "are dropped, spaces are kept).",
+    ),
+    click.option(
+        "--key-file",
+        type=click.Path(path_type=Path, dir_okay=False),
+        help="File with the key printed by 'tracehound extract-key' (instead of a password).",
+    ),
+)
+_ANDROID_OPTIONS = (
+    click.option(
+        "--age-identity",
+        type=click.Path(path_type=Path, dir_okay=False),
+        help="age identity (private key) file, for an androidqf .zip.age acquisition.",
+    ),
+    click.option(
+        "--timezone",
+        help="Device time zone (IANA name, e.g. Europe/Rome) for device-local times; "
+        "default: read from the acquisition.",
+    ),
+)
+
+
+def _decorate(func: F, decorators: tuple[Callable[[F], F], ...]) -> F:
     for decorate in reversed(decorators):
         func = decorate(func)
     return func
 
 
+def source_options(func: F) -> F:
+    """Add --password, --password-file, --key-file, --age-identity and --timezone."""
+    return _decorate(func, (*_PASSWORD_OPTIONS, *_ANDROID_OPTIONS))
+
+
+def password_options(func: F) -> F:
+    """Add --password, --password-file and --key-file only: for the commands that read iOS
+    backups alone (decrypt, extract-key), where an age identity or a time zone does nothing."""
+    return _decorate(func, _PASSWORD_OPTIONS)
+
+
 def _first_line(path: Path, what: str) -> str:
+    """The first line of a secret file, without its line ending and without the UTF-8 byte
+    order mark that Windows Notepad writes; any other character (spaces included) is part of
+    the secret, so nothing else is stripped."""
     try:
-        text = path.read_text("utf-8")
+        text = path.read_text("utf-8-sig")  # decodes and drops a leading BOM
     except (OSError, UnicodeDecodeError) as exc:
         raise TracehoundError(f"{path}: cannot read the {what}: {exc}") from exc
-    line = text.splitlines()[0] if text.splitlines() else ""
+    # Only "\n" or "\r\n" end the line: str.splitlines() would also cut at \x0b, \x0c,
+    # \x1c-\x1e, \x85, U+2028 and U+2029, which can be part of a password.
+    line = text.split("\n", 1)[0].removesuffix("\r")
     if not line:
         raise TracehoundError(f"{path}: the {what} file is empty")
     return line

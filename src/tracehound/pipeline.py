@@ -47,24 +47,20 @@ from tracehound.reports.jsonl import (
     write_line,
 )
 from tracehound.reports.runinfo import artifact_table, detection_summary, ioc_summary
+from tracehound.reports.text import counted
 from tracehound.reports.timeline import TimelineWriter, max_severity
 from tracehound.sources.base import Source, SourceOptions
 from tracehound.sources.detect import open_source
 from tracehound.store.results import ResultsStaging, check_output
 
+#: ``progress(label, done, total)``: what the check is doing now ("parsing ios.sms", "sorting
+#: the timeline"), called when that step starts, with the number of artifacts finished so far
+#: (``total`` 0 while the artifacts are not known yet).
 Progress = Callable[[str, int, int], None]
 ENV_IOCS = "TRACEHOUND_IOCS"
 _BUFFER = 1 << 20
 #: Artifact statuses that leave an input unchecked and the run incomplete.
 UNCHECKED_STATUSES = ("error", "schema_mismatch", "missing")
-OUTPUT_NAMES = (
-    "detections.jsonl",
-    "run.json",
-    "timeline.csv",
-    "records",
-    "report.html",
-    "sightings.stix2",
-)
 
 
 @dataclass
@@ -105,6 +101,12 @@ class RunResult:
     run: dict[str, Any]
     detections: list[dict[str, Any]]
     output: Path
+
+
+def _step(progress: Progress | None, label: str, done: int = 0, total: int = 0) -> None:
+    """Tell ``progress`` (if any) that the step ``label`` starts."""
+    if progress:
+        progress(label, done, total)
 
 
 def ioc_set_for(options: CheckOptions) -> tuple[str, list[Path]]:
@@ -337,7 +339,7 @@ def exit_status(
     )
     detected = [
         "detected: "
-        + _count(
+        + counted(
             serious, "indicator match or serious finding", "indicator matches or serious findings"
         )
     ]
@@ -347,18 +349,13 @@ def exit_status(
         incomplete.append(f"the acquisition could not be read whole: {source_errors[0]}")
     if unread:
         names = ", ".join(unread[:3]) + (", ..." if len(unread) > 3 else "")
-        incomplete.append(f"{_count(len(unread), 'artifact')} not checked ({names})")
+        incomplete.append(f"{counted(len(unread), 'artifact')} not checked ({names})")
     if any(f.error for f in iocs.files):
         incomplete.append("an indicator file could not be read")
     if not evidence["unchanged"]:
         incomplete.append("the evidence changed during the run")
     code = (EXIT_DETECTED if serious else EXIT_CLEAN) | (EXIT_INCOMPLETE if incomplete else 0)
     return code, (detected if serious else []) + [f"incomplete: {r}" for r in incomplete]
-
-
-def _count(number: int, one: str, many: str | None = None) -> str:
-    """``1 artifact``, ``2 artifacts``."""
-    return f"{number} {one if number == 1 else many or one + 's'}"
 
 
 def run_check(options: CheckOptions, progress: Progress | None = None) -> RunResult:
@@ -371,7 +368,9 @@ def run_check(options: CheckOptions, progress: Progress | None = None) -> RunRes
     started = datetime.now(UTC)
     clock = time.perf_counter()
     output = check_output(options.output, [options.target])
+    _step(progress, "loading indicators")
     set_name, iocs, index = load_indicators(options)
+    _step(progress, "opening the acquisition")
     source = open_source(options.target, options.source)
     try:
         check_output(output, [options.target, source.root])
@@ -385,6 +384,7 @@ def run_check(options: CheckOptions, progress: Progress | None = None) -> RunRes
                 _download_facts() if set_name == "downloaded" else None
             )
             write_json(staging.path / "run.json", info)
+            _step(progress, "writing the report", len(info["artifacts"]), len(info["artifacts"]))
             write_derived(staging.path)
             staging.publish()
         finally:
@@ -421,10 +421,10 @@ def _check_into(
             run = run_parallel(make_run, states, paths, jobs, timeline, progress)
         else:
             run = _Run(source, index, folder, timeline)
-            for number, state in enumerate(states, 1):
-                if progress:
-                    progress(state.artifact.name, number, len(states))
+            for number, state in enumerate(states):
+                _step(progress, f"parsing {state.artifact.name}", number, len(states))
                 _run_artifact(run, state, paths[state.artifact.name])
+            _step(progress, "running heuristics", len(states), len(states))
             run.finish_detectors()
             run.close_files()
         _order_detections(run, [s.artifact.name for s in states], folder)
@@ -434,8 +434,10 @@ def _check_into(
         # A run that stops (an error, Ctrl-C) does not spend time merging rows on the way out.
         timeline.discard()
         raise
+    _step(progress, "sorting the timeline", len(states), len(states))
     timeline.close()
     _count_detections(states, run.detections)
+    _step(progress, "checking the evidence is unchanged", len(states), len(states))
     evidence = run.evidence.verify()
     code, reasons = exit_status(states, iocs, evidence, run.detections, source.errors)
     info = {

@@ -12,6 +12,7 @@ from click.testing import CliRunner, Result
 
 from tracehound import pipeline
 from tracehound.cli import main
+from tracehound.cli_options import make_source_options
 from tracehound.demo import generate
 from tracehound.demo.ios.manifest import file_id
 from tracehound.sources.ios_crypto import Keybag
@@ -162,3 +163,64 @@ def test_damaged_file_is_named_and_the_rest_written(
     assert not (dest / SMS_ID[:2] / SMS_ID).exists()
     assert len(list(dest.glob("??/*"))) > 100
     assert list(scratch.iterdir()) == []  # the private Manifest.db copy is gone
+
+
+@pytest.mark.parametrize("command", ["decrypt", "extract-key"])
+def test_ios_only_commands_offer_no_android_options(command: str, tmp_path: Path) -> None:
+    """decrypt and extract-key read iOS backups only: no --age-identity, no --timezone."""
+    shown = run(command, "--help").output
+    assert "--password-file" in shown and "--key-file" in shown
+    assert "--age-identity" not in shown and "--timezone" not in shown
+    result = run(
+        command, str(tmp_path), *(["d"] if command == "decrypt" else []), "--timezone", "UTC"
+    )
+    assert result.exit_code == 2 and "No such option '--timezone'" in result.output
+
+
+@pytest.mark.parametrize(
+    ("kind", "what"),
+    [
+        ("ab", "an Android backup (.ab)"),
+        ("androidqf", "an androidqf acquisition"),
+    ],
+)
+def test_android_input_is_one_clear_line(kind: str, what: str, tmp_path: Path) -> None:
+    acquisition = generate.write_demo(tmp_path / "phone", kind)
+    for args in (
+        ("extract-key", str(acquisition), "--password", "x"),
+        ("decrypt", str(acquisition), str(tmp_path / "d"), "--password", "x"),
+    ):
+        result = run(*args)
+        assert result.exit_code == 4
+        lines = result.stderr.splitlines()
+        assert len(lines) == 1, result.stderr
+        assert lines[0].startswith(f"error: {acquisition}: {what}; '{args[0]}' reads only iOS")
+        assert "'tracehound check' reads it directly" in lines[0]
+    assert not (tmp_path / "d").exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "password"),
+    [
+        (b"\xef\xbb\xbf" + PASSWORD.encode() + b"\r\n", PASSWORD),  # Windows Notepad
+        (PASSWORD.encode() + b"\nsecond line\n", PASSWORD),
+        (PASSWORD.encode(), PASSWORD),
+        (b"  spaced pw \t\n", "  spaced pw \t"),  # spaces are part of a password
+        (b"form\x0cfeed\n", "form\x0cfeed"),  # str.splitlines() would cut here
+    ],
+)
+def test_password_file_drops_bom_and_line_ending_only(
+    content: bytes, password: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "pw"
+    path.write_bytes(content)
+    assert make_source_options(password_file=path).password == password
+
+
+def test_password_file_with_bom_unlocks(encrypted: Path, tmp_path: Path) -> None:
+    path = tmp_path / "pw"
+    path.write_bytes(b"\xef\xbb\xbf" + PASSWORD.encode() + b"\r\n")
+    result = run("extract-key", str(encrypted), "--password-file", str(path))
+    assert result.exit_code == 0, result.output
+    bag = Keybag.parse(plistlib.loads((encrypted / "Manifest.plist").read_bytes())["BackupKeyBag"])
+    assert bytes.fromhex(result.stdout.strip()) == bag.derive(PASSWORD)

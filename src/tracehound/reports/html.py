@@ -52,7 +52,7 @@ from tracehound.reports.runfacts import (
     verdict,
 )
 from tracehound.reports.sightings import SIGHTINGS_NAME
-from tracehound.reports.text import printable
+from tracehound.reports.text import counted, noun, printable
 from tracehound.reports.windows import build_windows, scan_records
 from tracehound.store.results import write_private
 
@@ -156,6 +156,8 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["num"] = lambda n: f"{n:,}" if isinstance(n, int) else n
+    env.filters["noun"] = noun  # {{ n|noun("detection") }}: "detection" or "detections"
+    env.filters["counted"] = counted  # {{ n|counted("file") }}: "1 file", "2,345 files"
     return env
 
 

@@ -15,6 +15,7 @@ from tracehound.reports.derived import severity_rank as _rank
 from tracehound.reports.detections import Detections
 from tracehound.reports.limits import Limits
 from tracehound.reports.redact import acquisition_fact, indicator_path, redact_path
+from tracehound.reports.text import counted
 
 STATUS_LABELS = {
     "ran": "ran",
@@ -135,21 +136,24 @@ def _verdict_words(code: Any, det: Detections) -> tuple[str, str, str]:
     notes = sum(g.count for g in heuristics if _rank(g.severity) < Severity.MEDIUM.rank)
     if indicator_hits:
         names = ", ".join(f"{n} ({c})" for n, c in det.malware.most_common(12))
+        matches = counted(indicator_hits, "indicator match", "indicator matches")
+        findings = counted(det.total - indicator_hits, "heuristic finding")
         return (
             "infected",
             f"Indicators of known spyware found: {names}",
-            f"{det.total:,} detections: {indicator_hits:,} indicator matches and "
-            f"{det.total - indicator_hits:,} heuristic findings. Review each below; their weight "
-            "differs (a visited web page weighs less than a spyware process).",
+            f"{counted(det.total, 'detection')}: {matches} and {findings}. Review each below; "
+            "their weight differs (a visited web page weighs less than a spyware process).",
         )
     if serious or (isinstance(code, int) and code & 1):
         return (
             "suspicious",
             "Suspicious traces found, but no indicator of a known spyware",
-            f"{det.total:,} heuristic findings, {serious:,} of severity medium or more. "
+            f"{counted(det.total, 'heuristic finding')}, {serious:,} of severity medium or more. "
             "Heuristics need no indicator; each must be reviewed before concluding anything.",
         )
-    detail = f"{notes:,} low-severity notes to review below." if notes else "No detections."
+    detail = (
+        f"{counted(notes, 'low-severity note')} to review below." if notes else "No detections."
+    )
     return "clean", "Nothing found with the loaded indicators and heuristics", detail
 
 
@@ -165,7 +169,7 @@ def verdict(run: dict[str, Any], det: Detections, cover: list[CoverageRow]) -> V
     if not valid:
         reasons.insert(0, "run.json has no valid exit code: the check may not have finished")
     if det.bad_lines[0]:
-        reasons.append(f"{det.bad_lines[0]:,} lines of detections.jsonl could not be read")
+        reasons.append(f"{counted(det.bad_lines[0], 'line')} of detections.jsonl could not be read")
     return Verdict(level, headline, detail, incomplete, reasons, _text(code, 10))
 
 
