@@ -433,7 +433,8 @@ class IOSBackup(Source):
                     self.decrypt_to(side_id, self._blobs.get(side_path), stored, dest)
             except (InputError, OSError) as exc:
                 dest.unlink(missing_ok=True)
-                self.errors.append(f"{side_path}: {exc}; {device_path} was read without it")
+                problem = str(exc) if str(exc).startswith(side_path) else f"{side_path}: {exc}"
+                self.errors.append(f"{problem}; {device_path} was read without it")
                 continue
             self._origins[side_path] = stored
         return target
