@@ -2,8 +2,8 @@
 
 One pass: each record is written, matched and shown to the detectors as it streams from its
 parser, so memory does not grow with the acquisition. Every artifact ends in one status:
-``ran``, ``not_present``, ``schema_mismatch`` or ``error``, with counts, so a missing database
-never reads as a clean result.
+``ran``, ``not_present``, ``missing``, ``schema_mismatch`` or ``error``, with counts, so a
+missing database never reads as a clean result.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from tracehound.core.errors import (
     EXIT_DETECTED,
     EXIT_INCOMPLETE,
     InputError,
+    MissingInput,
     SchemaMismatch,
     TracehoundError,
 )
@@ -46,7 +47,12 @@ from tracehound.reports.jsonl import (
     record_line_bytes,
     write_line,
 )
-from tracehound.reports.runinfo import artifact_table, detection_summary, ioc_summary
+from tracehound.reports.runinfo import (
+    artifact_table,
+    coverage_summary,
+    detection_summary,
+    ioc_summary,
+)
 from tracehound.reports.text import counted
 from tracehound.reports.timeline import TimelineWriter, max_severity
 from tracehound.sources.base import Source, SourceOptions
@@ -231,31 +237,47 @@ class _Run:
             handle.close()
 
 
-def _run_file(run: _Run, state: ArtifactRun, device_path: str) -> None:
-    """Parse one input file of an artifact, recording its outcome in ``state``."""
-    art = state.artifact
-    entry: dict[str, Any] = {"path": device_path, "status": "ran", "records": 0, "warnings": 0}
-    state.files.append(entry)
-    try:
-        local = run.source.local(device_path)
-        item = run.evidence.register(
-            device_path,
-            local,
-            run.source.describe(device_path),
-            art.name,
-            run.source.origin(device_path),
-        )
-    except (OSError, InputError) as exc:
-        entry.update(status="error", error=f"cannot read: {exc}")
-        state.errors.append(f"{device_path}: cannot read: {exc}")
-        return
+def _register_input(run: _Run, art: Artifact, device_path: str) -> tuple[Path, Provenance]:
+    """The local file of ``device_path``, hashed (with a database's -wal and -shm) before it is
+    read, and the provenance of its records. Raises MissingInput, InputError or OSError."""
+    local = run.source.local(device_path)
+    item = run.evidence.register(
+        device_path,
+        local,
+        run.source.describe(device_path),
+        art.name,
+        run.source.origin(device_path),
+    )
+    wal = None
+    if art.input == "sqlite":
+        wal = run.evidence.register_sidecars(item, art.name, run.source.describe, run.source.origin)
     prov = Provenance(
         source=run.source.kind,
         path=device_path,
         sha256=item.sha256,
         parser=art.name,
         parser_version=art.version,
+        wal_sha256=wal,
     )
+    return local, prov
+
+
+def _run_file(run: _Run, state: ArtifactRun, device_path: str) -> None:
+    """Parse one input file of an artifact, recording its outcome in ``state``."""
+    art = state.artifact
+    entry: dict[str, Any] = {"path": device_path, "status": "ran", "records": 0, "warnings": 0}
+    state.files.append(entry)
+    try:
+        local, prov = _register_input(run, art, device_path)
+    except MissingInput as exc:
+        # Listed in the acquisition's own index but not in it: not damaged, not "not present".
+        entry.update(status="missing", error=f"missing: {exc}")
+        state.errors.append(f"{device_path}: missing: {exc}")
+        return
+    except (OSError, InputError) as exc:
+        entry.update(status="error", error=f"cannot read: {exc}")
+        state.errors.append(f"{device_path}: cannot read: {exc}")
+        return
     ctx = ParseContext(artifact=art.name, path=device_path, device=run.facts)
     try:
         with open_input(art, local) as opened:
@@ -312,16 +334,36 @@ def _run_artifact(run: _Run, state: ArtifactRun, paths: list[str]) -> None:
         _run_listing(run, state)
     for device_path in paths:
         _run_file(run, state, device_path)
-    statuses = {f["status"] for f in state.files}
-    if not state.files:
-        state.status = "not_present"
-    elif "error" in statuses:
-        state.status = "error"
-    elif statuses == {"schema_mismatch"}:
-        state.status = "schema_mismatch"
-    else:
-        state.status = "ran"
+    if not state.files and run.source.index_damage:
+        _presence_unknown(state, run.source.index_damage)
+    state.status = _artifact_status(state.files)
     state.seconds = round(time.perf_counter() - started, 4)
+
+
+def _presence_unknown(state: ArtifactRun, cause: str) -> None:
+    """No input found, but the acquisition's index is damaged: absence proves nothing, so the
+    artifact is ``error`` with that cause (ARCHITECTURE.md, Source), never ``not_present``."""
+    art = state.artifact
+    error = f"not checked: the acquisition's index is damaged ({cause}), so whether it holds this"
+    error += " input is unknown"
+    for pattern in [LISTING_PATH] if art.input == "listing" else list(art.paths):
+        state.files.append(
+            {"path": pattern, "status": "error", "records": 0, "warnings": 0, "error": error}
+        )
+    state.errors.append(f"{art.name}: {error}")
+
+
+def _artifact_status(files: list[dict[str, Any]]) -> str:
+    """One status from the files' outcomes: a damaged file wins; then any file read; then
+    files listed but missing; else all were of an unknown layout."""
+    statuses = {f["status"] for f in files}
+    if not files:
+        return "not_present"
+    if "error" in statuses:
+        return "error"
+    if "ran" in statuses:
+        return "ran"
+    return "missing" if "missing" in statuses else "schema_mismatch"
 
 
 def exit_status(
@@ -350,6 +392,11 @@ def exit_status(
     if unread:
         names = ", ".join(unread[:3]) + (", ..." if len(unread) > 3 else "")
         incomplete.append(f"{counted(len(unread), 'artifact')} not checked ({names})")
+    # A file the acquisition's index lists but that is not in it, even beside files that were
+    # read: that input was not checked.
+    missing = sum(1 for s in states for f in s.files if f["status"] == "missing")
+    if missing:
+        incomplete.append(f"{counted(missing, 'listed file')} missing from the acquisition")
     if any(f.error for f in iocs.files):
         incomplete.append("an indicator file could not be read")
     if not evidence["unchanged"]:
@@ -465,6 +512,7 @@ def _check_into(
         "evidence_check": evidence,
         "indicators": ioc_summary(iocs, index),
         "artifacts": artifact_table(states),
+        "coverage": coverage_summary(states),
         "detections": detection_summary(run.detections),
     }
     return info, run.detections

@@ -49,6 +49,7 @@ from tracehound.reports.runfacts import (
     coverage,
     indicator_files,
     input_files,
+    missing_files,
     verdict,
 )
 from tracehound.reports.sightings import SIGHTINGS_NAME
@@ -132,6 +133,7 @@ def build_report(
         "records": _records_in_run(run) if scan.records is None else scan.records,
         "record_bad_lines": scan.bad_lines[0],
         "coverage": cover,
+        "missing_files": missing_files(cover),
         "statuses": [(label, statuses.get(label, 0)) for label in STATUS_LABELS.values()],
         **_run_context(run, redact, limits),
         "sightings": (folder / SIGHTINGS_NAME).is_file(),

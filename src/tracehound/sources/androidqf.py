@@ -26,7 +26,7 @@ from typing import Any
 
 import pyrage
 
-from tracehound.core.errors import InputError, NotAnAcquisition, TracehoundError
+from tracehound.core.errors import InputError, MissingInput, NotAnAcquisition, TracehoundError
 from tracehound.core.timeutil import iso
 from tracehound.sources import android_backup, android_bugreport
 from tracehound.sources.android_container import (
@@ -40,7 +40,7 @@ from tracehound.sources.android_container import (
     device_facts,
     parse_getprop,
 )
-from tracehound.sources.android_hashes import HASH_LIST, verify
+from tracehound.sources.android_hashes import HASH_LIST, MAX_LIST_BYTES, map_rows, read_rows, verify
 from tracehound.sources.base import FileEntry, Source, SourceOptions, source_opener
 from tracehound.sources.glob import GlobSet
 
@@ -175,6 +175,7 @@ class AndroidQF(Source):
         self._subs: dict[str, Source | None] = {}
         self._facts: dict[str, Any] | None = None
         self._verified: Path | None = None
+        self._missing: set[str] | None = None
 
     def _small(self, rel: str) -> bytes | None:
         try:
@@ -250,7 +251,8 @@ class AndroidQF(Source):
         wanted = list(patterns)
         result: dict[str, list[str]] = {p: [] for p in wanted}
         globs = GlobSet([p for p in wanted if p.startswith(PREFIX)])
-        for name in [*(PREFIX + rel for rel in self.tree.files), VERIFIED]:
+        listed = [PREFIX + rel for rel in (*self.tree.files, *sorted(self.listed_missing()))]
+        for name in [*listed, VERIFIED]:
             for pattern in globs.matches(name):
                 result[pattern].append(name)
         for prefix in NESTED:
@@ -263,11 +265,34 @@ class AndroidQF(Source):
             paths.sort()
         return result
 
+    def listed_missing(self) -> set[str]:
+        """Files androidqf's hashes.csv lists that are not in the acquisition: found, so that
+        their artifacts are ``missing`` rather than "not present" (``local`` raises
+        MissingInput). A hash list that cannot be read lists nothing here; the
+        ``android.aqf_integrity`` artifact reports it."""
+        if self._missing is None:
+            self._missing = set()
+            if HASH_LIST in self.tree.files:
+                try:
+                    with self.tree.open(HASH_LIST) as handle:
+                        raw = handle.read(MAX_LIST_BYTES)
+                except (InputError, OSError):
+                    return self._missing
+                rows, _ = read_rows(raw.decode("utf-8", errors="replace").lstrip("\ufeff"))
+                storage = self.acquisition.get("storage_path")
+                map_rows(rows, self.tree.files, storage if isinstance(storage, str) else None)
+                paths = {r["path"] for r in rows if isinstance(r["path"], str)}
+                self._missing = {p for p in paths if p and p not in self.tree.files}
+        return self._missing
+
     def local(self, device_path: str) -> Path:
         if device_path == VERIFIED:
             return self._verification_file()
         if device_path.startswith(PREFIX):
-            return self.tree.local(device_path[len(PREFIX) :])
+            rel = device_path[len(PREFIX) :]
+            if rel not in self.tree.files and rel in self.listed_missing():
+                raise MissingInput(f"{rel}: listed in {HASH_LIST} but not in the acquisition")
+            return self.tree.local(rel)
         sub = self._route(device_path)
         if sub is None:
             raise InputError(f"{device_path}: not in this androidqf acquisition")
