@@ -143,4 +143,4 @@ def test_a_changed_wal_makes_the_run_incomplete(
     check = result.run["evidence_check"]
     assert check["unchanged"] is False
     assert any(c["path"].endswith(stored["-wal"].name) for c in check["changed"])
-    assert result.exit_code == 2
+    assert result.exit_code == 3  # detected, and the evidence changed

@@ -143,9 +143,9 @@ def test_incomplete_run_is_stated(tmp_path: Path, demo_results: Path) -> None:
     sms_file = file_id("HomeDomain", "Library/SMS/sms.db")
     (backup / sms_file[:2] / sms_file).write_bytes(b"SQLite format 3\x00" + b"\xff" * 5000)
     result = run_check(backup, tmp_path / "out")
-    assert result.exit_code == 2
+    assert result.exit_code == 3
     text = plain(read(tmp_path / "out" / "report.html"))
-    assert "INCOMPLETE RUN (exit code 2)" in text
+    assert "INCOMPLETE RUN (exit code 3)" in text
     assert "ios.sms: failed /private/var/mobile/Library/SMS/sms.db" in text
     assert headline(tmp_path / "out") in text  # what was found still shows
     assert (
@@ -185,7 +185,7 @@ def test_report_command_refuses_other_folders(tmp_path: Path, make: str) -> None
         (folder / "detections.jsonl").write_text("")
         (folder / "run.json").write_text("{" if make == "bad_json" else '{"a": 1}')
     result = CliRunner().invoke(main, ["report", str(folder)])
-    assert result.exit_code == 2
+    assert result.exit_code == 4
     assert "error:" in result.output and "Traceback" not in result.output
     assert not (folder / "report.html").exists()
 

@@ -100,7 +100,7 @@ def test_encrypted_backup_wrong_or_missing_password(tmp_path: Path) -> None:
     path = c.write_ab(tmp_path / "e.ab", MEMBERS, password="right")
     with pytest.raises(DecryptionError, match="wrong password") as wrong:
         open_source(path, SourceOptions(password="wrong"))
-    assert wrong.value.exit_code == 2
+    assert wrong.value.exit_code == 4
     with pytest.raises(DecryptionError, match="encrypted; give its password"):
         open_source(path)
     asked: list[int] = []

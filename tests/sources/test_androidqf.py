@@ -195,7 +195,7 @@ def test_age_missing_or_wrong_identity(tmp_path: Path) -> None:
     c.make_identity(tmp_path / "k2")
     with pytest.raises(DecryptionError, match="--age-identity") as missing:
         open_source(sealed)
-    assert missing.value.exit_code == 2 and isinstance(missing.value, EncryptedBackup)
+    assert missing.value.exit_code == 4 and isinstance(missing.value, EncryptedBackup)
     with pytest.raises(DecryptionError, match="does not open this acquisition"):
         open_source(sealed, SourceOptions(age_identity=tmp_path / "k2"))
     (tmp_path / "junk").write_text("hello\n")

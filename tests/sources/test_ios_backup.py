@@ -99,7 +99,7 @@ def test_encrypted_backup_without_password_asks_for_one(tmp_path: Path) -> None:
         EncryptedBackup, match="encrypted and tracehound needs its password"
     ) as info:
         open_source(make_backup(tmp_path / "b", encrypted=True))
-    assert info.value.exit_code == 2
+    assert info.value.exit_code == 4
     assert "--password-file" in str(info.value) and "--key-file" in str(info.value)
 
 

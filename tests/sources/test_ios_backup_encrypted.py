@@ -138,7 +138,7 @@ def test_no_password_wrong_password(tmp_path: Path, private_tmp: Path) -> None:
         opened(root)
     with pytest.raises(WrongPassword, match="wrong password or key") as info:
         opened(root, password="nope")
-    assert info.value.exit_code == 2 and str(root) in str(info.value)
+    assert info.value.exit_code == 4 and str(root) in str(info.value)
     with pytest.raises(WrongPassword):
         opened(root, key=bytes(32))
     assert list(private_tmp.iterdir()) == []
