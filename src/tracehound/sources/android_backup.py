@@ -41,8 +41,8 @@ from tracehound.sources.android_container import (
     LIMITS,
     MIB,
     DecryptionError,
+    ExtractSpace,
     FolderTree,
-    PrivateTemp,
     clean_member_name,
     copy_limited,
     device_facts,
@@ -291,7 +291,7 @@ class AndroidBackup(Source):
         self._keys: tuple[bytes, bytes] | None = None
         if self.header.encryption != "none":
             self._keys = self._unlock()
-        self.temp = PrivateTemp()
+        self.temp = ExtractSpace("tracehound-android-")
         self._members: dict[str, _Member] | None = None
         self._local: dict[str, Path] = {}
 
