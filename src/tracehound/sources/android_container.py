@@ -70,6 +70,11 @@ class ZipArchive:
         self.damage = scan.damage
         for entry in scan.refused:
             self.problems.append(f"{path.name}: {entry.label()} {_refused(entry)}; ignored")
+        if scan.refused_count > len(scan.refused):
+            self.problems.append(
+                f"{path.name}: {scan.refused_count} members ignored in all; the first "
+                f"{len(scan.refused)} are listed"
+            )
         self._index([(n, e) for n, e in kept if self._keep(e)], strip_top)
 
     def _keep(self, entry: Entry) -> bool:

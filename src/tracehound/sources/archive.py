@@ -160,6 +160,11 @@ def link_escapes(name: str, target: str) -> bool:
     return False
 
 
+def special_kind(mode: int | None) -> str:
+    """What a non-regular, non-folder, non-link file is, from its st_mode: "a FIFO"..."""
+    return _SPECIAL.get(stat.S_IFMT(mode or 0), "a special file")
+
+
 def refusal(entry: Entry) -> str | None:
     """Why ``entry`` is never opened, or None. Sets ``entry.problem``.
 
@@ -168,8 +173,7 @@ def refusal(entry: Entry) -> str | None:
     """
     name, problem = entry.name, entry.problem
     if problem is None and entry.kind == OTHER:
-        kind = _SPECIAL.get(stat.S_IFMT(entry.mode or 0), "a special file")
-        problem = f"is {kind}; never opened"
+        problem = f"is {special_kind(entry.mode)}; never opened"
     elif problem is None and entry.kind == LINK:
         target = entry.link or ""
         if not target or "\x00" in target:
@@ -254,28 +258,45 @@ def _dos_fields(time: int, date: int) -> tuple[int, int, int, int, int, int]:
 # -- listing: one scan per archive --------------------------------------------------------------
 
 
+#: Refused members kept in ``Scan.refused`` (all are counted in ``Scan.refused_count``).
+MAX_REFUSED = 1000
+
+
 @dataclass
 class Scan:
-    """The members of an archive, in archive order; ``damage`` says what could not be read."""
+    """The members of an archive, in archive order; ``damage`` says what could not be read.
+
+    Refused members (``refusal``) are not yielded but kept in ``refused`` (bounded) and counted;
+    with ``keep_refused`` they are yielded too, ``problem`` set, for sources that name them
+    where an artifact looks for them.
+    """
 
     path: Path
     fmt: str  # "zip", "tar", "tar.gz", "tar.bz2", "tar.xz"
+    keep_refused: bool = False
     damage: str | None = None
     refused: list[Entry] = field(default_factory=list)
+    refused_count: int = 0
     count: int = 0
 
     def __iter__(self) -> Iterator[Entry]:
-        """Safe members; refused ones go to ``refused`` (read ``damage`` after the loop)."""
+        """Every member (read ``damage`` after the loop)."""
         source = _zip_entries(self) if self.fmt == "zip" else _tar_entries(self)
         for entry in source:
             if refusal(entry) is not None:
-                self.refused.append(entry)
+                self.refused_count += 1
+                if self.keep_refused:
+                    yield entry
+                elif len(self.refused) < MAX_REFUSED:
+                    self.refused.append(entry)
                 continue
             if not entry.name:
                 continue
             self.count += 1
             if self.count > LIMITS.members:
-                self.damage = f"over {LIMITS.members} members; the rest was not read"
+                self.damage = (
+                    f"{self.path.name}: over {LIMITS.members} members; the rest was not read"
+                )
                 return
             yield entry
 
