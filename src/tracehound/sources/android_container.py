@@ -36,6 +36,7 @@ from tracehound.sources.archive import (
     check_member,
     clean_name,
     open_zip_member,
+    refusal_text,
     zip_time,
 )
 from tracehound.sources.base import HASH_CHUNK, FileEntry, SourceOptions
@@ -69,7 +70,7 @@ class ZipArchive:
             raise NotAnAcquisition(f"{path}: not a readable zip archive ({scan.damage})")
         self.damage = scan.damage
         for entry in scan.refused:
-            self.problems.append(f"{path.name}: {entry.label()} {_refused(entry)}; ignored")
+            self.problems.append(f"{path.name}: {entry.label()} {refusal_text(entry)}; ignored")
         if scan.refused_count > len(scan.refused):
             self.problems.append(
                 f"{path.name}: {scan.refused_count} members ignored in all; the first "
@@ -158,11 +159,6 @@ class ZipArchive:
 
     def close(self) -> None:  # members are opened one at a time; nothing stays open
         pass
-
-
-def _refused(entry: Entry) -> str:
-    problem = entry.problem or "is unsafe"
-    return problem if problem.startswith("is ") else f"has an unsafe path ({problem})"
 
 
 def clean_member_name(name: str) -> str | None:

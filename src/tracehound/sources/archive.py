@@ -186,6 +186,12 @@ def refusal(entry: Entry) -> str | None:
     return problem
 
 
+def refusal_text(entry: Entry) -> str:
+    """The refusal as a predicate for "member 'x' ...": "is a FIFO; ...", "has an unsafe path"."""
+    problem = entry.problem or "is unsafe"
+    return problem if problem.startswith("is ") else f"has an unsafe path ({problem})"
+
+
 # -- zip times ----------------------------------------------------------------------------------
 
 
