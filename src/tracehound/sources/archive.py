@@ -610,6 +610,12 @@ def open_zip_member(path: Path, entry: Entry) -> IO[bytes]:
         _, _, flags, method, *_, nlen, xlen = _LOCAL.unpack(head)
         if flags & 0x1:
             raise InputError(f"{entry.label()}: encrypted; not read")
+        local = handle.read(nlen).decode("utf-8" if flags & 0x800 else "cp437", "surrogateescape")
+        if local != entry.raw:  # zipfile checks this too: the directory points elsewhere
+            raise InputError(
+                f"{entry.label()}: the local header at offset {entry.offset} names "
+                f"{local[:200]!r}; the archive is damaged"
+            )
         handle.seek(entry.offset + _LOCAL.size + nlen + xlen)
         stream = _ZipStream(handle, entry, method)
     except BaseException:
@@ -766,9 +772,9 @@ class ExtractSpace(TempSpace):
 
     def extract(self, entry: Entry, opener: Callable[[Entry], IO[bytes]], dest: Path) -> Path:
         """Copy one regular member to ``dest`` under every guard; remove it on failure."""
-        check_member(entry)
-        self.reserve(entry.size or 0, entry.label())
         try:
+            check_member(entry)
+            self.reserve(entry.size or 0, entry.label())
             with opener(entry) as source:
                 copy_capped(source, dest, entry.size or 0, entry.label())
         except BaseException:
