@@ -117,7 +117,7 @@ class ArchiveDump(FilesystemDump):
         except (*ARCHIVE_ERRORS, ValueError) as exc:  # unreadable from the first byte
             scan.damage = f"{type(exc).__name__}: {exc}"
         indexer.finish()
-        if scan.damage is not None and not indexer.layouts:
+        if scan.damage is not None and not indexer.count:  # nothing readable at all
             if self.archive.name.lower().endswith(ARCHIVE_SUFFIXES):
                 raise NotAnAcquisition(f"{self.archive}: cannot read the archive ({scan.damage})")
             return None
