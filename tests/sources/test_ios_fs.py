@@ -668,3 +668,33 @@ def test_folder_listing_is_kept_after_one_complete_walk(tmp_path: Path) -> None:
     finally:
         src.close()
     assert src._listing is None
+
+
+def test_folder_special_files_are_named_and_never_opened(tmp_path: Path) -> None:
+    """A device file, FIFO or socket: an artifact asking for one gets the reason as an error;
+    one no artifact asks for is still named in the notes (and counted)."""
+    lib = tmp_path / "dump/private/var/mobile/Library"
+    (lib / "SMS").mkdir(parents=True)
+    (lib / "SMS/real.db").write_bytes(b"real")
+    os.mkfifo(lib / "SMS/sms.db")  # where an artifact looks
+    os.mkfifo(lib / "elsewhere.fifo")  # where none does
+    try:
+        os.mknod(lib / "SMS/dev.db", stat.S_IFCHR | 0o600, os.makedev(1, 3))
+        device = True
+    except (PermissionError, OSError):  # not root, or a file system without device files
+        device = False
+    src = open_source(tmp_path / "dump")
+    pattern = "/private/var/mobile/Library/SMS/*.db"
+    found = [p.rsplit("/", 1)[1] for p in src.find([pattern])[pattern]]
+    assert found == (["dev.db"] if device else []) + ["real.db", "sms.db"]
+    with pytest.raises(InputError, match=r"sms\.db: is a FIFO; never opened"):
+        src.local(SMS)
+    if device:
+        with pytest.raises(InputError, match=r"dev\.db: is a character device; never opened"):
+            src.local("/private/var/mobile/Library/SMS/dev.db")
+    assert src.local("/private/var/mobile/Library/SMS/real.db").read_bytes() == b"real"
+    list(src.entries())  # the full walk meets the FIFO no artifact asked for
+    assert "/private/var/mobile/Library/elsewhere.fifo: is a FIFO; never opened" in src.errors
+    assert src.facts()["unread_entries"] == (3 if device else 2)
+    if not device:
+        pytest.skip("os.mknod failed (needs root): the device file case was not checked")

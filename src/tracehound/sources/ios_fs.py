@@ -247,7 +247,8 @@ class FilesystemDump(Source):
                 "skipped_members": self.skipped,
                 "unread_entries": self.unread,
             }
-        return dict(self._facts)
+        # counts grow as walks meet entries: read them now, not when the facts were first made
+        return {**self._facts, "skipped_members": self.skipped, "unread_entries": self.unread}
 
     def _system_version(self) -> tuple[dict[str, Any], str]:
         try:
