@@ -9,10 +9,15 @@ maps to its canonical device path (``var/mobile/x`` in a dump of ``/private`` is
 ``/private/var/mobile/x``). Members outside the device root are ignored.
 
 A dump extracted to a folder is read where it is (``FolderDump``); a .tar, .tar.gz/.tgz or .zip
-is read in place through a member index (``ios_fs_archive.ArchiveDump``, which holds the archive
-guards). Both resolve symbolic links inside the dump in device-path space (an absolute target is a
-device path) and refuse a link leaving the dump; names that are not valid UTF-8 are not exposed
-(counted, reported); device files, FIFOs and sockets are never opened.
+is read in place through a member index (``ios_fs_archive.ArchiveDump``, read through the one
+archive guard, ``sources.archive``). Both resolve symbolic links inside the dump in device-path
+space (an absolute target is a device path); names that are not valid UTF-8 are not exposed
+(counted, reported). Links out of the dump, broken links, link loops, device files, FIFOs and
+sockets are never opened, and each is named with the reason, as the androidqf source names what
+it skips: when an artifact's glob matches one, ``find`` returns it and ``local`` raises an
+InputError with the reason (that file is ``error``, never silently absent); otherwise it is
+listed among the source's notes (``errors``, at most MAX_NOTES lines) and counted in the
+``unread_entries`` fact.
 """
 
 from __future__ import annotations

@@ -143,7 +143,7 @@ class ArchiveDump(FilesystemDump):
             if entry.problem is None:
                 indexer.add(row)
                 continue
-            if clean_name(entry.raw)[1] is not None:  # not a name we can show as a path
+            if not entry.problem.startswith("is "):  # an unsafe name: not a path we can show
                 self.skipped += 1
                 self._note(f"{self.archive.name}: {entry.label()}: {entry.problem}; not read")
                 continue
