@@ -698,3 +698,22 @@ def test_folder_special_files_are_named_and_never_opened(tmp_path: Path) -> None
     assert src.facts()["unread_entries"] == (3 if device else 2)
     if not device:
         pytest.skip("os.mknod failed (needs root): the device file case was not checked")
+
+
+def test_damage_is_reported_even_after_many_notes(tmp_path: Path) -> None:
+    """The bounded notes (MAX_NOTES) never crowd out the damage that makes absence meaningless."""
+    fifos = [_special(f"private/var/mobile/fifo{i:02d}", tarfile.FIFOTYPE) for i in range(30)]
+    full = _tar(tmp_path / "full.tar", [*fifos, _file("private/var/mobile/a", b"a" * 5000)])
+    cut = tmp_path / "cut.tar"
+    cut.write_bytes(full.read_bytes()[: 31 * 512 + 1000])  # inside the last member's data
+    src = open_source(cut)
+    assert isinstance(src, ArchiveDump)
+    try:
+        assert (
+            src.index_damage is not None and "cut.tar: the archive is damaged" in src.index_damage
+        )
+        assert src.index_damage in src.errors
+        assert src.facts()["unread_entries"] == 30
+        assert sum("is a FIFO; never opened" in e for e in src.errors) == ios_fs.MAX_NOTES
+    finally:
+        src.close()

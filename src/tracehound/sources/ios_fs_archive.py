@@ -132,7 +132,7 @@ class ArchiveDump(FilesystemDump):
         self.members = indexer.count
         if scan.damage is not None:  # read in part: absence proves nothing
             self.index_damage = scan.damage
-            self._note(scan.damage)
+            self.errors.append(scan.damage)  # never crowded out by the bounded notes
         return self.layout
 
     def _read_members(self, scan: Scan, indexer: Indexer) -> None:
