@@ -18,9 +18,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import shutil
 import sys
-import tempfile
 import traceback
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
@@ -28,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from tracehound.core.errors import InputError
 from tracehound.core.registry import Artifact, Detector, detectors
+from tracehound.core.tempspace import TempSpace
 from tracehound.reports.timeline import TimelineWriter
 
 if TYPE_CHECKING:
@@ -150,8 +149,8 @@ def run_parallel(
         if state.artifact.input == "listing":
             cost[state.artifact.name] = cost.get(state.artifact.name, 0) + 1_000_000
     queue = schedule(artifact_groups([s.artifact for s in states], paths), cost)
-    staging = Path(tempfile.mkdtemp(prefix="tracehound-workers-"))
-    staging.chmod(0o700)
+    space = TempSpace("tracehound-workers-")
+    staging = space.root
     context = multiprocessing.get_context("fork")
     workers: list[tuple[Any, Connection]] = []
     try:
@@ -176,7 +175,7 @@ def run_parallel(
         for process, conn in workers:
             process.join(timeout=10)
             conn.close()
-        shutil.rmtree(staging, ignore_errors=True)
+        space.close()
 
 
 class _Worker:

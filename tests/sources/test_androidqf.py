@@ -460,7 +460,7 @@ def test_bomb_guards(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         src.local("androidqf:logs/zeros")
     monkeypatch.setattr(android_container.LIMITS, "member_bytes", 10**12)
     monkeypatch.setattr(android_container.LIMITS, "total_bytes", 1024)
-    with pytest.raises(InputError, match="byte limit for one acquisition"):
+    with pytest.raises(InputError, match="would exceed 1024 bytes in all for one acquisition"):
         src.local("androidqf:logs/zeros")
     src.close()
 

@@ -31,8 +31,8 @@ from tracehound.core.timeutil import iso
 from tracehound.sources import android_backup, android_bugreport
 from tracehound.sources.android_container import (
     DecryptionError,
+    ExtractSpace,
     FolderTree,
-    PrivateTemp,
     Tree,
     ZipArchive,
     ZipTree,
@@ -109,7 +109,7 @@ def load_identities(path: Path) -> list[Any]:
     raise DecryptionError(f"{path}: no age identity (AGE-SECRET-KEY-1...) in this file")
 
 
-def decrypt_age(path: Path, options: SourceOptions, temp: PrivateTemp) -> Path:
+def decrypt_age(path: Path, options: SourceOptions, temp: ExtractSpace) -> Path:
     """Decrypt an age file into the private temporary folder; return the plaintext's path."""
     with path.open("rb") as handle:
         head = handle.read(4096)
@@ -162,7 +162,7 @@ class AndroidQF(Source):
     platform = "android"
 
     def __init__(
-        self, root: Path, tree: Tree, options: SourceOptions, container: str, temp: PrivateTemp
+        self, root: Path, tree: Tree, options: SourceOptions, container: str, temp: ExtractSpace
     ) -> None:
         super().__init__(root)
         self.tree = tree
@@ -170,6 +170,9 @@ class AndroidQF(Source):
         self.container = container
         self.temp = temp
         self.errors.extend(tree.problems)
+        if tree.damage is not None:  # a cut zip: what is absent may just be lost
+            self.index_damage = tree.damage
+            self.errors.append(tree.damage)
         self.acquisition = self._json_dict("acquisition.json")
         self.props = parse_getprop(decode_text(self._small("getprop.txt")))
         self._subs: dict[str, Source | None] = {}
@@ -209,6 +212,9 @@ class AndroidQF(Source):
                 # The nested source's problems are this run's problems (they make it incomplete).
                 self.errors.extend(sub.errors)
                 sub.errors = self.errors
+                # A cut nested zip: absence under its prefix proves nothing (conservative: the
+                # pipeline reads one index_damage per source).
+                self.index_damage = self.index_damage or sub.index_damage
         self._subs[prefix] = sub
         return sub
 
@@ -244,6 +250,7 @@ class AndroidQF(Source):
                 "acquisition_completed": _time(acq.get("completed")),
                 "hash_list": HASH_LIST in self.tree.files,
                 "nested": nested,
+                "zip_times_without_zone": self.tree.times_without_zone(device["timezone"]),
             }
         return self._facts
 
@@ -365,7 +372,7 @@ def _folder_root(path: Path) -> Path | None:
 
 
 def _open_archive(
-    path: Path, zip_path: Path, options: SourceOptions, container: str, temp: PrivateTemp
+    path: Path, zip_path: Path, options: SourceOptions, container: str, temp: ExtractSpace
 ) -> AndroidQF | None:
     archive = ZipArchive(zip_path)
     if not looks_like_androidqf(archive.files):
@@ -381,12 +388,14 @@ def open_androidqf(path: Path, options: SourceOptions) -> Source | None:
         root = _folder_root(path)
         if root is None:
             return None
-        return AndroidQF(root, FolderTree(root), options, "folder", PrivateTemp())
+        return AndroidQF(
+            root, FolderTree(root), options, "folder", ExtractSpace("tracehound-android-")
+        )
     if not path.is_file():
         return None
     with path.open("rb") as handle:
         head = handle.read(len(AGE_MAGIC))
-    temp = PrivateTemp()
+    temp = ExtractSpace("tracehound-android-")
     try:
         if head == AGE_MAGIC:
             plain = decrypt_age(path, options, temp)

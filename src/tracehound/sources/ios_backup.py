@@ -18,16 +18,15 @@ encrypted backups too and are read in place.
 
 from __future__ import annotations
 
+import os
 import plistlib
-import shutil
 import sqlite3
-import tempfile
-import weakref
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from tracehound.core.errors import EncryptedBackup, InputError, MissingInput, NotAnAcquisition
+from tracehound.core.tempspace import TempSpace
 from tracehound.core.timeutil import as_utc, iso
 from tracehound.parsers.common import plist
 from tracehound.parsers.common.sqlite import SQLITE_MAGIC, open_readonly, truncation
@@ -143,8 +142,7 @@ class IOSBackup(Source):
         self.manifest_plist = read_plist(root / "Manifest.plist")
         self.encrypted = (self.manifest_plist or {}).get("IsEncrypted") is True
         self.keys: ios_crypto.BackupKeys | None = None
-        self._tmp: Path | None = None
-        self._finalizer: weakref.finalize[Any, Any] | None = None
+        self._space = TempSpace("tracehound-backup-")  # decrypted copies only
         self._files: dict[str, str] = {}  # device path -> fileID, for matched paths only
         self._blobs: dict[str, bytes] = {}  # device path -> Files.file blob (encrypted only)
         self._plain: dict[str, Path] = {}  # fileID -> decrypted private copy
@@ -192,12 +190,7 @@ class IOSBackup(Source):
 
     def _private_folder(self) -> Path:
         """The run's private temporary folder (mode 0700), made on first use."""
-        if self._tmp is None:
-            self._tmp = Path(tempfile.mkdtemp(prefix="tracehound-backup-"))
-            self._tmp.chmod(0o700)
-            # Safety net: removed when the source is collected or the interpreter exits.
-            self._finalizer = weakref.finalize(self, shutil.rmtree, self._tmp, True)
-        return self._tmp
+        return self._space.root  # removed by close(), or when the source is collected
 
     def _manifest_db(self) -> Path:
         """Manifest.db, or its decrypted private copy; check that it is SQLite.
@@ -263,7 +256,7 @@ class IOSBackup(Source):
                 raise InputError(
                     f"{file_id[:2]}/{file_id} has content but no EncryptionKey in Manifest.db"
                 )
-            shutil.copyfile(stored, target)
+            os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))  # empty too
             return
         file_key = self.keys.unwrap(key, protection_class)
         ios_crypto.decrypt_file(stored, target, file_key, size)
@@ -452,10 +445,7 @@ class IOSBackup(Source):
 
     def close(self) -> None:
         """Remove the private folder of decrypted copies (if any)."""
-        if self._finalizer is not None:
-            self._finalizer()  # runs shutil.rmtree once; later calls do nothing
-            self._finalizer = None
-        self._tmp = None
+        self._space.close()
         self._plain.clear()
 
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
-import tempfile
 import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from tracehound.core.errors import InputError
+from tracehound.core.tempspace import TempSpace
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 _PAGE_SIZES = frozenset(1 << n for n in range(9, 17))  # 512 to 65536, powers of two
@@ -61,11 +61,10 @@ def open_readonly(path: Path) -> Iterator[sqlite3.Connection]:
         raise InputError("not a SQLite database (bad header)")
     wal = path.with_name(path.name + "-wal")
     if wal.exists() and wal.stat().st_size > 0:
-        with tempfile.TemporaryDirectory(prefix="tracehound-wal-") as tmp:
-            Path(tmp).chmod(0o700)
-            copy = Path(tmp) / "db.sqlite"
+        with TempSpace("tracehound-wal-") as space:
+            copy = space.create(space.root / "db.sqlite")  # 0600: copyfile keeps the mode
             shutil.copyfile(path, copy)
-            shutil.copyfile(wal, Path(tmp) / "db.sqlite-wal")
+            shutil.copyfile(wal, space.create(space.root / "db.sqlite-wal"))
             conn = _connect(str(copy), uri=False)
             try:
                 yield conn
