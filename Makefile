@@ -1,5 +1,7 @@
 # make demo: set up .venv if missing, write the synthetic infected backup, check it.
-# make test: set up .venv if missing, run ruff, mypy and the tests.
+# make test: set up .venv if missing, run ruff, mypy and every test. The report's browser tests
+#   need Chromium and chromedriver: installed with apt-get when missing and run as root (CI),
+#   else make stops and says what to install; pytest then fails, never skips, a browser test.
 VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
@@ -8,7 +10,7 @@ DEMO_DIR ?= demo-out
 SCALE ?= 1
 RUNS ?= 3
 
-.PHONY: demo test lint typecheck unit bench bench-mvt clean
+.PHONY: demo test lint typecheck unit browser bench bench-mvt clean
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,7 +35,23 @@ typecheck: $(BIN)/.installed
 unit: $(BIN)/.installed
 	$(BIN)/pytest
 
-test: lint typecheck unit
+# Debian's packages (chromium, chromium-driver), as CI has always installed them.
+BROWSER_PACKAGES := chromium chromium-driver
+HAVE_BROWSER := command -v chromium >/dev/null && command -v chromedriver >/dev/null
+
+browser:
+	@if ! { $(HAVE_BROWSER); }; then \
+	  if [ "$$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then \
+	    echo "make test: the report's browser tests need chromium and chromedriver; install them (Debian/Ubuntu: sudo apt-get install $(BROWSER_PACKAGES)) and run make test again" >&2; \
+	    exit 1; \
+	  fi; \
+	  echo "make test: installing $(BROWSER_PACKAGES) with apt-get for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES) >/dev/null; \
+	  $(HAVE_BROWSER) || { echo "make test: apt-get did not provide chromium and chromedriver" >&2; exit 1; }; \
+	fi
+
+test: lint typecheck browser
+	TRACEHOUND_REQUIRE_BROWSER=1 $(BIN)/pytest
 
 bench: $(BIN)/.installed
 	$(BIN)/python bench/bench_iocs.py

@@ -1,8 +1,11 @@
-"""Shared test helpers: run a registered parser on a fixture exactly as the pipeline does."""
+"""Shared test helpers: run a registered parser on a fixture exactly as the pipeline does; give
+every test session its own temporary folder and a fixed terminal, whatever the machine."""
 
 from __future__ import annotations
 
 import os
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -65,3 +68,41 @@ def _no_user_indicator_set(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Tests never see indicators the user downloaded with ``tracehound iocs update``."""
     os.environ["TRACEHOUND_DATA_DIR"] = str(tmp_path_factory.mktemp("tracehound-data"))
     os.environ["TRACEHOUND_CACHE_DIR"] = str(tmp_path_factory.mktemp("tracehound-cache"))
+
+
+#: The terminal every test sees: rich reads COLUMNS and LINES when a Console is made, and the
+#: variables removed here would make it treat a pipe as a terminal (or the reverse).
+TERMINAL = {"COLUMNS": "80", "LINES": "25"}
+TERMINAL_OVERRIDES = ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "NO_COLOR")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _isolated_machine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Temporary files of the code under test go to a folder of this session (TMPDIR for
+    subprocesses, ``tempfile.tempdir`` for this process and its forked workers), not the
+    machine's shared /tmp where other runs come and go; the terminal is 80 columns. Both are
+    restored afterwards."""
+    temp = tmp_path_factory.mktemp("tmp")
+    names = ("TMPDIR", *TERMINAL, *TERMINAL_OVERRIDES)
+    saved_env = {name: os.environ.get(name) for name in names}
+    saved_tempdir = tempfile.tempdir
+    os.environ.update({"TMPDIR": str(temp), **TERMINAL})
+    for name in TERMINAL_OVERRIDES:
+        os.environ.pop(name, None)
+    tempfile.tempdir = str(temp)
+    try:
+        yield temp
+    finally:
+        tempfile.tempdir = saved_tempdir
+        for name, value in saved_env.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+@pytest.fixture
+def isolated_temp(_isolated_machine: Path) -> Path:
+    """The session's own temporary folder (what ``tempfile.gettempdir()`` returns in tests)."""
+    assert Path(tempfile.gettempdir()) == _isolated_machine
+    return _isolated_machine

@@ -140,7 +140,7 @@ def test_evidence_is_untouched(infected_run: Any, infected: Path) -> None:
 def test_run_json(infected_run: Any) -> None:
     _, out, _ = infected_run
     run = json.loads((out / "run.json").read_text())
-    assert run["output_format_version"] == "1.1" and run["exit_code"] == 1
+    assert run["output_format_version"] == "1.2" and run["exit_code"] == 1
     assert run["acquisition"]["kind"] == "ios_backup"
     assert run["acquisition"]["os_version"] == "14.6" and run["acquisition"]["encrypted"] is False
     assert len(run["indicators"]["files"]) == 17 and run["indicators"]["total"] > 16_000
@@ -201,8 +201,13 @@ def test_damaged_artifact_is_reported_and_others_still_run(tmp_path: Path, infec
     sms_file = file_id("HomeDomain", "Library/SMS/sms.db")
     (backup / sms_file[:2] / sms_file).write_bytes(b"SQLite format 3\x00" + b"\xff" * 5000)
     result = check(backup, tmp_path / "out")
-    assert result.exit_code == 2, result.output
+    # Both bits: the detections of the other artifacts are not hidden by the damaged one.
+    assert result.exit_code == 3, result.output
+    assert "exit code 3: detected: 10 indicator matches or serious findings; incomplete: 2 " in (
+        result.output
+    )
     run = json.loads((tmp_path / "out" / "run.json").read_text())
+    assert run["exit_code"] == 3 and len(run["exit_reasons"]) == 2
     assert run["artifacts"]["ios.sms"]["status"] == "error"
     assert "sms.db" in run["artifacts"]["ios.sms"]["errors"][0]
     detections = read_jsonl(tmp_path / "out" / "detections.jsonl")
@@ -213,22 +218,26 @@ def test_damaged_artifact_is_reported_and_others_still_run(tmp_path: Path, infec
     assert "not checked: ios.sms /private/var/mobile/Library/SMS/sms.db: error" in result.output
 
 
-def test_encrypted_backup_exit_2(tmp_path: Path, infected: Path) -> None:
+def test_encrypted_backup_without_password_exit_4(tmp_path: Path, infected: Path) -> None:
     backup = tmp_path / "backup"
     shutil.copytree(infected, backup)
     manifest = plistlib.loads((backup / "Manifest.plist").read_bytes())
     manifest["IsEncrypted"] = True
     (backup / "Manifest.plist").write_bytes(plistlib.dumps(manifest, fmt=plistlib.FMT_BINARY))
     result = check(backup, tmp_path / "out")
-    assert result.exit_code == 2
+    assert result.exit_code == 4
     assert "encrypted" in result.output
     assert not (tmp_path / "out").exists()
 
 
-def test_not_a_backup_exit_2(tmp_path: Path) -> None:
+def test_not_a_backup_exit_4(tmp_path: Path) -> None:
     (tmp_path / "photos").mkdir()
     result = check(tmp_path / "photos", tmp_path / "out")
-    assert result.exit_code == 2 and "not an acquisition tracehound knows" in result.output
+    assert (
+        result.exit_code == 4
+        and not (tmp_path / "out").exists()
+        and "not an acquisition tracehound knows" in result.output
+    )
 
 
 def test_output_inside_evidence_refused(tmp_path: Path, infected: Path) -> None:
@@ -236,7 +245,7 @@ def test_output_inside_evidence_refused(tmp_path: Path, infected: Path) -> None:
     shutil.copytree(infected, backup)
     before = tree_state(backup)
     result = check(backup, backup / "results")
-    assert result.exit_code == 2 and "inside the acquisition" in result.output
+    assert result.exit_code == 4 and "inside the acquisition" in result.output
     assert tree_state(backup) == before and not (backup / "results").exists()
 
 
@@ -245,7 +254,7 @@ def test_output_inside_the_given_folder_refused(tmp_path: Path, infected: Path) 
     outer = tmp_path / "case"
     shutil.copytree(infected, outer / "backup")
     result = check(outer, outer / "results")
-    assert result.exit_code == 2 and "inside the acquisition" in result.output
+    assert result.exit_code == 4 and "inside the acquisition" in result.output
     assert sorted(p.name for p in outer.iterdir()) == ["backup"]
 
 
@@ -254,18 +263,39 @@ def test_existing_results_not_overwritten(tmp_path: Path, infected: Path) -> Non
     out.mkdir()
     (out / "run.json").write_text("{}")
     result = check(infected, out)
-    assert result.exit_code == 2 and "already holds results" in result.output
+    assert result.exit_code == 4 and "exists and is not empty" in result.output
     assert (out / "run.json").read_text() == "{}"
 
 
-def test_broken_ioc_file_exit_2_but_run_completes(tmp_path: Path, infected: Path) -> None:
+def test_broken_ioc_file_refused_before_reading_evidence(
+    tmp_path: Path, infected: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A check without one of the indicator files asked for would read as clean for what
+    that file finds: it is refused (exit 4), naming the file, and no evidence is opened."""
+    import tracehound.pipeline as pipeline
+
+    opened: list[Path] = []
+    monkeypatch.setattr(pipeline, "open_source", lambda path, opts: opened.append(path))
     bad = tmp_path / "bad.stix2"
     bad.write_text("{not json")
     result = check(infected, tmp_path / "out", "--iocs", str(bad))
-    assert result.exit_code == 2
-    run = json.loads((tmp_path / "out" / "run.json").read_text())
-    broken = [f for f in run["indicators"]["files"] if f["path"] == str(bad)]
-    assert broken and broken[0]["error"]
+    assert result.exit_code == 4, result.output
+    assert f"{bad}: indicator file cannot be used: invalid JSON" in " ".join(result.output.split())
+    assert opened == [] and not (tmp_path / "out").exists()
+
+
+def test_empty_or_missing_iocs_path_is_an_indicator_file_error(
+    tmp_path: Path, infected: Path
+) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    missing = tmp_path / "missing.stix2"
+    for path, error in ((empty, "no indicator file in this folder"), (missing, "no such file")):
+        result = check(infected, tmp_path / "out", "--iocs", str(path))
+        assert result.exit_code == 4, result.output
+        line = " ".join(result.output.split())
+        assert f"{path}: indicator file cannot be used: {error}" in line
+        assert not (tmp_path / "out").exists()
 
 
 def test_extra_iocs_only(tmp_path: Path, infected: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -316,19 +346,38 @@ def test_demo_command_refuses_non_empty_dir(tmp_path: Path) -> None:
     (tmp_path / "x").mkdir()
     (tmp_path / "x" / "f").write_text("keep")
     result = CliRunner().invoke(main, ["demo", str(tmp_path / "x")])
-    assert result.exit_code == 2 and (tmp_path / "x" / "f").read_text() == "keep"
+    assert result.exit_code == 4 and (tmp_path / "x" / "f").read_text() == "keep"
 
 
-def test_unexpected_error_is_one_line_exit_2(
+def test_unexpected_error_is_one_line_exit_4(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import tracehound.cli as cli
 
     def explode(*args: Any, **kwargs: Any) -> Any:
-        raise OSError(28, "No space left on device")
+        raise RuntimeError("a bug")
 
     monkeypatch.setattr(cli, "run_check", explode)
     monkeypatch.delenv("TRACEHOUND_DEBUG", raising=False)
     result = check(tmp_path, tmp_path / "out", "--quiet")
-    assert result.exit_code == 2
-    assert "internal error: OSError" in result.output and "Traceback" not in result.output
+    assert result.exit_code == 4
+    assert "internal error: RuntimeError: a bug" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_full_disk_is_one_clear_line_not_internal_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tracehound.cli as cli
+
+    def explode(*args: Any, **kwargs: Any) -> Any:
+        raise OSError(28, "No space left on device", str(tmp_path / "out" / "timeline.csv"))
+
+    monkeypatch.setattr(cli, "run_check", explode)
+    monkeypatch.delenv("TRACEHOUND_DEBUG", raising=False)
+    result = check(tmp_path, tmp_path / "out", "--quiet")
+    assert result.exit_code == 4
+    assert result.output.strip().splitlines() == [
+        f"error: {tmp_path / 'out' / 'timeline.csv'}: No space left on device; no results "
+        "were published"
+    ]

@@ -98,7 +98,7 @@ def test_encrypted_backup_wrong_password_exit_2(tmp_path: Path) -> None:
     result = CliRunner().invoke(
         main, ["check", str(path), "-o", str(tmp_path / "out"), "--password", "wrong"]
     )
-    assert result.exit_code == 2 and "password" in result.output.lower()
+    assert result.exit_code == 4 and "password" in result.output.lower()
 
 
 def test_clean_androidqf_has_no_serious_detection(tmp_path: Path) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -86,6 +86,7 @@ def test_schedule_takes_the_costliest_groups_first() -> None:
 def test_stopped_run_is_reported_and_leaves_no_timeline(
     backup: Path,
     tmp_path: Path,
+    isolated_temp: Path,
     monkeypatch: pytest.MonkeyPatch,
     jobs: int,
     error: BaseException,
@@ -102,11 +103,12 @@ def test_stopped_run_is_reported_and_leaves_no_timeline(
         real(run, state, paths)
 
     monkeypatch.setattr(pipeline, "_run_artifact", stop)
-    staged = set(Path(tempfile.gettempdir()).glob("tracehound-*"))
+    # The session's own temporary folder (conftest): no other run on the machine adds to it.
+    staged = set(isolated_temp.glob("tracehound-*"))
     with pytest.raises(raised, match=match):
         run_check(CheckOptions(target=backup, output=tmp_path / "out", jobs=jobs))
     assert not (tmp_path / "out" / "timeline.csv").exists()
-    assert set(Path(tempfile.gettempdir()).glob("tracehound-*")) == staged
+    assert set(isolated_temp.glob("tracehound-*")) == staged
 
 
 def test_jobs_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -114,3 +116,58 @@ def test_jobs_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     assert parallel.default_jobs() == 3
     monkeypatch.setenv("TRACEHOUND_JOBS", "zero")
     assert 1 <= parallel.default_jobs() <= parallel.MAX_DEFAULT_JOBS
+
+
+PHASES = [
+    "running heuristics",
+    "sorting the timeline",
+    "checking the evidence is unchanged",
+    "writing the report",
+]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_progress_names_the_artifact_being_parsed(
+    backup: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
+    """The label names an artifact while it is parsed, not after: ``ios.sms`` waits (in the
+    worker, across processes through marker files) until the label has named it. The steps
+    after parsing have labels of their own, with the count complete."""
+    seen, late = tmp_path / "seen", tmp_path / "late"
+    seen.mkdir()
+    calls: list[tuple[str, int, int]] = []
+    real = pipeline._run_artifact
+
+    def tick(label: str, done: int, total: int) -> None:
+        calls.append((label, done, total))
+        for name in label.removeprefix("parsing ").split(", "):
+            (seen / name).touch()
+
+    def parse(run: Any, state: Any, paths: list[str]) -> None:
+        name = state.artifact.name
+        if name == "ios.sms":
+            for _ in range(200):  # 10 s at most
+                if (seen / name).exists():
+                    break
+                time.sleep(0.05)
+            else:
+                late.touch()
+        real(run, state, paths)
+
+    monkeypatch.setattr(pipeline, "_run_artifact", parse)
+    run_check(CheckOptions(target=backup, output=tmp_path / "out", jobs=jobs), tick)
+    assert not late.exists(), "ios.sms was parsed before the progress label named it"
+    total = len(pipeline.artifacts(platform="ios", source_kind="ios_backup"))
+    assert calls[0] == ("loading indicators", 0, 0)
+    parsing = [c for c in calls if c[0].startswith("parsing ")]
+    assert parsing[0][1] == 0 and all(c[2] == total for c in parsing)
+    named = {n for label, _, _ in parsing for n in label.removeprefix("parsing ").split(", ")}
+    assert named == {a.name for a in pipeline.artifacts(platform="ios", source_kind="ios_backup")}
+    counts = [done for _, done, _ in calls]
+    assert counts == sorted(counts)
+    after = [c for c in calls if not c[0].startswith("parsing ")]
+    phases = PHASES if jobs == 1 else [PHASES[0], "merging the workers' results", *PHASES[1:]]
+    assert [label for label, _, _ in after] == ["loading indicators", *phases]
+    assert all(c[1:] == (total, total) for c in after[1:])
+    if jobs == 1:
+        assert [c[1] for c in parsing] == list(range(total))

@@ -38,7 +38,7 @@ def test_parser_crash_is_contained(
     assert tcc["status"] == "error" and tcc["records"] == 8
     assert "parser failed: RuntimeError: boom" in tcc["errors"][0]
     assert result.run["artifacts"]["ios.sms"]["status"] == "ran"
-    assert result.exit_code == 2
+    assert result.exit_code == 3
 
 
 def test_schema_mismatch_reported(backup: Path, tmp_path: Path) -> None:
@@ -54,7 +54,7 @@ def test_schema_mismatch_reported(backup: Path, tmp_path: Path) -> None:
     tcc = result.run["artifacts"]["ios.tcc"]
     assert tcc["status"] == "schema_mismatch"
     assert tcc["files"][0]["error"].startswith("missing table access")
-    assert result.exit_code == 2  # an input could not be read: the run is incomplete
+    assert result.exit_code == 3  # an input could not be read: the run is incomplete
     assert {d["artifact"] for d in result.detections} >= {"ios.datausage", "ios.sms"}
     saved = json.loads((tmp_path / "out" / "run.json").read_text())
     assert saved["artifacts"]["ios.tcc"]["status"] == "schema_mismatch"

@@ -4,4 +4,4 @@ __version__ = "0.1.0"
 
 #: Version of the result folder layout (detections.jsonl, run.json, records/, timeline.csv).
 #: Bump it only on purpose, and say in the README what changed.
-OUTPUT_FORMAT_VERSION = "1.1"
+OUTPUT_FORMAT_VERSION = "1.2"

@@ -6,7 +6,7 @@ import os
 import signal
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 from rich.console import Console
@@ -17,15 +17,33 @@ from rich.table import Table
 from rich.text import Text
 
 from tracehound import __version__
-from tracehound.cli_options import make_source_options, source_options
+from tracehound.cli_options import (
+    make_source_options,
+    redact_argv,
+    secret_sources,
+    source_options,
+)
 from tracehound.commands import all_commands
-from tracehound.core.errors import TracehoundError
+from tracehound.core.errors import (
+    EXIT_DETECTED,
+    EXIT_INCOMPLETE,
+    EXIT_INTERRUPTED,
+    EXIT_NOT_RUN,
+    TracehoundError,
+)
 from tracehound.core.records import semantic_fields
 from tracehound.core.registry import Severity, artifacts, detectors
-from tracehound.pipeline import CheckOptions, RunResult, run_check
-from tracehound.reports.text import printable
+from tracehound.listing import Column, print_listing
+from tracehound.pipeline import UNCHECKED_STATUSES, CheckOptions, RunResult, run_check
+from tracehound.reports.text import counted, printable
 
-_STATUS_STYLE = {"ran": "green", "not_present": "dim", "schema_mismatch": "yellow", "error": "red"}
+_STATUS_STYLE = {
+    "ran": "green",
+    "not_present": "dim",
+    "missing": "red",
+    "schema_mismatch": "yellow",
+    "error": "red",
+}
 _SEV_STYLE = {
     "critical": "bold red",
     "high": "red",
@@ -85,47 +103,81 @@ def check(
     jobs: int,
     **source_args: Any,
 ) -> None:
-    """Check an acquisition (an iOS backup folder) against indicators and heuristics.
+    """Check an acquisition against public indicators and heuristics.
 
-    Exit code: 0 nothing detected, 1 an indicator matched or a high/critical heuristic fired,
-    2 the run could not complete or an input could not be read.
+    PATH is an iPhone backup (plain or encrypted), an iPhone filesystem dump (folder, .tar,
+    .tar.gz, .zip), an androidqf acquisition (folder, .zip, .zip.age), an Android bugreport
+    (.zip or folder), an Android backup (.ab), or a folder holding exactly one of these.
+
+    \b
+    Exit code, a bit set (so 3 = detected and incomplete):
+      0  complete, nothing detected
+      1  detected: an indicator matched or a high/critical heuristic fired
+      2  incomplete: an input was missing, damaged or unreadable, or the evidence changed
+      4  could not run: nothing was checked (bad path, password, output or indicator file)
+    130  interrupted (Ctrl-C, SIGTERM): no results were published
     """
+    err = _console(stderr=True)
+    try:
+        source_opts = make_source_options(**source_args)
+    except TracehoundError as exc:
+        _refuse(err, exc)
     options = CheckOptions(
         target=path,
         output=output,
         ioc_paths=list(ioc_paths),
         bundled_iocs=not no_bundled_iocs,
-        command=sys.argv[:],
+        command=redact_argv(sys.argv),
         jobs=jobs,
+        source=source_opts,
+        secrets=secret_sources(source_opts, **source_args),
     )
-    err = _console(stderr=True)
-    # A polite kill must clean up like Ctrl-C: decrypted and unpacked copies live in temporary
-    # folders that finally-blocks remove; Python's default SIGTERM handling skips them.
-    signal.signal(signal.SIGTERM, _terminate)
-    try:
-        options.source = make_source_options(**source_args)
-    except TracehoundError as exc:
-        err.print(f"[bold red]error:[/] {_show(exc)}")
-        sys.exit(exc.exit_code)
+    # A polite kill must clean up like Ctrl-C: decrypted and unpacked copies and the staged
+    # results live in private folders that finally-blocks remove; Python's default SIGTERM
+    # handling skips them. The handler is the caller's again once the check is over.
+    previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         result = run_check(options) if quiet else _run_with_progress(options, err)
     except TracehoundError as exc:
-        err.print(f"[bold red]error:[/] {_show(exc)}")
-        sys.exit(exc.exit_code)
+        _refuse(err, exc)
     except KeyboardInterrupt:
-        err.print("[bold red]interrupted:[/] the results folder is incomplete; run the check again")
-        sys.exit(2)
+        err.print("[bold red]interrupted:[/] no results were published; run the check again")
+        sys.exit(EXIT_INTERRUPTED)
+    except OSError as exc:
+        # The machine, not tracehound: a full disk, a folder that vanished, a permission.
+        where = f"{_show(exc.filename)}: " if exc.filename else ""
+        err.print(
+            f"[bold red]error:[/] {where}{_show(exc.strerror or exc)}; no results were published"
+        )
+        sys.exit(EXIT_NOT_RUN)
     except Exception as exc:
         if os.environ.get("TRACEHOUND_DEBUG"):
             raise
         err.print(
             f"[bold red]internal error:[/] {_show(type(exc).__name__)}: {_show(exc)} "
-            "(set TRACEHOUND_DEBUG=1 to see the traceback, and please report it)"
+            "(no results were published; set TRACEHOUND_DEBUG=1 to see the traceback, and "
+            "please report it)"
         )
-        sys.exit(2)
+        sys.exit(EXIT_NOT_RUN)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     if not quiet:
         _print_summary(result, _console())
+    # The last line always says what the exit code means, even with --quiet.
+    err.print(_exit_line(result))
     sys.exit(result.exit_code)
+
+
+def _refuse(err: Console, exc: TracehoundError) -> NoReturn:
+    """One line for a run that could not start, and its exit code (4)."""
+    err.print(f"[bold red]error:[/] {_show(exc)}")
+    sys.exit(exc.exit_code)
+
+
+def _exit_line(result: RunResult) -> str:
+    """``exit code 3: detected (...); incomplete (...)``: the bits set and why."""
+    reasons = result.run.get("exit_reasons") or ["complete, nothing detected"]
+    return f"exit code {result.exit_code}: " + "; ".join(_show(r) for r in reasons)
 
 
 def _terminate(signum: int, frame: object) -> None:
@@ -140,10 +192,11 @@ def _run_with_progress(options: CheckOptions, console: Console) -> RunResult:
         TimeElapsedColumn(),
     )
     with Progress(*columns, console=console, transient=True) as bar:
-        task = bar.add_task("loading indicators", total=None)
+        task = bar.add_task("opening the acquisition", total=None)
 
-        def tick(name: str, number: int, total: int) -> None:
-            bar.update(task, description=f"parsing {name}", completed=number - 1, total=total)
+        def tick(label: str, done: int, total: int) -> None:
+            # The label names the step that starts now; done counts the finished artifacts.
+            bar.update(task, description=escape(label), completed=done, total=total or None)
 
         result = run_check(options, tick)
         bar.update(task, completed=bar.tasks[0].total or 0)
@@ -154,10 +207,10 @@ def _print_summary(result: RunResult, console: Console) -> None:
     run = result.run
     acq = run["acquisition"]
     console.print(f"[bold]Acquisition[/] {_show(acq.get('kind'))}: {_describe_device(acq)}")
+    iocs = run["indicators"]
     console.print(
-        f"[bold]Indicators[/] {run['indicators']['total']} from "
-        f"{len(run['indicators']['files'])} files, "
-        f"{run['indicators']['warning_count']} load warnings"
+        f"[bold]Indicators[/] {iocs['total']:,} from {counted(len(iocs['files']), 'file')}, "
+        f"{counted(iocs['warning_count'], 'load warning')}"
     )
     console.print(_artifact_table(run["artifacts"]))
     if result.detections:
@@ -228,9 +281,14 @@ def _print_detections(console: Console, detections: list[dict[str, Any]], limit:
 def _unchecked(run: dict[str, Any]) -> list[str]:
     """One line per input that could not be checked: the coverage gaps the analyst must see."""
     lines = [f"[red]not checked:[/] {_show(e)}" for e in run["acquisition"].get("errors", [])]
+    for f in run["indicators"]["files"]:
+        if f.get("error"):
+            lines.append(
+                f"[red]not loaded:[/] indicator file {_show(f['path'])}: {_show(f['error'])}"
+            )
     for name, info in run["artifacts"].items():
         for f in info["files"]:
-            if f["status"] in ("error", "schema_mismatch"):
+            if f["status"] in UNCHECKED_STATUSES:
                 lines.append(
                     f"[red]not checked:[/] {_show(name)} {_show(f['path'])}: "
                     f"{_show(f['status'])}: {_show(f.get('error', ''))}"
@@ -239,22 +297,32 @@ def _unchecked(run: dict[str, Any]) -> list[str]:
 
 
 def _verdict(result: RunResult) -> str:
+    """The headline: detections first (an incomplete run never hides one), then coverage."""
     summary = result.run["detections"]
-    if result.exit_code == 2:
-        return (
-            "[bold red]INCOMPLETE[/]: some inputs could not be read or checked; see run.json "
-            f"(errors are listed per artifact). Detections so far: {summary['total']}."
-        )
-    malware = ", ".join(summary["malware"]) or "none named"
-    if result.exit_code == 1:
-        return (
-            f"[bold red]DETECTIONS[/]: {summary['total']} detections; malware named by "
+    lines: list[str] = []
+    if result.exit_code & EXIT_DETECTED:
+        malware = ", ".join(summary["malware"]) or "none named"
+        lines.append(
+            f"[bold red]DETECTIONS[/]: {counted(summary['total'], 'detection')}; malware named by "
             f"indicators: {_show(malware)}. Review each in detections.jsonl."
         )
-    return (
-        "[bold green]Nothing detected[/] with the loaded indicators and heuristics. Public "
-        "indicators cannot prove a phone clean."
-    )
+    if result.exit_code & EXIT_INCOMPLETE:
+        damage = result.run["acquisition"].get("index_damage")
+        what = (
+            f"the acquisition could not be read ({_show(damage)})"
+            if damage
+            else "some inputs could not be read or checked"
+        )
+        lines.append(
+            f"[bold red]INCOMPLETE[/]: {what}; see the lines above and run.json. Absence of a "
+            f"detection proves nothing for what was not read. Detections: {summary['total']:,}."
+        )
+    if not lines:
+        lines.append(
+            "[bold green]Nothing detected[/] with the loaded indicators and heuristics. Public "
+            "indicators cannot prove a phone clean."
+        )
+    return "\n".join(lines)
 
 
 @main.command(name="artifacts")
@@ -265,18 +333,13 @@ def list_artifacts(markdown: bool) -> None:
         click.echo(markdown_tables())
         return
     console = _console()
-    table = Table(title="Artifacts")
-    for col in ("name", "input", "paths", "what"):
-        table.add_column(col, overflow="fold")
-    for art in artifacts():
-        table.add_row(art.name, art.input, "\n".join(art.paths), art.description)
-    console.print(table)
-    det_table = Table(title="Detectors")
-    for col in ("name", "reads", "what"):
-        det_table.add_column(col, overflow="fold")
-    for det in detectors():
-        det_table.add_row(det.NAME, ", ".join(det.TYPES), det.DESCRIPTION)
-    console.print(det_table)
+    columns = [Column("name"), Column("input"), Column("paths"), Column("what", prose=True)]
+    rows = [[a.name, a.input, "\n".join(a.paths), a.description] for a in artifacts()]
+    print_listing(console, columns, rows, title="Artifacts")
+    console.line()
+    det_columns = [Column("name"), Column("reads"), Column("what", prose=True)]
+    det_rows = [[d.NAME, ", ".join(d.TYPES), d.DESCRIPTION] for d in detectors()]
+    print_listing(console, det_columns, det_rows, title="Detectors")
 
 
 def markdown_tables() -> str:

@@ -2,15 +2,25 @@
 
 Checked after the run: each input's SHA-256 is unchanged, and no new file (such as a SQLite
 ``-wal``, ``-shm`` or ``-journal``) appeared in any folder that holds an input.
+
+A database's own ``-wal`` and ``-shm`` (beside it when it is read: a dump keeps them there, the
+iOS backup source stages them there) are inputs too: committed rows may live only in the -wal,
+which the SQLite reader applies on a private copy (SQLite docs, "Write-Ahead Logging"). They are
+hashed with the database, listed in run.json tied to it (``sidecar_of``) and re-checked.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tracehound.core.errors import InputError
 from tracehound.sources.base import sha256_file
+
+#: The files SQLite keeps beside a database in WAL mode (sqlite.org "Write-Ahead Logging").
+SQLITE_SIDECARS = ("-wal", "-shm")
 
 
 @dataclass
@@ -27,6 +37,10 @@ class InputFile:
     #: private copy (an encrypted backup file, a tar or zip archive), with its own SHA-256.
     origin: Path | None = None
     origin_sha256: str | None = None
+    #: For a -wal or -shm: the device path of the database it belongs to.
+    sidecar_of: str | None = None
+    #: For a database: SHA-256 of its -wal and -shm, by suffix, when they were beside it.
+    sidecars: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -74,6 +88,34 @@ class EvidenceLog:
             known.artifacts.append(artifact)
         return known
 
+    def register_sidecars(
+        self,
+        main: InputFile,
+        artifact: str,
+        describe: Callable[[str], str],
+        origin: Callable[[str], Path | None],
+    ) -> str | None:
+        """Hash the -wal and -shm beside the database ``main`` (registered); return the
+        -wal's SHA-256 when it holds data (the reader then applies it), else None.
+
+        ``describe`` and ``origin`` are the source's, for the sidecar's device path."""
+        wal: str | None = None
+        for suffix in SQLITE_SIDECARS:
+            local = main.local.with_name(main.local.name + suffix)
+            if not local.is_file():
+                continue
+            side_path = main.device_path + suffix
+            try:
+                location = describe(side_path)
+            except (OSError, ValueError, LookupError, InputError):
+                location = main.location + suffix
+            item = self.register(side_path, local, location, artifact, origin(side_path))
+            item.sidecar_of = main.device_path
+            main.sidecars[suffix] = item.sha256
+            if suffix == "-wal" and item.size > 0:
+                wal = item.sha256
+        return wal
+
     def verify(self) -> dict[str, Any]:
         """Re-hash the inputs and compare folder listings; describe any change."""
         changed: list[dict[str, str]] = []
@@ -118,6 +160,8 @@ class EvidenceLog:
                     if i.origin is not None
                     else {}
                 ),
+                **({"sidecar_of": i.sidecar_of} if i.sidecar_of is not None else {}),
+                **{f"{suffix[1:]}_sha256": digest for suffix, digest in i.sidecars.items()},
             }
             for i in sorted(self.inputs.values(), key=lambda i: i.device_path)
         ]

@@ -18,9 +18,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import shutil
 import sys
-import tempfile
 import traceback
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
@@ -28,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from tracehound.core.errors import InputError
 from tracehound.core.registry import Artifact, Detector, detectors
+from tracehound.core.tempspace import TempSpace
 from tracehound.reports.timeline import TimelineWriter
 
 if TYPE_CHECKING:
@@ -150,8 +149,8 @@ def run_parallel(
         if state.artifact.input == "listing":
             cost[state.artifact.name] = cost.get(state.artifact.name, 0) + 1_000_000
     queue = schedule(artifact_groups([s.artifact for s in states], paths), cost)
-    staging = Path(tempfile.mkdtemp(prefix="tracehound-workers-"))
-    staging.chmod(0o700)
+    space = TempSpace("tracehound-workers-")
+    staging = space.root
     context = multiprocessing.get_context("fork")
     workers: list[tuple[Any, Connection]] = []
     try:
@@ -176,7 +175,7 @@ def run_parallel(
         for process, conn in workers:
             process.join(timeout=10)
             conn.close()
-        shutil.rmtree(staging, ignore_errors=True)
+        space.close()
 
 
 class _Worker:
@@ -218,6 +217,7 @@ class _Worker:
         while (group := self.conn.recv()) is not None:
             run.add_detectors(_detectors_for(set(group), all_names, first=False))
             for name in group:
+                self.conn.send(("started", name))
                 _run_artifact(run, self.by_name[name], self.paths.get(name, []))
                 done.append(name)
                 self.conn.send(("progress", name))
@@ -240,9 +240,23 @@ def _collect(
 ) -> None:
     """Hand out groups, receive progress and results; merge detections, evidence and
     timelines into ``main`` in worker order (repeated runs write the same files)."""
-    pending = {conn: process for process, conn in workers}
-    queue = list(queue)
-    finished = 0
+    tracker = _Tracker(progress, total, [conn for _, conn in workers])
+    results = _receive({conn: process for process, conn in workers}, list(queue), tracker)
+    tracker.say("merging the workers' results")
+    for _, conn in workers:
+        done, found, evidence, db = results[conn]
+        for item in done:
+            _state_in(by_name[item["name"]], item)
+        for detection in found:
+            main.emit(detection)
+        _evidence_in(main, evidence)
+        timeline.absorb(Path(db))
+
+
+def _receive(
+    pending: dict[Connection, Any], queue: list[list[str]], tracker: _Tracker
+) -> dict[Connection, tuple[Any, ...]]:
+    """Serve the workers until each has sent its result; raise if one fails or stops."""
     results: dict[Connection, tuple[Any, ...]] = {}
     while pending:
         for ready in wait(list(pending)):
@@ -260,24 +274,39 @@ def _collect(
                 continue
             if kind == "ready":
                 ready.send(queue.pop(0) if queue else None)
+            elif kind == "started":
+                tracker.update(ready, payload)
             elif kind == "progress":
-                finished += 1
-                if progress:
-                    progress(payload, finished, total)
+                tracker.update(ready, None, finished=True)
             elif kind == "interrupted":
                 raise KeyboardInterrupt
             elif kind == "error":
                 raise RuntimeError(f"a worker failed: {payload}")
             else:
                 results[ready] = payload
-    for _, conn in workers:
-        done, found, evidence, db = results[conn]
-        for item in done:
-            _state_in(by_name[item["name"]], item)
-        for detection in found:
-            main.emit(detection)
-        _evidence_in(main, evidence)
-        timeline.absorb(Path(db))
+    return results
+
+
+class _Tracker:
+    """The progress label of a parallel run: the artifacts the workers are parsing now (a
+    label names an artifact when it starts, not when it is done), then the heuristics."""
+
+    def __init__(self, progress: Progress | None, total: int, conns: list[Connection]) -> None:
+        self.progress, self.total, self.finished = progress, total, 0
+        self.parsing: dict[Connection, str | None] = dict.fromkeys(conns)
+
+    def update(self, conn: Connection, name: str | None, finished: bool = False) -> None:
+        self.parsing[conn] = name
+        self.finished += int(finished)
+        names = [n for n in self.parsing.values() if n]
+        if names:
+            self.say(f"parsing {', '.join(names)}")
+        elif self.finished == self.total:
+            self.say("running heuristics")  # the workers run them after their last artifact
+
+    def say(self, label: str) -> None:
+        if self.progress:
+            self.progress(label, self.finished, self.total)
 
 
 def _state_out(state: ArtifactRun) -> dict[str, Any]:

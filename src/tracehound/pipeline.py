@@ -2,8 +2,8 @@
 
 One pass: each record is written, matched and shown to the detectors as it streams from its
 parser, so memory does not grow with the acquisition. Every artifact ends in one status:
-``ran``, ``not_present``, ``schema_mismatch`` or ``error``, with counts, so a missing database
-never reads as a clean result.
+``ran``, ``not_present``, ``missing``, ``schema_mismatch`` or ``error``, with counts, so a
+missing database never reads as a clean result.
 """
 
 from __future__ import annotations
@@ -22,7 +22,15 @@ from typing import IO, Any
 
 from tracehound import OUTPUT_FORMAT_VERSION, __version__
 from tracehound.core.context import ParseContext
-from tracehound.core.errors import InputError, SchemaMismatch, TracehoundError
+from tracehound.core.errors import (
+    EXIT_CLEAN,
+    EXIT_DETECTED,
+    EXIT_INCOMPLETE,
+    InputError,
+    MissingInput,
+    SchemaMismatch,
+    TracehoundError,
+)
 from tracehound.core.records import Provenance, Record
 from tracehound.core.registry import Artifact, Detector, Finding, artifacts, detectors
 from tracehound.evidence import EvidenceLog
@@ -39,22 +47,26 @@ from tracehound.reports.jsonl import (
     record_line_bytes,
     write_line,
 )
-from tracehound.reports.runinfo import artifact_table, detection_summary, ioc_summary
+from tracehound.reports.runinfo import (
+    artifact_table,
+    coverage_summary,
+    detection_summary,
+    ioc_summary,
+)
+from tracehound.reports.text import counted
 from tracehound.reports.timeline import TimelineWriter, max_severity
 from tracehound.sources.base import Source, SourceOptions
 from tracehound.sources.detect import open_source
+from tracehound.store.results import ResultsStaging, check_output
 
+#: ``progress(label, done, total)``: what the check is doing now ("parsing ios.sms", "sorting
+#: the timeline"), called when that step starts, with the number of artifacts finished so far
+#: (``total`` 0 while the artifacts are not known yet).
 Progress = Callable[[str, int, int], None]
 ENV_IOCS = "TRACEHOUND_IOCS"
 _BUFFER = 1 << 20
-OUTPUT_NAMES = (
-    "detections.jsonl",
-    "run.json",
-    "timeline.csv",
-    "records",
-    "report.html",
-    "sightings.stix2",
-)
+#: Artifact statuses that leave an input unchecked and the run incomplete.
+UNCHECKED_STATUSES = ("error", "schema_mismatch", "missing")
 
 
 @dataclass
@@ -68,6 +80,8 @@ class CheckOptions:
     command: list[str] = field(default_factory=list)
     source: SourceOptions = field(default_factory=SourceOptions)
     jobs: int = 0  # worker processes; 0: as many as there are CPU cores, at most 2
+    #: How each secret was given (e.g. ``{"password": "--password-file"}``), never its value.
+    secrets: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -95,6 +109,12 @@ class RunResult:
     output: Path
 
 
+def _step(progress: Progress | None, label: str, done: int = 0, total: int = 0) -> None:
+    """Tell ``progress`` (if any) that the step ``label`` starts."""
+    if progress:
+        progress(label, done, total)
+
+
 def ioc_set_for(options: CheckOptions) -> tuple[str, list[Path]]:
     """The default set's name and the indicator files to load, in order: the default set
     (downloaded by ``tracehound iocs update``, else bundled), TRACEHOUND_IOCS, then --iocs."""
@@ -108,15 +128,21 @@ def ioc_set_for(options: CheckOptions) -> tuple[str, list[Path]]:
     return name, paths
 
 
-def prepare_output(output: Path, source: Source, target: Path) -> None:
-    """Create the output folder; refuse a folder inside the evidence or with earlier results."""
-    out = output.resolve()
-    for root in (source.root.resolve(), target.resolve()):
-        if out == root or out.is_relative_to(root):
-            raise TracehoundError(f"{output}: the output folder must not be inside the acquisition")
-    if out.exists() and any((out / name).exists() for name in OUTPUT_NAMES):
-        raise TracehoundError(f"{output}: already holds results; choose a new output folder")
-    (out / "records").mkdir(parents=True, exist_ok=True)
+def load_indicators(options: CheckOptions) -> tuple[str, IocSet, IndicatorIndex]:
+    """The default set's name, the indicators and their index; refuse to run (exit 4) when an
+    indicator file cannot be used, before any evidence is read: a check with a silently
+    missing indicator file would read as clean for what that file would have found."""
+    set_name, ioc_paths = ioc_set_for(options)
+    iocs = load_iocs_cached(ioc_paths, label)
+    broken = [f for f in iocs.files if f.error]
+    if broken:
+        first = broken[0]
+        more = f" (and {len(broken) - 1} more indicator files)" if len(broken) > 1 else ""
+        raise TracehoundError(
+            f"{first.path}: indicator file cannot be used: {first.error}{more}; nothing was "
+            "checked (fix or remove it, or run `tracehound iocs update`)"
+        )
+    return set_name, iocs, IndicatorIndex.build(iocs.indicators)
 
 
 class _Run:
@@ -211,31 +237,47 @@ class _Run:
             handle.close()
 
 
-def _run_file(run: _Run, state: ArtifactRun, device_path: str) -> None:
-    """Parse one input file of an artifact, recording its outcome in ``state``."""
-    art = state.artifact
-    entry: dict[str, Any] = {"path": device_path, "status": "ran", "records": 0, "warnings": 0}
-    state.files.append(entry)
-    try:
-        local = run.source.local(device_path)
-        item = run.evidence.register(
-            device_path,
-            local,
-            run.source.describe(device_path),
-            art.name,
-            run.source.origin(device_path),
-        )
-    except (OSError, InputError) as exc:
-        entry.update(status="error", error=f"cannot read: {exc}")
-        state.errors.append(f"{device_path}: cannot read: {exc}")
-        return
+def _register_input(run: _Run, art: Artifact, device_path: str) -> tuple[Path, Provenance]:
+    """The local file of ``device_path``, hashed (with a database's -wal and -shm) before it is
+    read, and the provenance of its records. Raises MissingInput, InputError or OSError."""
+    local = run.source.local(device_path)
+    item = run.evidence.register(
+        device_path,
+        local,
+        run.source.describe(device_path),
+        art.name,
+        run.source.origin(device_path),
+    )
+    wal = None
+    if art.input == "sqlite":
+        wal = run.evidence.register_sidecars(item, art.name, run.source.describe, run.source.origin)
     prov = Provenance(
         source=run.source.kind,
         path=device_path,
         sha256=item.sha256,
         parser=art.name,
         parser_version=art.version,
+        wal_sha256=wal,
     )
+    return local, prov
+
+
+def _run_file(run: _Run, state: ArtifactRun, device_path: str) -> None:
+    """Parse one input file of an artifact, recording its outcome in ``state``."""
+    art = state.artifact
+    entry: dict[str, Any] = {"path": device_path, "status": "ran", "records": 0, "warnings": 0}
+    state.files.append(entry)
+    try:
+        local, prov = _register_input(run, art, device_path)
+    except MissingInput as exc:
+        # Listed in the acquisition's own index but not in it: not damaged, not "not present".
+        entry.update(status="missing", error=f"missing: {exc}")
+        state.errors.append(f"{device_path}: missing: {exc}")
+        return
+    except (OSError, InputError) as exc:
+        entry.update(status="error", error=f"cannot read: {exc}")
+        state.errors.append(f"{device_path}: cannot read: {exc}")
+        return
     ctx = ParseContext(artifact=art.name, path=device_path, device=run.facts)
     try:
         with open_input(art, local) as opened:
@@ -292,121 +334,198 @@ def _run_artifact(run: _Run, state: ArtifactRun, paths: list[str]) -> None:
         _run_listing(run, state)
     for device_path in paths:
         _run_file(run, state, device_path)
-    statuses = {f["status"] for f in state.files}
-    if not state.files:
-        state.status = "not_present"
-    elif "error" in statuses:
-        state.status = "error"
-    elif statuses == {"schema_mismatch"}:
-        state.status = "schema_mismatch"
-    else:
-        state.status = "ran"
+    if not state.files and run.source.index_damage:
+        _presence_unknown(state, run.source.index_damage)
+    state.status = _artifact_status(state.files)
     state.seconds = round(time.perf_counter() - started, 4)
 
 
-def _exit_code(
+def _presence_unknown(state: ArtifactRun, cause: str) -> None:
+    """No input found, but the acquisition's index is damaged: absence proves nothing, so the
+    artifact is ``error`` with that cause (ARCHITECTURE.md, Source), never ``not_present``."""
+    art = state.artifact
+    error = f"not checked: the acquisition's index is damaged ({cause}), so whether it holds this"
+    error += " input is unknown"
+    for pattern in [LISTING_PATH] if art.input == "listing" else list(art.paths):
+        state.files.append(
+            {"path": pattern, "status": "error", "records": 0, "warnings": 0, "error": error}
+        )
+    state.errors.append(f"{art.name}: {error}")
+
+
+def _artifact_status(files: list[dict[str, Any]]) -> str:
+    """One status from the files' outcomes: a damaged file wins; then any file read; then
+    files listed but missing; else all were of an unknown layout."""
+    statuses = {f["status"] for f in files}
+    if not files:
+        return "not_present"
+    if "error" in statuses:
+        return "error"
+    if "ran" in statuses:
+        return "ran"
+    return "missing" if "missing" in statuses else "schema_mismatch"
+
+
+def exit_status(
     states: list[ArtifactRun],
     iocs: IocSet,
     evidence: dict[str, Any],
     detections: list[dict[str, Any]],
     source_errors: list[str],
-) -> int:
-    incomplete = (
-        bool(source_errors)
-        # A file that exists but could not be parsed is an unchecked input, not "no data".
-        or any(s.status in ("error", "schema_mismatch") for s in states)
-        or any(f.error for f in iocs.files)
-        or not evidence["unchanged"]
+) -> tuple[int, list[str]]:
+    """The exit code, a bit set (``EXIT_DETECTED | EXIT_INCOMPLETE``), and one reason for each
+    condition behind a bit, so that an incomplete run never hides a detection (fsck and
+    smartctl set bits the same way)."""
+    serious = sum(
+        1 for d in detections if d["type"] == "indicator" or d["severity"] in ("high", "critical")
     )
-    if incomplete:
-        return 2
-    serious = any(
-        d["type"] == "indicator" or d["severity"] in ("high", "critical") for d in detections
-    )
-    return 1 if serious else 0
+    detected = [
+        "detected: "
+        + counted(
+            serious, "indicator match or serious finding", "indicator matches or serious findings"
+        )
+    ]
+    unread = [s.artifact.name for s in states if s.status in UNCHECKED_STATUSES]
+    incomplete: list[str] = []
+    if source_errors:
+        incomplete.append(f"the acquisition could not be read whole: {source_errors[0]}")
+    if unread:
+        names = ", ".join(unread[:3]) + (", ..." if len(unread) > 3 else "")
+        incomplete.append(f"{counted(len(unread), 'artifact')} not checked ({names})")
+    # A file the acquisition's index lists but that is not in it, even beside files that were
+    # read: that input was not checked.
+    missing = sum(1 for s in states for f in s.files if f["status"] == "missing")
+    if missing:
+        incomplete.append(f"{counted(missing, 'listed file')} missing from the acquisition")
+    if any(f.error for f in iocs.files):
+        incomplete.append("an indicator file could not be read")
+    if not evidence["unchanged"]:
+        incomplete.append("the evidence changed during the run")
+    code = (EXIT_DETECTED if serious else EXIT_CLEAN) | (EXIT_INCOMPLETE if incomplete else 0)
+    return code, (detected if serious else []) + [f"incomplete: {r}" for r in incomplete]
 
 
 def run_check(options: CheckOptions, progress: Progress | None = None) -> RunResult:
-    """Check one acquisition and write the result folder."""
+    """Check one acquisition and publish its results folder.
+
+    Everything that can refuse the run (the output folder, the indicator files, the
+    acquisition's kind and password) is checked before the results are staged; the results
+    are written in a private staging folder and published in one rename at the end, so a run
+    that stops at any point leaves no result file."""
     started = datetime.now(UTC)
     clock = time.perf_counter()
+    output = check_output(options.output, [options.target])
+    _step(progress, "loading indicators")
+    set_name, iocs, index = load_indicators(options)
+    _step(progress, "opening the acquisition")
     source = open_source(options.target, options.source)
     try:
-        prepare_output(options.output, source, options.target)
-        set_name, ioc_paths = ioc_set_for(options)
-        iocs = load_iocs_cached(ioc_paths, label)
-        index = IndicatorIndex.build(iocs.indicators)
-        arts = artifacts(platform=source.platform, source_kind=source.kind)
-        found = source.find([p for a in arts if a.input != "listing" for p in a.paths])
-        states = [ArtifactRun(a) for a in arts]
-        paths = {
-            s.artifact.name: sorted({p for pat in s.artifact.paths for p in found.get(pat, ())})
-            for s in states
-        }
-        timeline = TimelineWriter(options.output / "timeline.csv")
+        check_output(output, [options.target, source.root])
+        staging = ResultsStaging(output)
         try:
-            jobs = options.jobs if options.jobs > 0 else default_jobs()
-            if jobs > 1:
-                run = run_parallel(
-                    functools.partial(_Run, source, index, options.output),
-                    states,
-                    paths,
-                    jobs,
-                    timeline,
-                    progress,
-                )
-            else:
-                run = _Run(source, index, options.output, timeline)
-                for number, state in enumerate(states, 1):
-                    if progress:
-                        progress(state.artifact.name, number, len(states))
-                    _run_artifact(run, state, paths[state.artifact.name])
-                run.finish_detectors()
-                run.close_files()
-            _order_detections(run, [s.artifact.name for s in states], options.output)
-            for name, local in source.own_inputs():
-                run.evidence.register(name, local, local.name, "source")
-        except BaseException:
-            # A run that stops (an error, Ctrl-C) leaves no timeline.csv rather than a partial
-            # one that reads as complete, and does not spend time merging rows on the way out.
-            timeline.discard()
-            raise
-        timeline.close()
-        evidence = run.evidence.verify()
-        code = _exit_code(states, iocs, evidence, run.detections, source.errors)
-        info = {
-            "output_format_version": OUTPUT_FORMAT_VERSION,
-            "tool": {
-                "name": "tracehound",
-                "version": __version__,
-                "python": platform.python_version(),
-                "platform": sys.platform,
-            },
-            "command": options.command,
-            "started": started.isoformat(),
-            "finished": datetime.now(UTC).isoformat(),
-            "seconds": round(time.perf_counter() - clock, 3),
-            "exit_code": code,
-            "acquisition": {
-                "path": str(source.root.resolve()),
-                **source.facts(),
-                "errors": source.errors,
-            },
-            "inputs": run.evidence.to_json(),
-            "evidence_check": evidence,
-            "indicators": {
-                "default_set": set_name,
-                "downloaded": _download_facts() if set_name == "downloaded" else None,
-                **ioc_summary(iocs, index),
-            },
-            "artifacts": artifact_table(states),
-            "detections": detection_summary(run.detections),
-        }
-        write_json(options.output / "run.json", info)
-        write_derived(options.output)
-        return RunResult(code, info, run.detections, options.output)
+            info, detections = _check_into(
+                staging.path, source, options, iocs, index, progress, started, clock
+            )
+            info["indicators"]["default_set"] = set_name
+            info["indicators"]["downloaded"] = (
+                _download_facts() if set_name == "downloaded" else None
+            )
+            write_json(staging.path / "run.json", info)
+            _step(progress, "writing the report", len(info["artifacts"]), len(info["artifacts"]))
+            write_derived(staging.path)
+            staging.publish()
+        finally:
+            staging.discard()
+        return RunResult(info["exit_code"], info, detections, output)
     finally:
         source.close()
+
+
+def _check_into(
+    folder: Path,
+    source: Source,
+    options: CheckOptions,
+    iocs: IocSet,
+    index: IndicatorIndex,
+    progress: Progress | None,
+    started: datetime,
+    clock: float,
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Run every artifact of ``source`` into ``folder``; return run.json's content."""
+    (folder / "records").mkdir()
+    arts = artifacts(platform=source.platform, source_kind=source.kind)
+    found = source.find([p for a in arts if a.input != "listing" for p in a.paths])
+    states = [ArtifactRun(a) for a in arts]
+    paths = {
+        s.artifact.name: sorted({p for pat in s.artifact.paths for p in found.get(pat, ())})
+        for s in states
+    }
+    timeline = TimelineWriter(folder / "timeline.csv")
+    try:
+        jobs = options.jobs if options.jobs > 0 else default_jobs()
+        if jobs > 1:
+            make_run = functools.partial(_Run, source, index, folder)
+            run = run_parallel(make_run, states, paths, jobs, timeline, progress)
+        else:
+            run = _Run(source, index, folder, timeline)
+            for number, state in enumerate(states):
+                _step(progress, f"parsing {state.artifact.name}", number, len(states))
+                _run_artifact(run, state, paths[state.artifact.name])
+            _step(progress, "running heuristics", len(states), len(states))
+            run.finish_detectors()
+            run.close_files()
+        _order_detections(run, [s.artifact.name for s in states], folder)
+        for name, local in source.own_inputs():
+            run.evidence.register(name, local, local.name, "source")
+    except BaseException:
+        # A run that stops (an error, Ctrl-C) does not spend time merging rows on the way out.
+        timeline.discard()
+        raise
+    _step(progress, "sorting the timeline", len(states), len(states))
+    timeline.close()
+    _count_detections(states, run.detections)
+    _step(progress, "checking the evidence is unchanged", len(states), len(states))
+    evidence = run.evidence.verify()
+    code, reasons = exit_status(states, iocs, evidence, run.detections, source.errors)
+    info = {
+        "output_format_version": OUTPUT_FORMAT_VERSION,
+        "tool": {
+            "name": "tracehound",
+            "version": __version__,
+            "python": platform.python_version(),
+            "platform": sys.platform,
+        },
+        "command": options.command,
+        "secrets": options.secrets,
+        "started": started.isoformat(),
+        "finished": datetime.now(UTC).isoformat(),
+        "seconds": round(time.perf_counter() - clock, 3),
+        "exit_code": code,
+        "exit_reasons": reasons,
+        "acquisition": {
+            "path": str(source.root.resolve()),
+            **source.facts(),
+            "errors": source.errors,
+            "index_damage": source.index_damage,
+        },
+        "inputs": run.evidence.to_json(),
+        "evidence_check": evidence,
+        "indicators": ioc_summary(iocs, index),
+        "artifacts": artifact_table(states),
+        "coverage": coverage_summary(states),
+        "detections": detection_summary(run.detections),
+    }
+    return info, run.detections
+
+
+def _count_detections(states: list[ArtifactRun], detections: list[dict[str, Any]]) -> None:
+    """Each artifact's detection count from the detections written, heuristic findings made at
+    the end of the run included (counting while streaming missed those)."""
+    counts: dict[str, int] = {}
+    for detection in detections:
+        counts[detection["artifact"]] = counts.get(detection["artifact"], 0) + 1
+    for state in states:
+        state.detections = counts.get(state.artifact.name, 0)
 
 
 def _order_detections(run: _Run, order: list[str], output: Path) -> None:

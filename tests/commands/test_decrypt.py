@@ -12,6 +12,7 @@ from click.testing import CliRunner, Result
 
 from tracehound import pipeline
 from tracehound.cli import main
+from tracehound.cli_options import make_source_options
 from tracehound.demo import generate
 from tracehound.demo.ios.manifest import file_id
 from tracehound.sources.ios_crypto import Keybag
@@ -62,6 +63,8 @@ def test_decrypted_copy_checks_identically(
     assert result.exit_code == 0, result.output
     assert "Decrypted" in result.output
     assert dest.stat().st_mode & 0o777 == 0o700
+    modes = {p.stat().st_mode & 0o777 for p in dest.rglob("*")}
+    assert modes == {0o700, 0o600}  # subfolders and files: the phone's content in clear
     manifest = plistlib.loads((dest / "Manifest.plist").read_bytes())
     assert manifest["IsEncrypted"] is False
     assert "BackupKeyBag" not in manifest and "ManifestKey" not in manifest
@@ -104,7 +107,7 @@ def test_wrong_password_and_damaged_keybag(encrypted: Path, tmp_path: Path) -> N
         ("decrypt", str(encrypted), str(tmp_path / "d"), "--password", "wrong"),
     ):
         result = run(*args)
-        assert result.exit_code == 2
+        assert result.exit_code == 4
         assert "wrong password or key" in result.stderr
         assert isinstance(result.exception, SystemExit)
     assert not (tmp_path / "d").exists()
@@ -115,7 +118,7 @@ def test_wrong_password_and_damaged_keybag(encrypted: Path, tmp_path: Path) -> N
     (damaged / "Manifest.plist").write_bytes(plistlib.dumps(manifest, fmt=plistlib.FMT_BINARY))
     (damaged / "Manifest.db").write_bytes((encrypted / "Manifest.db").read_bytes())
     result = run("extract-key", str(damaged), "--password", PASSWORD)
-    assert result.exit_code == 2 and "Manifest.plist: keybag ends inside" in result.stderr
+    assert result.exit_code == 4 and "Manifest.plist: keybag ends inside" in result.stderr
 
 
 def test_refuses_dest_inside_backup_or_not_empty(
@@ -124,24 +127,24 @@ def test_refuses_dest_inside_backup_or_not_empty(
     inside = run(
         "decrypt", str(encrypted), str(encrypted / "out"), "--password-file", str(password_file)
     )
-    assert inside.exit_code == 2 and "inside the backup" in inside.stderr
+    assert inside.exit_code == 4 and "inside the backup" in inside.stderr
     assert not (encrypted / "out").exists()
     full = tmp_path / "full"
     full.mkdir()
     (full / "x").write_text("x")
     result = run("decrypt", str(encrypted), str(full), "--password-file", str(password_file))
-    assert result.exit_code == 2 and "not an empty folder" in result.stderr
+    assert result.exit_code == 4 and "not an empty folder" in result.stderr
 
 
 def test_unencrypted_backup_and_not_a_backup(plain: Path, tmp_path: Path) -> None:
     result = run("decrypt", str(plain), str(tmp_path / "d"), "--password", "x")
-    assert result.exit_code == 2 and "not encrypted" in result.stderr
-    assert run("extract-key", str(plain), "--password", "x").exit_code == 2
+    assert result.exit_code == 4 and "not encrypted" in result.stderr
+    assert run("extract-key", str(plain), "--password", "x").exit_code == 4
     result = run("extract-key", str(tmp_path / "nothing"), "--password", "x")
-    assert result.exit_code == 2 and "no such file" in result.stderr
+    assert result.exit_code == 4 and "no such file" in result.stderr
     (tmp_path / "empty").mkdir()
     result = run("decrypt", str(tmp_path / "empty"), str(tmp_path / "d2"), "--password", "x")
-    assert result.exit_code == 2 and "not an iOS backup" in result.stderr
+    assert result.exit_code == 4 and "not an iOS backup" in result.stderr
 
 
 def test_damaged_file_is_named_and_the_rest_written(
@@ -160,3 +163,64 @@ def test_damaged_file_is_named_and_the_rest_written(
     assert not (dest / SMS_ID[:2] / SMS_ID).exists()
     assert len(list(dest.glob("??/*"))) > 100
     assert list(scratch.iterdir()) == []  # the private Manifest.db copy is gone
+
+
+@pytest.mark.parametrize("command", ["decrypt", "extract-key"])
+def test_ios_only_commands_offer_no_android_options(command: str, tmp_path: Path) -> None:
+    """decrypt and extract-key read iOS backups only: no --age-identity, no --timezone."""
+    shown = run(command, "--help").output
+    assert "--password-file" in shown and "--key-file" in shown
+    assert "--age-identity" not in shown and "--timezone" not in shown
+    result = run(
+        command, str(tmp_path), *(["d"] if command == "decrypt" else []), "--timezone", "UTC"
+    )
+    assert result.exit_code == 2 and "No such option '--timezone'" in result.output
+
+
+@pytest.mark.parametrize(
+    ("kind", "what"),
+    [
+        ("ab", "an Android backup (.ab)"),
+        ("androidqf", "an androidqf acquisition"),
+    ],
+)
+def test_android_input_is_one_clear_line(kind: str, what: str, tmp_path: Path) -> None:
+    acquisition = generate.write_demo(tmp_path / "phone", kind)
+    for args in (
+        ("extract-key", str(acquisition), "--password", "x"),
+        ("decrypt", str(acquisition), str(tmp_path / "d"), "--password", "x"),
+    ):
+        result = run(*args)
+        assert result.exit_code == 4
+        lines = result.stderr.splitlines()
+        assert len(lines) == 1, result.stderr
+        assert lines[0].startswith(f"error: {acquisition}: {what}; '{args[0]}' reads only iOS")
+        assert "'tracehound check' reads it directly" in lines[0]
+    assert not (tmp_path / "d").exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "password"),
+    [
+        (b"\xef\xbb\xbf" + PASSWORD.encode() + b"\r\n", PASSWORD),  # Windows Notepad
+        (PASSWORD.encode() + b"\nsecond line\n", PASSWORD),
+        (PASSWORD.encode(), PASSWORD),
+        (b"  spaced pw \t\n", "  spaced pw \t"),  # spaces are part of a password
+        (b"form\x0cfeed\n", "form\x0cfeed"),  # str.splitlines() would cut here
+    ],
+)
+def test_password_file_drops_bom_and_line_ending_only(
+    content: bytes, password: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "pw"
+    path.write_bytes(content)
+    assert make_source_options(password_file=path).password == password
+
+
+def test_password_file_with_bom_unlocks(encrypted: Path, tmp_path: Path) -> None:
+    path = tmp_path / "pw"
+    path.write_bytes(b"\xef\xbb\xbf" + PASSWORD.encode() + b"\r\n")
+    result = run("extract-key", str(encrypted), "--password-file", str(path))
+    assert result.exit_code == 0, result.output
+    bag = Keybag.parse(plistlib.loads((encrypted / "Manifest.plist").read_bytes())["BackupKeyBag"])
+    assert bytes.fromhex(result.stdout.strip()) == bag.derive(PASSWORD)

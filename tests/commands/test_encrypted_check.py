@@ -147,11 +147,11 @@ def test_wrong_or_missing_password_is_one_clear_message(
     encrypted: Path, tmp_path: Path, private_tmp: Path
 ) -> None:
     result = check(encrypted, tmp_path / "out", "--password", "not it")
-    assert result.exit_code == 2
+    assert result.exit_code == 4
     assert "wrong password or key" in result.output and "Traceback" not in result.output
     assert isinstance(result.exception, SystemExit)
     result = check(encrypted, tmp_path / "out2")
-    assert result.exit_code == 2 and "needs its password" in result.output
+    assert result.exit_code == 4 and "needs its password" in result.output
     assert list(private_tmp.iterdir()) == []
 
 
@@ -177,8 +177,10 @@ def test_temp_folder_removed_after_interrupt_or_crash(
 
     monkeypatch.setattr(pipeline, "_run_artifact", run_then_fail)
     result = check(encrypted, tmp_path / "out", "--password-file", str(password_file))
-    assert result.exit_code == 2
+    # Nothing is published either way: 130 for an interrupt, 4 for a run that could not finish.
+    assert result.exit_code == (130 if failure is KeyboardInterrupt else 4)
     assert "interrupted" in result.output or "internal error" in result.output
+    assert not (tmp_path / "out").exists()
     assert "ios.sms" in seen
     assert list(private_tmp.iterdir()) == []
 
@@ -191,7 +193,7 @@ def test_damaged_file_fails_alone(password_file: Path, tmp_path: Path) -> None:
     stored.write_bytes(bytes(data))
     out = tmp_path / "out"
     result = check(backup, out, "--password-file", str(password_file))
-    assert result.exit_code == 2, result.output
+    assert result.exit_code == 3, result.output
     assert "Traceback" not in result.output
     run = json.loads((out / "run.json").read_text())
     failed = {n: info for n, info in run["artifacts"].items() if info["status"] == "error"}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from click.testing import CliRunner
 
@@ -45,14 +47,45 @@ def test_check_no_match_exit_0() -> None:
     assert result.exit_code == 0 and "no indicator matches" in result.output
 
 
-def test_list_bundled_and_broken_extra(tmp_path: object) -> None:
-    from pathlib import Path
-
-    assert isinstance(tmp_path, Path)
+def test_list_bundled_and_broken_extra(tmp_path: Path) -> None:
+    """Whole lines are asserted: neither a path nor a message may depend on where the
+    terminal (or the 80 columns assumed for a pipe) would wrap."""
     result = CliRunner().invoke(main, ["iocs", "list"])
     assert result.exit_code == 0
-    assert "Default set: bundled" in result.output and "ioc.yaml" in result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "Default set: bundled"
+    assert any(ln.startswith("bundled:stalkerware/ioc.yaml\t") for ln in lines), lines
     bad = tmp_path / "bad.stix2"
     bad.write_text("{")
     broken = CliRunner().invoke(main, ["iocs", "list", "--iocs", str(bad)])
-    assert broken.exit_code == 2 and "invalid JSON" in broken.output
+    assert broken.exit_code == 2
+    assert any(ln.startswith(f"{bad}\tinvalid JSON") for ln in broken.output.splitlines())
+    assert any(
+        ln.startswith(f"cannot load {bad}: invalid JSON") for ln in broken.output.splitlines()
+    )
+
+
+def test_list_names_a_missing_path_and_an_empty_folder(tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    args = [
+        "iocs",
+        "list",
+        "--no-bundled-iocs",
+        "--iocs",
+        str(empty),
+        "--iocs",
+        str(tmp_path / "x"),
+    ]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2
+    assert f"cannot load {empty}: no indicator file in this folder" in result.output
+    assert f"cannot load {tmp_path / 'x'}: no such file or directory" in result.output
+
+
+def test_check_value_names_a_missing_path(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["iocs", "check", "bh", "--iocs", str(tmp_path / "x")])
+    assert result.exit_code == 1 and "Pegasus" in result.output  # the bundled set still matches
+    assert f"cannot load {tmp_path / 'x'}: no such file or directory" in result.stderr
+    none = CliRunner().invoke(main, ["iocs", "check", "zz.invalid", "--iocs", str(tmp_path / "x")])
+    assert none.exit_code == 2 and "cannot load" in none.stderr

@@ -37,5 +37,21 @@ def test_sigterm_runs_cleanup_and_exits_2(
 
     monkeypatch.setattr(cli, "run_check", slow_check)
     result = CliRunner().invoke(cli.main, ["check", str(tmp_path), "-o", str(tmp_path / "o"), "-q"])
-    assert result.exit_code == 2 and "interrupted" in result.output
+    assert result.exit_code == 130 and "interrupted" in result.output
     assert cleaned == [True]
+
+
+def test_sigterm_handler_is_restored_after_check(tmp_path: Path, restore_sigterm: None) -> None:
+    """check installs its SIGTERM handler for the run only: the caller's is back afterwards
+    (a handler left behind would turn a later SIGTERM of the caller into KeyboardInterrupt)."""
+
+    def mine(signum: int, frame: Any) -> None:
+        pass
+
+    signal.signal(signal.SIGTERM, mine)
+    (tmp_path / "photos").mkdir()
+    result = CliRunner().invoke(
+        cli.main, ["check", str(tmp_path / "photos"), "-o", str(tmp_path / "o"), "-q"]
+    )
+    assert result.exit_code == 4
+    assert signal.getsignal(signal.SIGTERM) is mine

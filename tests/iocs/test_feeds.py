@@ -143,7 +143,7 @@ def test_cli_update_list_and_check(server: _Server, root: Path) -> None:
     miss = runner.invoke(main, ["iocs", "check", "com.thetruth"])  # not in the downloaded set
     assert miss.exit_code == 0 and "no indicator matches" in miss.output
     failed = runner.invoke(main, ["iocs", "update", "--url", "http://example.org/x"])
-    assert failed.exit_code == 2 and "unchanged" in failed.output
+    assert failed.exit_code == 4 and "unchanged" in failed.output
 
 
 def test_check_uses_downloaded_set_and_records_it(

@@ -313,8 +313,6 @@ def test_load_iocs_directory_continues_after_bad_file(tmp_path: Path) -> None:
     assert len(b.sha256) == 64
     assert [i.value for i in result.indicators] == ["p", "a.b"]
     assert result.warning_count == 1 and "c.stix2" in result.warnings[0]
-    with pytest.raises(IocFileError, match="no such file"):
-        load_iocs([tmp_path / "nope"])
 
 
 def test_warning_messages_are_capped_but_counted(tmp_path: Path) -> None:
@@ -323,3 +321,32 @@ def test_warning_messages_are_capped_but_counted(tmp_path: Path) -> None:
     assert result.warning_count == 250
     assert len(result.warnings) == 200
     assert result.files[0].warnings == 250
+
+
+@pytest.mark.parametrize("cached", [False, True])
+def test_missing_path_and_empty_folder_are_file_errors(
+    tmp_path: Path, cached: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A path that does not exist, or a folder without an indicator file, is recorded like a
+    broken file (named, with the reason) and loading goes on: never "no indicators"."""
+    from tracehound.iocs.cache import ENV_CACHE_DIR, load_iocs_cached
+
+    monkeypatch.setenv(ENV_CACHE_DIR, str(tmp_path / "cache"))
+    empty = tmp_path / "empty"
+    (empty / "sub").mkdir(parents=True)
+    (empty / "notes.txt").write_text("not indicators", encoding="utf-8")
+    good = _write(tmp_path, "g.stix2", _bundle([_ind(1, "[app:id = 'a.b']")]))
+    load = load_iocs_cached if cached else load_iocs
+    result = load([tmp_path / "nope", empty, good])
+    nope, folder, ok = result.files
+    assert (nope.path, nope.error, nope.sha256) == (
+        str(tmp_path / "nope"),
+        "no such file or directory",
+        "",
+    )
+    assert folder.path == str(empty) and folder.error is not None
+    assert folder.error.startswith("no indicator file in this folder")
+    assert ok.error is None and [i.value for i in result.indicators] == ["a.b"]
+    assert result.warning_count == 2
+    assert result.warnings[0] == f"{tmp_path / 'nope'}: no such file or directory"
+    assert result.warnings[1].startswith(f"{empty}: no indicator file")

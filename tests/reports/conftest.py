@@ -1,12 +1,14 @@
 """Fixtures of the report tests: checked demo results, a hostile acquisition, headless Chromium.
 
 The ``browser`` marker tags tests that need Chromium and chromedriver (Debian packages
-``chromium`` and ``chromium-driver``); they are skipped, with that reason, only when those are
-absent. CI installs them, so there they run.
+``chromium`` and ``chromium-driver``). ``make test`` installs them (or stops and says what to
+install) and sets TRACEHOUND_REQUIRE_BROWSER=1: then a browser test without them fails. A plain
+``pytest`` run skips them, with that reason in the summary.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 import tempfile
@@ -56,7 +58,9 @@ WHEN = datetime(2021, 7, 12, 9, 0, tzinfo=UTC)
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
-        "markers", "browser: needs headless Chromium and chromedriver (skipped when absent)"
+        "markers",
+        "browser: needs headless Chromium and chromedriver (fails when absent under make test, "
+        "else skipped)",
     )
 
 
@@ -156,15 +160,26 @@ def _find(names: tuple[str, ...]) -> str | None:
     return None
 
 
+#: Set by ``make test``: the browser tests must run, so a missing browser fails them.
+ENV_REQUIRE_BROWSER = "TRACEHOUND_REQUIRE_BROWSER"
+NO_BROWSER = (
+    "chromium and chromedriver are not installed here (apt-get install chromium chromium-driver)"
+)
+
+
+def no_browser() -> None:
+    """Fail when the run requires the browser tests (make test), else skip with the reason."""
+    if os.environ.get(ENV_REQUIRE_BROWSER) == "1":
+        pytest.fail(f"{NO_BROWSER}; {ENV_REQUIRE_BROWSER}=1 requires the browser tests")
+    pytest.skip(f"{NO_BROWSER}; make test installs them or says what to install")
+
+
 @pytest.fixture(scope="session")
 def chrome() -> Iterator[Any]:
     """A headless Chromium driven by selenium, with network and console logging."""
     binary, driver_path = _find(CHROMIUM), _find(CHROMEDRIVER)
     if binary is None or driver_path is None:
-        pytest.skip(
-            "chromium and chromedriver are not installed here "
-            "(apt-get install chromium chromium-driver); CI installs them"
-        )
+        no_browser()
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 

@@ -4,6 +4,7 @@ and the verdict (the whole page is tested in test_html.py)."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -145,3 +146,29 @@ def test_detections_group_by_indicator_and_give_the_verdict(tmp_path: Path) -> N
         "Indicators of known spyware found: Pegasus (2)",
     )
     assert not result.incomplete and result.reasons == []
+
+
+def test_counts_agree_in_number_and_a_missing_time_is_no_time(tmp_path: Path) -> None:
+    """One detection, without a time, from one indicator file: "1 detection", "no time" (not
+    "1 detections", "no time UTC")."""
+    from tracehound import OUTPUT_FORMAT_VERSION
+    from tracehound.reports.html import build_report, render_report
+
+    run = {
+        "output_format_version": OUTPUT_FORMAT_VERSION,
+        "exit_code": 1,
+        "indicators": {"total": 1, "files": [{"path": "x.stix2", "indicators": 1}]},
+        "artifacts": {},
+    }
+    (tmp_path / "run.json").write_text(json.dumps(run), encoding="utf-8")
+    ind = {"kind": "domain", "value": "evil.example", "id": "i1", "malware": ["Pegasus"]}
+    write_jsonl(tmp_path / "detections.jsonl", [{"type": "indicator", "indicator": ind}])
+    text = " ".join(re.sub(r"<[^>]+>", " ", render_report(build_report(tmp_path))).split())
+    assert "1 detection " in text and "1 detections" not in text
+    assert "Malware: Pegasus (1 detection)" in text
+    assert "Indicator domain evil.example (1 detection)" in text
+    assert "1 indicator from 1 file " in text and "1 files" not in text
+    assert "In no window, having no time: 1 detection." in text
+    assert "Seen no time in" in text and "no time UTC" not in text
+    assert "0 records read" in text
+    assert "1 detection: 1 indicator match and 0 heuristic findings." in text

@@ -100,7 +100,7 @@ def test_encrypted_backup_wrong_or_missing_password(tmp_path: Path) -> None:
     path = c.write_ab(tmp_path / "e.ab", MEMBERS, password="right")
     with pytest.raises(DecryptionError, match="wrong password") as wrong:
         open_source(path, SourceOptions(password="wrong"))
-    assert wrong.value.exit_code == 2
+    assert wrong.value.exit_code == 4
     with pytest.raises(DecryptionError, match="encrypted; give its password"):
         open_source(path)
     asked: list[int] = []
@@ -151,6 +151,27 @@ def test_truncated_backup_keeps_what_was_read(tmp_path: Path) -> None:
     found = src.find(["ab:apps/**"])
     assert f"ab:{SMS}" in found["ab:apps/**"]
     assert src.errors and "damaged or cut" in src.errors[0]
+    assert src.index_damage == src.errors[0]  # what is absent may just be lost
+    src.close()
+
+
+@pytest.mark.parametrize("compress", [True, False])
+def test_bytes_after_the_end_are_reported(tmp_path: Path, compress: bool) -> None:
+    path = c.write_ab(tmp_path / "g.ab", MEMBERS, compress=compress)
+    clean = open_source(path)
+    assert clean.find(["ab:**"]) and clean.errors == []
+    clean.close()
+    path.write_bytes(path.read_bytes() + b"appended after the end" * 3)
+    src = open_source(path)
+    found = src.find(["ab:apps/**"])["ab:apps/**"]
+    assert f"ab:{SMS}" in found  # the backup itself is read whole
+    where = "compressed stream" if compress else "tar archive"
+    assert len(src.errors) == 1 and where in src.errors[0]
+    if compress:
+        assert src.errors[0] == "g.ab: 66 bytes after the end of the compressed stream; not read"
+    else:  # the tar's zero blocks, then the appended bytes
+        assert "66 non-zero bytes" in src.errors[0]
+    assert src.index_damage is None  # nothing of the backup is missing
     src.close()
 
 
@@ -177,7 +198,9 @@ def test_unsafe_and_special_members(tmp_path: Path) -> None:
     src = open_source(c.write_ab(tmp_path / "u.ab", {}, payload=out.getvalue()))
     assert src.find(["ab:**"]) == {"ab:**": [f"ab:{SMS}"]}
     assert {e.path for e in src.entries()} == {f"ab:{SMS}"}
-    assert len(src.errors) == 2 and all("unsafe path" in e for e in src.errors)
+    # every member not exposed is named with the reason (the link too, since the one guard)
+    assert len(src.errors) == 3 and all("unsafe path" in e for e in src.errors[:2])
+    assert src.errors[2] == f"u.ab: member '{PKG}/f/link' is a link; not followed, ignored"
     src.close()
     assert not (tmp_path.parent / "evil").exists()
 

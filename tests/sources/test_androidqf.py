@@ -12,7 +12,13 @@ from typing import Any
 
 import pytest
 
-from tracehound.core.errors import EncryptedBackup, InputError, NotAnAcquisition, TracehoundError
+from tracehound.core.errors import (
+    EncryptedBackup,
+    InputError,
+    MissingInput,
+    NotAnAcquisition,
+    TracehoundError,
+)
 from tracehound.core.registry import Finding, Severity
 from tracehound.demo.android import containers as c
 from tracehound.detectors.acquisition_integrity import AcquisitionIntegrity
@@ -189,7 +195,7 @@ def test_age_missing_or_wrong_identity(tmp_path: Path) -> None:
     c.make_identity(tmp_path / "k2")
     with pytest.raises(DecryptionError, match="--age-identity") as missing:
         open_source(sealed)
-    assert missing.value.exit_code == 2 and isinstance(missing.value, EncryptedBackup)
+    assert missing.value.exit_code == 4 and isinstance(missing.value, EncryptedBackup)
     with pytest.raises(DecryptionError, match="does not open this acquisition"):
         open_source(sealed, SourceOptions(age_identity=tmp_path / "k2"))
     (tmp_path / "junk").write_text("hello\n")
@@ -454,7 +460,7 @@ def test_bomb_guards(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         src.local("androidqf:logs/zeros")
     monkeypatch.setattr(android_container.LIMITS, "member_bytes", 10**12)
     monkeypatch.setattr(android_container.LIMITS, "total_bytes", 1024)
-    with pytest.raises(InputError, match="byte limit for one acquisition"):
+    with pytest.raises(InputError, match="would exceed 1024 bytes in all for one acquisition"):
         src.local("androidqf:logs/zeros")
     src.close()
 
@@ -495,3 +501,28 @@ def test_run_check_flags_a_changed_file(tmp_path: Path) -> None:
 
 def test_errors_are_tracehound_errors() -> None:
     assert issubclass(DecryptionError, TracehoundError)
+
+
+def test_file_listed_in_hashes_csv_but_absent_is_missing(tmp_path: Path) -> None:
+    """hashes.csv is androidqf's own list of its files: a listed file that is gone makes its
+    artifact ``missing`` (counted, listed, run incomplete), not "not present"."""
+    root = make(tmp_path)
+    (root / "packages.json").unlink()
+    src = open_source(root)
+    assert src.find(["androidqf:packages.json"]) == {
+        "androidqf:packages.json": ["androidqf:packages.json"]
+    }
+    with pytest.raises(MissingInput, match=r"packages\.json: listed in hashes\.csv but not in"):
+        src.local("androidqf:packages.json")
+    src.close()
+    result = run_check(CheckOptions(target=root, output=tmp_path / "out", bundled_iocs=False))
+    art = result.run["artifacts"]["android.packages"]
+    assert art["status"] == "missing" and art["missing"] == 1
+    assert result.run["coverage"]["missing"] == [
+        {
+            "artifact": "android.packages",
+            "path": "androidqf:packages.json",
+            "error": "missing: packages.json: listed in hashes.csv but not in the acquisition",
+        }
+    ]
+    assert result.exit_code & 2

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tracehound.core.errors import EncryptedBackup, InputError, NotAnAcquisition
+from tracehound.core.errors import EncryptedBackup, InputError, MissingInput, NotAnAcquisition
 from tracehound.demo.backup import BackupWriter
 from tracehound.sources.detect import open_source
 from tracehound.sources.ios_backup import IOSBackup
@@ -99,7 +99,7 @@ def test_encrypted_backup_without_password_asks_for_one(tmp_path: Path) -> None:
         EncryptedBackup, match="encrypted and tracehound needs its password"
     ) as info:
         open_source(make_backup(tmp_path / "b", encrypted=True))
-    assert info.value.exit_code == 2
+    assert info.value.exit_code == 4
     assert "--password-file" in str(info.value) and "--key-file" in str(info.value)
 
 
@@ -115,8 +115,18 @@ def test_not_a_backup_says_what_is_missing(tmp_path: Path) -> None:
 
 
 def test_missing_manifest_db(tmp_path: Path) -> None:
+    """With Manifest.plist it is a damaged backup (its index is gone); without, a folder that
+    merely holds an Info.plist (every macOS app bundle does) is not taken for a backup."""
     root = make_backup(tmp_path / "b")
     (root / "Manifest.db").unlink()
+    src = open_source(root)
+    assert src.index_damage == "Manifest.db is missing from the backup"
+    assert src.find(["/private/var/mobile/Library/SMS/sms.db", "backup:Info.plist"]) == {
+        "/private/var/mobile/Library/SMS/sms.db": [],
+        "backup:Info.plist": ["backup:Info.plist"],
+    }
+    assert src.errors == ["Manifest.db is missing from the backup"]
+    (root / "Manifest.plist").unlink()
     with pytest.raises(NotAnAcquisition, match=r"Manifest\.db is missing"):
         open_source(root)
 
@@ -138,6 +148,7 @@ def test_corrupt_manifest_db(tmp_path: Path) -> None:
         "backup:Info.plist": ["backup:Info.plist"],
     }
     assert len(src.errors) == 1 and "Manifest.db: cannot list" in src.errors[0]
+    assert src.index_damage == src.errors[0]
 
 
 def test_crafted_file_id_cannot_escape(tmp_path: Path) -> None:
@@ -182,7 +193,55 @@ def test_link_out_of_the_backup_is_refused(tmp_path: Path) -> None:
 
 
 def test_manifest_db_that_is_not_sqlite(tmp_path: Path) -> None:
+    """A damaged backup is still a backup: opened, with the damage as its index_damage."""
     root = make_backup(tmp_path / "b")
     (root / "Manifest.db").write_bytes(b"\x8f\x12encrypted-looking bytes" * 10)
-    with pytest.raises(NotAnAcquisition, match="not a SQLite database; the backup is damaged"):
-        open_source(root)
+    src = open_source(root)
+    assert isinstance(src, IOSBackup)
+    assert src.index_damage is not None
+    assert "Manifest.db: not a SQLite database; the backup is damaged" in src.index_damage
+    assert src.find(["/private/var/mobile/Library/SMS/sms.db"]) == {
+        "/private/var/mobile/Library/SMS/sms.db": []
+    }
+    assert src.errors == [src.index_damage]  # reported once, not again by find()
+
+
+def test_wal_listed_in_manifest_is_staged_beside_the_database(tmp_path: Path) -> None:
+    """Plain backup files are linked (never copied or moved) into a private folder next to
+    their -wal/-shm; a -wal listed but absent is a problem of the run, the database still read."""
+    root = tmp_path / "b"
+    writer = BackupWriter(root, WHEN)
+    stored = {
+        suffix: writer.add("HomeDomain", "Library/SMS/sms.db" + suffix, data)
+        for suffix, data in (("", b"db"), ("-wal", b"wal"), ("-shm", b"shm"))
+    }
+    writer.finish(LOCKDOWN, plistlib.dumps({}))
+    sms = "/private/var/mobile/Library/SMS/sms.db"
+    src = open_source(root)
+    assert isinstance(src, IOSBackup)
+    assert src.find([sms]) == {sms: [sms]}
+    local = src.local(sms)
+    assert not local.is_relative_to(root) and local.resolve() == stored[""].resolve()
+    assert local.with_name(local.name + "-wal").resolve() == stored["-wal"].resolve()
+    assert local.with_name(local.name + "-shm").read_bytes() == b"shm"
+    assert src.origin(sms) == stored[""] and src.origin(sms + "-wal") == stored["-wal"]
+    assert src.errors == []
+    src.close()
+    assert not local.exists() and stored[""].read_bytes() == b"db"
+    stored["-wal"].unlink()
+    src = open_source(root)
+    src.find([sms])
+    local = src.local(sms)
+    assert not local.with_name(local.name + "-wal").exists()
+    assert len(src.errors) == 1 and src.errors[0].startswith(f"{sms}-wal: listed in Manifest.db")
+    assert src.errors[0].endswith(f"; {sms} was read without it")
+    src.close()
+
+
+def test_listed_but_absent_file_is_missing_input(tmp_path: Path) -> None:
+    root = make_backup(tmp_path / "b")
+    src = open_source(root)
+    src.find(["/private/var/mobile/Library/SMS/sms.db"])
+    src.local("/private/var/mobile/Library/SMS/sms.db").unlink()
+    with pytest.raises(MissingInput):
+        src.local("/private/var/mobile/Library/SMS/sms.db")

@@ -138,7 +138,7 @@ def test_no_password_wrong_password(tmp_path: Path, private_tmp: Path) -> None:
         opened(root)
     with pytest.raises(WrongPassword, match="wrong password or key") as info:
         opened(root, password="nope")
-    assert info.value.exit_code == 2 and str(root) in str(info.value)
+    assert info.value.exit_code == 4 and str(root) in str(info.value)
     with pytest.raises(WrongPassword):
         opened(root, key=bytes(32))
     assert list(private_tmp.iterdir()) == []
@@ -169,17 +169,24 @@ def test_damaged_manifest_key_or_manifest_db(tmp_path: Path, private_tmp: Path) 
     with pytest.raises(DamagedKeybag, match="ManifestKey: its key does not unwrap"):
         opened(root, password=PASSWORD)
     rewrite_manifest_plist(root, ManifestKey=good)
+    # A damaged Manifest.db (the password opened the keybag) is the backup's index damage:
+    # the backup opens, finds nothing through it, and its Info.plist can still be read.
     data = bytearray((root / "Manifest.db").read_bytes())
     data[-1] ^= 0x5A
     (root / "Manifest.db").write_bytes(bytes(data))
-    with pytest.raises(EncryptedBackup, match="cannot decrypt the file index"):
-        opened(root, password=PASSWORD)
+    source = opened(root, password=PASSWORD)
+    assert source.index_damage is not None
+    assert source.index_damage.startswith("Manifest.db: cannot decrypt the file index")
+    assert source.find([SMS]) == {SMS: []}
+    source.close()
     data[-1] ^= 0x5A
     data[:16] = bytes(16)  # first block garbage: decrypts, but not to SQLite
     (root / "Manifest.db").write_bytes(bytes(data))
-    with pytest.raises(EncryptedBackup, match="does not decrypt to a SQLite database"):
-        opened(root, password=PASSWORD)
-    assert list(private_tmp.iterdir()) == []  # removed although the source never opened
+    source = opened(root, password=PASSWORD)
+    assert source.index_damage is not None
+    assert "does not decrypt to a SQLite database" in source.index_damage
+    source.close()
+    assert list(private_tmp.iterdir()) == []  # the private copies are removed
 
 
 def test_one_damaged_file_does_not_stop_the_others(tmp_path: Path) -> None:
@@ -280,3 +287,25 @@ def test_encrypted_backup_from_before_ios_10_2_has_a_plain_manifest_db(tmp_path:
     source.find([SMS])
     assert source.local(SMS).read_bytes() == b"sms" * 100
     source.close()
+
+
+def test_wal_and_shm_are_decrypted_beside_their_database(tmp_path: Path, private_tmp: Path) -> None:
+    """A backup stores sms.db-wal and sms.db-shm as files of their own; they are decrypted next
+    to sms.db's private copy, named as SQLite expects, so that the -wal is applied."""
+    root = tmp_path / "b"
+    writer = BackupWriter(root, WHEN, password=PASSWORD)
+    for suffix, data in (("", b"db" * 50), ("-wal", b"wal" * 50), ("-shm", b"shm" * 50)):
+        writer.add("HomeDomain", "Library/SMS/sms.db" + suffix, data)
+    writer.finish(LOCKDOWN, plistlib.dumps({}))
+    before = tree_state(root)
+    source = opened(root, password=PASSWORD)
+    assert source.find([SMS]) == {SMS: [SMS]}  # the -wal/-shm are not inputs of their own
+    local = source.local(SMS)
+    assert local.read_bytes() == b"db" * 50
+    assert local.with_name(local.name + "-wal").read_bytes() == b"wal" * 50
+    assert local.with_name(local.name + "-shm").read_bytes() == b"shm" * 50
+    wal_id = file_id("HomeDomain", "Library/SMS/sms.db-wal")
+    assert source.origin(SMS + "-wal") == root / wal_id[:2] / wal_id
+    assert source.describe(SMS + "-wal") == f"{wal_id[:2]}/{wal_id}"
+    source.close()
+    assert tree_state(root) == before and list(private_tmp.iterdir()) == []

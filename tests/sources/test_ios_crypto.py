@@ -100,7 +100,7 @@ def test_wrong_password_is_a_clear_error() -> None:
     bag, _ = build_keybag("right")
     with pytest.raises(WrongPassword, match="wrong password or key") as info:
         unlock(Keybag.parse(bag.to_bytes()), password="wrong")
-    assert isinstance(info.value, EncryptedBackup) and info.value.exit_code == 2
+    assert isinstance(info.value, EncryptedBackup) and info.value.exit_code == 4
     with pytest.raises(WrongPassword, match="32 bytes"):
         unlock(bag, key=b"\x00" * 16)
 
@@ -132,7 +132,7 @@ def test_damaged_keybag_is_a_clear_error(damage, message) -> None:  # type: igno
     bag, _ = build_keybag("pw")
     with pytest.raises(DamagedKeybag, match=message) as info:
         Keybag.parse(damage(bag.to_bytes()))
-    assert info.value.exit_code == 2
+    assert info.value.exit_code == 4
 
 
 def test_not_bytes_and_bad_class_key() -> None:

@@ -19,7 +19,8 @@ import pytest
 from tracehound.core.errors import InputError, NotAnAcquisition
 from tracehound.demo.ffs import FilesystemWriter, container_uuid, pack_tar, pack_zip
 from tracehound.parsers.common.sqlite import open_readonly
-from tracehound.sources import ios_fs, ios_fs_archive
+from tracehound.sources import archive as guard
+from tracehound.sources import ios_fs
 from tracehound.sources.detect import open_source
 from tracehound.sources.ios_fs import (
     FolderDump,
@@ -376,22 +377,31 @@ def test_links_leaving_the_dump_are_refused(tmp_path: Path) -> None:
     try:
         pattern = "/private/var/mobile/Library/SMS/*"
         found = src.find([pattern])[pattern]
-        # escaping, dangling and looping links and the device file are not offered to parsers
+        # Every match is offered, so that an artifact looking for an escaping, dangling or
+        # looping link or a device file gets "error" with the reason, never "not present".
         assert found == [
-            "/private/var/mobile/Library/SMS/hard.db",
-            "/private/var/mobile/Library/SMS/real.db",
+            f"/private/var/mobile/Library/SMS/{name}"
+            for name in ("hard.db", "hardout.db", "host.db", "loop.db", "null", "real.db", "sms.db")
         ]
-        assert any("sms.db: a link points outside the dump" in e for e in src.errors)
-        with pytest.raises(LinkEscape, match="outside the dump"):
+        assert any(
+            "sms.db' is a link to '../../" in e and "outside the archive" in e for e in src.errors
+        )
+        assert any(
+            "'private/var/mobile/Library/SMS/null' is a character device" in e for e in src.errors
+        )
+        assert src.facts()["unread_entries"] == 5
+        with pytest.raises(InputError, match="outside the archive; not followed"):
             src.local(SMS)
-        with pytest.raises(InputError, match="not in the dump"):  # /etc/passwd of the device
+        with pytest.raises(
+            InputError, match=r"broken link .*not in the dump"
+        ):  # device /etc/passwd
             src.local("/private/var/mobile/Library/SMS/host.db")
         with pytest.raises(InputError, match="too many levels of links"):
             src.local("/private/var/mobile/Library/SMS/loop.db")
         assert src.local("/private/var/mobile/Library/SMS/hard.db").read_bytes() == b"real"
-        with pytest.raises(LinkEscape, match="hard link points outside"):
+        with pytest.raises(InputError, match=r"hard link to '\.\./secret', outside the archive"):
             src.local("/private/var/mobile/Library/SMS/hardout.db")
-        with pytest.raises(InputError, match="device file"):
+        with pytest.raises(InputError, match="is a character device; never opened"):
             src.local("/private/var/mobile/Library/SMS/null")
         null = next(e for e in src.entries() if e.path.endswith("/null"))
         assert null.mode is not None and stat.S_ISCHR(null.mode)
@@ -410,14 +420,15 @@ def test_folder_links_leaving_the_dump_are_refused(tmp_path: Path) -> None:
     os.mkfifo(fifo)
     src = open_source(tmp_path / "dump")
     assert isinstance(src, FolderDump)
-    assert (
-        src.find(["/private/var/mobile/Library/SMS/*"])["/private/var/mobile/Library/SMS/*"] == []
-    )
+    found = src.find(["/private/var/mobile/Library/SMS/*"])["/private/var/mobile/Library/SMS/*"]
+    # offered, so that an artifact looking for one gets "error" with the reason
+    assert [p.rsplit("/", 1)[1] for p in found] == ["abs.db", "fifo", "sms.db"]
+    assert any(e.endswith("SMS/fifo: is a FIFO; never opened") for e in src.errors)
     with pytest.raises(LinkEscape):
         src.local(SMS)
-    with pytest.raises(InputError, match="not in the dump"):
+    with pytest.raises(InputError, match=r"broken link .*not in the dump"):
         src.local("/private/var/mobile/Library/SMS/abs.db")
-    with pytest.raises(InputError, match="FIFO"):
+    with pytest.raises(InputError, match="is a FIFO; never opened"):
         src.local("/private/var/mobile/Library/SMS/fifo")
     fifo_entry = next(e for e in src.entries() if e.path.endswith("/fifo"))
     assert fifo_entry.mode is not None and stat.S_ISFIFO(fifo_entry.mode)
@@ -426,7 +437,7 @@ def test_folder_links_leaving_the_dump_are_refused(tmp_path: Path) -> None:
 def test_oversized_member_is_refused(
     dump: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(ios_fs_archive, "MAX_MEMBER_BYTES", 8)
+    monkeypatch.setattr(guard.LIMITS, "member_bytes", 8)
     src = open_source(_make(dump, tmp_path, "tar", ""))
     assert isinstance(src, ArchiveDump)
     try:
@@ -447,7 +458,9 @@ def test_zip_bomb_ratio_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     src = open_source(archive)
     assert isinstance(src, ArchiveDump)
     try:
-        monkeypatch.setattr(ios_fs_archive, "MAX_MEMBER_RATIO", 100)
+        # one set of limits (sources.archive): the ratio applies above ratio_floor
+        monkeypatch.setattr(guard.LIMITS, "ratio", 100)
+        monkeypatch.setattr(guard.LIMITS, "ratio_floor", 1024 * 1024)
         with pytest.raises(
             InputError, match=r"member 'private/var/mobile/Library/SMS/sms.db' expands \d+ times"
         ):
@@ -459,8 +472,7 @@ def test_zip_bomb_ratio_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPat
 def test_total_extraction_limit(
     dump: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(ios_fs_archive, "TOTAL_FLOOR_BYTES", 0)
-    monkeypatch.setattr(ios_fs_archive, "MAX_TOTAL_RATIO", 0)
+    monkeypatch.setattr(guard.LIMITS, "total_bytes", 0)  # one absolute total (sources.archive)
     src = open_source(_make(dump, tmp_path, "zip", ""))
     assert isinstance(src, ArchiveDump)
     try:
@@ -482,8 +494,8 @@ def test_compressed_tar_index_bomb_guard(tmp_path: Path, monkeypatch: pytest.Mon
             tf.addfile(info, io.BytesIO(b"\0" * size))
         info = tarfile.TarInfo("private/var/mobile/after")
         tf.addfile(info, io.BytesIO(b""))
-    monkeypatch.setattr(ios_fs_archive, "TOTAL_FLOOR_BYTES", 0)
-    monkeypatch.setattr(ios_fs_archive, "MAX_TOTAL_RATIO", 10)
+    monkeypatch.setattr(guard.LIMITS, "ratio_floor", 0)  # the stream's ratio guard
+    monkeypatch.setattr(guard.LIMITS, "ratio", 10)
     src = open_source(archive)
     assert isinstance(src, ArchiveDump)
     try:
@@ -496,7 +508,7 @@ def test_compressed_tar_index_bomb_guard(tmp_path: Path, monkeypatch: pytest.Mon
 def test_corrupt_archives(dump: Path, tmp_path: Path) -> None:
     zipped = _make(dump, tmp_path, "zip", "")
     damaged = tmp_path / "damaged.zip"
-    damaged.write_bytes(zipped.read_bytes()[:-200])  # the central directory is cut
+    damaged.write_bytes(zipped.read_bytes()[:40])  # cut inside the first member
     with pytest.raises(NotAnAcquisition, match=r"damaged\.zip: cannot read the archive"):
         open_source(damaged)
     garbage = tmp_path / "garbage.tar.gz"
@@ -582,7 +594,7 @@ def test_failed_member_fails_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPat
             _file("private/var/mobile/Library/x.db", b"x"),
         ],
     )
-    monkeypatch.setattr(ios_fs_archive, "MAX_MEMBER_BYTES", 32)
+    monkeypatch.setattr(guard.LIMITS, "member_bytes", 32)
     src = open_source(archive)
     assert isinstance(src, ArchiveDump)
     try:
@@ -656,3 +668,52 @@ def test_folder_listing_is_kept_after_one_complete_walk(tmp_path: Path) -> None:
     finally:
         src.close()
     assert src._listing is None
+
+
+def test_folder_special_files_are_named_and_never_opened(tmp_path: Path) -> None:
+    """A device file, FIFO or socket: an artifact asking for one gets the reason as an error;
+    one no artifact asks for is still named in the notes (and counted)."""
+    lib = tmp_path / "dump/private/var/mobile/Library"
+    (lib / "SMS").mkdir(parents=True)
+    (lib / "SMS/real.db").write_bytes(b"real")
+    os.mkfifo(lib / "SMS/sms.db")  # where an artifact looks
+    os.mkfifo(lib / "elsewhere.fifo")  # where none does
+    try:
+        os.mknod(lib / "SMS/dev.db", stat.S_IFCHR | 0o600, os.makedev(1, 3))
+        device = True
+    except (PermissionError, OSError):  # not root, or a file system without device files
+        device = False
+    src = open_source(tmp_path / "dump")
+    pattern = "/private/var/mobile/Library/SMS/*.db"
+    found = [p.rsplit("/", 1)[1] for p in src.find([pattern])[pattern]]
+    assert found == (["dev.db"] if device else []) + ["real.db", "sms.db"]
+    with pytest.raises(InputError, match=r"sms\.db: is a FIFO; never opened"):
+        src.local(SMS)
+    if device:
+        with pytest.raises(InputError, match=r"dev\.db: is a character device; never opened"):
+            src.local("/private/var/mobile/Library/SMS/dev.db")
+    assert src.local("/private/var/mobile/Library/SMS/real.db").read_bytes() == b"real"
+    list(src.entries())  # the full walk meets the FIFO no artifact asked for
+    assert "/private/var/mobile/Library/elsewhere.fifo: is a FIFO; never opened" in src.errors
+    assert src.facts()["unread_entries"] == (3 if device else 2)
+    if not device:
+        pytest.skip("os.mknod failed (needs root): the device file case was not checked")
+
+
+def test_damage_is_reported_even_after_many_notes(tmp_path: Path) -> None:
+    """The bounded notes (MAX_NOTES) never crowd out the damage that makes absence meaningless."""
+    fifos = [_special(f"private/var/mobile/fifo{i:02d}", tarfile.FIFOTYPE) for i in range(30)]
+    full = _tar(tmp_path / "full.tar", [*fifos, _file("private/var/mobile/a", b"a" * 5000)])
+    cut = tmp_path / "cut.tar"
+    cut.write_bytes(full.read_bytes()[: 31 * 512 + 1000])  # inside the last member's data
+    src = open_source(cut)
+    assert isinstance(src, ArchiveDump)
+    try:
+        assert (
+            src.index_damage is not None and "cut.tar: the archive is damaged" in src.index_damage
+        )
+        assert src.index_damage in src.errors
+        assert src.facts()["unread_entries"] == 30
+        assert sum("is a FIFO; never opened" in e for e in src.errors) == ios_fs.MAX_NOTES
+    finally:
+        src.close()

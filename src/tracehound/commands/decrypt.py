@@ -26,10 +26,12 @@ from typing import Any
 
 import click
 
-from tracehound.cli_options import make_source_options, source_options
-from tracehound.core.errors import InputError, NotAnAcquisition, TracehoundError
-from tracehound.reports.text import printable
-from tracehound.sources.ios_backup import IOSBackup, find_backup
+from tracehound.cli_options import make_source_options, password_options
+from tracehound.commands.ios_input import ios_backup_root
+from tracehound.core.errors import EXIT_INTERRUPTED, EXIT_NOT_RUN, InputError, TracehoundError
+from tracehound.reports.text import counted, printable
+from tracehound.sources.ios_backup import IOSBackup
+from tracehound.store.results import make_private
 
 COPIED = ("Info.plist", "Status.plist")
 DROPPED_KEYS = ("BackupKeyBag", "ManifestKey")
@@ -81,17 +83,15 @@ def write_decrypted(source: IOSBackup, dest: Path) -> DecryptResult:
     for name in COPIED:
         if (source.root / name).is_file():
             shutil.copyfile(source.root / name, dest / name)
+    # The copy is the phone's content in clear: owner-only, like a results folder.
+    make_private(dest)
     return result
 
 
 def decrypt_backup(backup: Path, dest: Path, **source_args: Any) -> DecryptResult:
     """Open, unlock and decrypt ``backup`` into ``dest`` (raises TracehoundError)."""
+    root = ios_backup_root(backup, "decrypt")
     options = make_source_options(**source_args)
-    if not backup.exists():
-        raise NotAnAcquisition(f"{backup}: no such file or folder")
-    root = find_backup(backup)
-    if root is None:
-        raise NotAnAcquisition(f"{backup}: not an iOS backup folder (no Manifest.plist)")
     check_destination(dest, root)
     source = IOSBackup(root, options)
     try:
@@ -105,7 +105,7 @@ def decrypt_backup(backup: Path, dest: Path, **source_args: Any) -> DecryptResul
 @click.command(name="decrypt")
 @click.argument("backup", type=click.Path(path_type=Path))
 @click.argument("dest", type=click.Path(path_type=Path))
-@source_options
+@password_options
 def decrypt(backup: Path, dest: Path, **source_args: Any) -> None:
     """Write a decrypted copy of an encrypted iOS backup into DEST (new or empty folder).
 
@@ -120,13 +120,14 @@ def decrypt(backup: Path, dest: Path, **source_args: Any) -> None:
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         click.echo(f"interrupted: {dest} is incomplete; delete it", err=True)
-        sys.exit(2)
+        sys.exit(EXIT_INTERRUPTED)
     except OSError as exc:
         click.echo(f"error: cannot write {dest}: {printable(str(exc))}", err=True)
-        sys.exit(2)
-    click.echo(f"Decrypted {result.files} files into {printable(str(dest))}")
+        sys.exit(EXIT_NOT_RUN)
+    click.echo(f"Decrypted {counted(result.files, 'file')} into {printable(str(dest))}")
     if result.missing:
-        click.echo(f"{len(result.missing)} listed files are not in the backup", err=True)
+        missing = counted(len(result.missing), "file")
+        click.echo(f"Not in the backup: {missing} listed in Manifest.db", err=True)
     for line in result.failed[:20]:
         click.echo(f"not decrypted: {printable(line)}", err=True)
     if len(result.failed) > 20:

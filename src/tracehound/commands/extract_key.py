@@ -13,20 +13,17 @@ from typing import Any
 
 import click
 
-from tracehound.cli_options import make_source_options, source_options
-from tracehound.core.errors import NotAnAcquisition, TracehoundError
+from tracehound.cli_options import make_source_options, password_options
+from tracehound.commands.ios_input import ios_backup_root
+from tracehound.core.errors import EXIT_INTERRUPTED, TracehoundError
 from tracehound.reports.text import printable
-from tracehound.sources.ios_backup import find_backup, read_plist, unlock_keybag
+from tracehound.sources.ios_backup import read_plist, unlock_keybag
 
 
 def backup_key(path: Path, **source_args: Any) -> bytes:
     """The backup key of the encrypted backup at ``path`` (raises TracehoundError)."""
+    root = ios_backup_root(path, "extract-key")
     options = make_source_options(**source_args)
-    if not path.exists():
-        raise NotAnAcquisition(f"{path}: no such file or folder")
-    root = find_backup(path)
-    if root is None:
-        raise NotAnAcquisition(f"{path}: not an iOS backup folder (no Manifest.plist)")
     manifest = read_plist(root / "Manifest.plist") or {}
     if manifest.get("IsEncrypted") is not True:
         raise TracehoundError(f"{root}: this backup is not encrypted; it has no key")
@@ -35,7 +32,7 @@ def backup_key(path: Path, **source_args: Any) -> bytes:
 
 @click.command(name="extract-key")
 @click.argument("backup", type=click.Path(path_type=Path))
-@source_options
+@password_options
 def extract_key(backup: Path, **source_args: Any) -> None:
     """Print an encrypted iOS backup's key (hex) for later use with --key-file.
 
@@ -49,7 +46,7 @@ def extract_key(backup: Path, **source_args: Any) -> None:
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
-        sys.exit(2)
+        sys.exit(EXIT_INTERRUPTED)
     click.echo(key.hex())
     click.echo(
         "This key decrypts the backup without its password (--key-file); keep it as safe.",

@@ -11,7 +11,6 @@ from pathlib import Path
 import click
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 from tracehound.core.errors import TracehoundError
 from tracehound.core.records import Kind
@@ -26,8 +25,9 @@ from tracehound.iocs.feeds import (
 )
 from tracehound.iocs.index import IndicatorIndex
 from tracehound.iocs.normalise import parse_ip
-from tracehound.iocs.stix import IocSet, load_iocs
-from tracehound.reports.text import printable
+from tracehound.iocs.stix import IocFile, IocSet, load_iocs
+from tracehound.listing import Cell, Column, print_listing
+from tracehound.reports.text import counted, printable
 
 #: What ``iocs check`` looks a value up as, by the form of the value (or --kind).
 _KINDS = {
@@ -74,7 +74,8 @@ def update_command(index_url: str | None, timeout: float) -> None:
         console.print(f"[bold red]error:[/] {_show(exc)} (the current set is unchanged)")
         sys.exit(exc.exit_code)
     console.print(
-        f"Updated {len(manifest['files'])} files, {manifest['indicators']} indicators, "
+        f"Updated {counted(len(manifest['files']), 'file')}, "
+        f"{counted(manifest['indicators'], 'indicator')}, "
         f"into {_show(data_dir())}; checks now use this set instead of the bundled one."
     )
 
@@ -90,7 +91,7 @@ def _load(extra: tuple[Path, ...], with_default: bool) -> tuple[str, IocSet]:
 @click.option("--no-bundled-iocs", is_flag=True, help="Leave out the default set.")
 def list_command(extra: tuple[Path, ...], no_bundled_iocs: bool) -> None:
     """Show the indicator files a check would use, with counts, malware, dates and hashes."""
-    console = Console(highlight=False)
+    console = Console(highlight=False, soft_wrap=True)  # paths in messages stay whole
     try:
         name, iocs = _load(extra, not no_bundled_iocs)
     except TracehoundError as exc:
@@ -99,29 +100,31 @@ def list_command(extra: tuple[Path, ...], no_bundled_iocs: bool) -> None:
     manifest = read_manifest() if name == "downloaded" else None
     when = f", downloaded {manifest['updated']}" if manifest else ""
     console.print(f"Default set: [bold]{name}[/]{_show(when)}")
-    table = Table()
-    for column in ("file", "indicators", "kinds", "malware", "newest", "sha256"):
-        table.add_column(column, overflow="fold")
-    for f in iocs.files:
-        kinds = ", ".join(f"{k} {n}" for k, n in sorted(f.counts.items()))
-        malware = ", ".join(f.malware[:6]) + (
-            f" +{len(f.malware) - 6}" if len(f.malware) > 6 else ""
-        )
-        table.add_row(
-            _show(f.path),
-            f"[red]{_show(f.error)}[/]" if f.error else str(f.indicators),
-            kinds,
-            _show(malware),
-            _show(f.newest or "-"),
-            f.sha256[:16],
-        )
-    console.print(table)
-    console.print(f"{len(iocs.indicators)} indicators, {iocs.warning_count} load warnings")
+    columns = [
+        Column("file"),
+        Column("indicators", right=True),
+        Column("kinds", prose=True),
+        Column("malware", prose=True),
+        Column("newest"),
+        Column("sha256"),
+    ]
+    print_listing(console, columns, [_file_row(f) for f in iocs.files])
+    console.print(
+        f"{counted(len(iocs.indicators), 'indicator')}, "
+        f"{counted(iocs.warning_count, 'load warning')}"
+    )
     broken = [f for f in iocs.files if f.error]
     for f in broken:
         console.print(f"[bold red]cannot load[/] {_show(f.path)}: {_show(f.error)}")
     if broken:
         sys.exit(2)
+
+
+def _file_row(f: IocFile) -> list[str | Cell]:
+    kinds = ", ".join(f"{k} {n}" for k, n in sorted(f.counts.items()))
+    malware = ", ".join(f.malware[:6]) + (f" +{len(f.malware) - 6}" if len(f.malware) > 6 else "")
+    loaded: str | Cell = Cell(f.error, "red") if f.error else str(f.indicators)
+    return [f.path, loaded, kinds, malware, f.newest or "-", f.sha256[:16]]
 
 
 def guess_kinds(value: str) -> tuple[str, ...]:
@@ -153,10 +156,16 @@ def check_command(
 ) -> None:
     """Say which indicators would match VALUE (domain, URL, email, process, path, app id, hash).
 
-    Exit code 1 when something matches, 0 when nothing does.
+    Exit code 1 when something matches, 0 when nothing does, 2 when nothing does and an
+    indicator file could not be loaded (its indicators were not looked at).
     """
     console = Console(highlight=False)
     _, iocs = _load(extra, not no_bundled_iocs)
+    broken = [f for f in iocs.files if f.error]
+    for f in broken:
+        Console(stderr=True, highlight=False, soft_wrap=True).print(
+            f"[bold red]cannot load[/] {_show(f.path)}: {_show(f.error)}"
+        )
     index = IndicatorIndex.build(iocs.indicators)
     found = 0
     for name in (kind,) if kind else guess_kinds(value):
@@ -172,7 +181,7 @@ def check_command(
     if not found:
         tried = kind or ", ".join(guess_kinds(value))
         console.print(f"no indicator matches {_show(value)!s} (looked up as: {tried})")
-    sys.exit(1 if found else 0)
+    sys.exit(1 if found else 2 if broken else 0)
 
 
 COMMAND = group

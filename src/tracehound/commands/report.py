@@ -9,7 +9,7 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
-from tracehound.core.errors import TracehoundError
+from tracehound.core.errors import EXIT_NOT_RUN, TracehoundError
 from tracehound.reports.html import write_report
 from tracehound.reports.sightings import write_sightings
 from tracehound.reports.text import printable
@@ -50,7 +50,7 @@ def report(directory: Path, redact: bool, output: Path | None) -> None:
         sys.exit(exc.exit_code)
     except OSError as exc:
         err.print(f"[bold red]error:[/] cannot write the report: {_show(exc)}")
-        sys.exit(2)
+        sys.exit(EXIT_NOT_RUN)
     for path in written:
         out.print(f"Wrote [bold]{_show(path)}[/]")
 

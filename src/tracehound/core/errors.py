@@ -15,7 +15,7 @@ EXIT_INTERRUPTED = 130  # stopped by Ctrl-C or SIGTERM (128 + SIGINT); no result
 class TracehoundError(Exception):
     """Base error: the message is shown to the user as is, as one line; the check did not run."""
 
-    exit_code = EXIT_INCOMPLETE  # becomes EXIT_NOT_RUN with the exit-code change (lead)
+    exit_code = EXIT_NOT_RUN
 
 
 class NotAnAcquisition(TracehoundError):

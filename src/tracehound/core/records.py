@@ -69,15 +69,20 @@ class Provenance:
     sha256: str | None  # SHA-256 of the input file as read
     parser: str  # artifact name
     parser_version: str
+    #: SHA-256 of the database's -wal when one was applied: its rows may come from the -wal.
+    wal_sha256: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "source": self.source,
             "path": self.path,
             "sha256": self.sha256,
             "parser": self.parser,
             "parser_version": self.parser_version,
         }
+        if self.wal_sha256 is not None:
+            out["wal_sha256"] = self.wal_sha256
+        return out
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -19,18 +19,22 @@ from __future__ import annotations
 
 import os
 import plistlib
+import sqlite3
 import tempfile
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from tracehound.demo.ios import manifest
-from tracehound.demo.ios.manifest import FLAG_DIR, ManifestEntry
+from tracehound.demo.ios.manifest import FLAG_DIR, ManifestEntry, file_id, mbfile_blob
+from tracehound.demo.sqlite_util import with_wal
 from tracehound.demo.writer import BuildsInScratch
 from tracehound.sources import ios_crypto
 
 MANIFEST_KEY_CLASS = 4  # NSFileProtectionNone, the class real ManifestKeys carry
+SIDES = ("", "-wal", "-shm")  # a database and the files SQLite keeps beside it in WAL mode
 
 
 def _unix(value: datetime) -> int:
@@ -156,3 +160,25 @@ class BackupWriter(BuildsInScratch):
         (self.root / "Status.plist").write_bytes(plistlib.dumps(status, fmt=plistlib.FMT_BINARY))
         if info_plist is not None:
             (self.root / "Info.plist").write_bytes(info_plist)
+
+
+def store_uncheckpointed(
+    root: Path, domain: str, rel: str, statements: Sequence[tuple[str, Sequence[Any]]]
+) -> dict[str, Path]:
+    """Commit ``statements`` to the database ``domain``/``rel`` of the plaintext backup ``root``
+    in WAL mode, leaving the rows in its -wal, stored as a backup stores it: the -wal and -shm
+    are files of their own (``<rel>-wal``, ``<rel>-shm``) with their own fileID and Files row.
+    Returns the stored files by suffix ("" for the database)."""
+    stored = {s: root / file_id(domain, rel + s)[:2] / file_id(domain, rel + s) for s in SIDES}
+    parts = with_wal(stored[""].read_bytes(), statements)
+    with sqlite3.connect(root / "Manifest.db") as conn:
+        for suffix, data in zip(SIDES, parts, strict=True):
+            stored[suffix].parent.mkdir(exist_ok=True)
+            stored[suffix].write_bytes(data)
+            if suffix:
+                entry = ManifestEntry(domain, rel + suffix, size=len(data))
+                conn.execute(
+                    "INSERT INTO Files VALUES (?, ?, ?, ?, ?)",
+                    (entry.file_id, domain, entry.relative_path, entry.flags, mbfile_blob(entry)),
+                )
+    return stored

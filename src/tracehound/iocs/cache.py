@@ -24,7 +24,6 @@ from tracehound import __version__
 from tracehound.iocs.stix import (
     Indicator,
     IocFile,
-    IocFileError,
     IocKind,
     IocSet,
     expand,
@@ -51,11 +50,13 @@ def _digest(path: Path) -> str:
 
 def load_iocs_cached(paths: Sequence[Path], label: Callable[[Path], str] = str) -> IocSet:
     """``load_iocs(paths, label)``, from the cache when every file is unchanged."""
+    entries = expand(paths)
+    if any(problem is not None for _, problem in entries):
+        return load_iocs(paths, label)  # records the missing path or empty folder as an error
     try:
-        files = expand(paths)
-        parts = [(label(p), _digest(p)) for p in files]
-    except (OSError, IocFileError):
-        return load_iocs(paths, label)  # reports the unreadable file as load_iocs does
+        parts = [(label(p), _digest(p)) for p, _ in entries]
+    except OSError:
+        return load_iocs(paths, label)  # records the unreadable file as load_iocs does
     key = hashlib.sha256(repr((FORMAT, __version__, parts)).encode()).hexdigest()
     target = cache_dir() / f"iocs-{key[:32]}.json"
     cached = _read(target)

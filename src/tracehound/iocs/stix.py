@@ -350,24 +350,33 @@ def _wanted(path: Path) -> bool:
     return path.is_file() and (path.suffix in (".stix2", ".json") or is_stalkerware_file(path))
 
 
-def expand(paths: Sequence[Path]) -> list[Path]:
-    """Files named, and indicator files under directories (sorted), once each."""
-    files: list[Path] = []
+#: Why a path given as indicators yields no file; recorded as that path's IocFile error.
+NO_SUCH_PATH = "no such file or directory"
+EMPTY_FOLDER = (
+    "no indicator file in this folder (.stix2 or .json STIX2 bundles, ioc.yaml, samples.csv)"
+)
+
+
+def expand(paths: Sequence[Path]) -> list[tuple[Path, str | None]]:
+    """Files named, and indicator files under directories (sorted), once each, with None; a
+    path that does not exist or a folder without any indicator file comes with the reason, so
+    that it is reported like a broken file instead of silently adding nothing."""
+    entries: list[tuple[Path, str | None]] = []
     for path in paths:
         if path.is_dir():
-            found = [p for p in path.rglob("*") if _wanted(p)]
-            files += sorted(found)
+            found = sorted(p for p in path.rglob("*") if _wanted(p))
+            entries += [(p, None) for p in found] if found else [(path, EMPTY_FOLDER)]
         elif path.exists():
-            files.append(path)
+            entries.append((path, None))
         else:
-            raise IocFileError(path, "no such file or directory")
+            entries.append((path, NO_SUCH_PATH))
     seen: set[Path] = set()
-    unique: list[Path] = []
-    for path in files:
+    unique: list[tuple[Path, str | None]] = []
+    for path, error in entries:
         key = path.resolve()
         if key not in seen:
             seen.add(key)
-            unique.append(path)
+            unique.append((path, error))
     return unique
 
 
@@ -389,11 +398,13 @@ def load_iocs(paths: Sequence[Path], label: Callable[[Path], str] = str) -> IocS
     ``label`` names each file in indicators, run.json and messages (default: its path).
     """
     result = IocSet()
-    for path in expand(paths):
+    for path, problem in expand(paths):
         name = label(path)
         entry = IocFile(path=name, sha256="")
         result.files.append(entry)
         try:
+            if problem is not None:
+                raise IocFileError(name, problem)
             data = _read(path)
             entry.sha256 = hashlib.sha256(data).hexdigest()
             indicators, warnings, entry.duplicates, entry.newest = _load_any(path, data, name)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from tracehound.reports.derived import fmt_us
 from tracehound.reports.derived import severity_rank as _rank
+from tracehound.reports.text import counted
 
 #: A detection mark: (microseconds since the epoch, severity, label, anchor in the page).
 Mark = tuple[int, str, str, str]
@@ -190,16 +191,16 @@ def _overview_notes(bins: _Bins, marks: list[Mark], overflow: int, unread: int) 
     notes = []
     if bins.before or bins.after:
         notes.append(
-            f"{bins.before:,} timestamps before {_day_text(bins.lo)} and {bins.after:,} after "
-            f"{_day_text(bins.hi)} (outliers, e.g. zero dates) are not drawn."
+            f"Not drawn: {counted(bins.before, 'timestamp')} before {_day_text(bins.lo)} and "
+            f"{bins.after:,} after {_day_text(bins.hi)} (outliers, e.g. zero dates)."
         )
     outside = sum(1 for us, *_ in marks if not bins.lo <= us // _DAY_US <= bins.hi)
     if outside:
-        notes.append(f"{outside:,} detections lie outside the drawn period.")
+        notes.append(f"Outside the drawn period: {counted(outside, 'detection')}.")
     if overflow:
-        notes.append(f"{overflow:,} timestamps on too many distinct days were not counted.")
+        notes.append(f"Not counted: {counted(overflow, 'timestamp')} on too many distinct days.")
     if unread:
-        notes.append(f"{unread:,} rows of timeline.csv could not be read and are not counted.")
+        notes.append(f"{counted(unread, 'row')} of timeline.csv could not be read (not counted).")
     return " ".join(notes)
 
 

@@ -240,15 +240,26 @@ def to_us(value: Any) -> int | None:
     return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
+NO_TIME = "no time"
+OUT_OF_RANGE = "out of range"
+
+
 def fmt_us(us: int | None, precise: bool = True) -> str:
     """``YYYY-MM-DD HH:MM:SS[.mmm]`` (UTC) of microseconds since 1970."""
     if us is None:
-        return "no time"
+        return NO_TIME
     try:
         when = _EPOCH + timedelta(microseconds=us)
     except OverflowError:
-        return "out of range"
+        return OUT_OF_RANGE
     text = when.strftime("%Y-%m-%d %H:%M:%S")
     if precise and when.microsecond:
         text += f".{when.microsecond // 1000:03d}"
     return text
+
+
+def fmt_us_utc(us: int | None, precise: bool = True) -> str:
+    """``fmt_us`` followed by " UTC" when there is a time: a record without one reads
+    "no time", not "no time UTC"."""
+    text = fmt_us(us, precise)
+    return text if text in (NO_TIME, OUT_OF_RANGE) else f"{text} UTC"

@@ -16,11 +16,11 @@ from tracehound.core.records import Record
 from tracehound.core.registry import artifacts, detectors, record_types
 from tracehound.reports import explain
 from tracehound.reports.charts import Mark
+from tracehound.reports.derived import NO_TIME, fmt_us, fmt_us_utc, iter_jsonl, to_us
 from tracehound.reports.derived import as_dict as _dict
 from tracehound.reports.derived import as_list as _list
 from tracehound.reports.derived import as_str as _str
 from tracehound.reports.derived import cut as _text
-from tracehound.reports.derived import fmt_us, iter_jsonl, to_us
 from tracehound.reports.derived import severity_of as _sev
 from tracehound.reports.derived import severity_rank as _rank
 from tracehound.reports.jsonl import record_from_json
@@ -126,10 +126,10 @@ class Group:
     @property
     def span(self) -> str:
         if self.first is None or self.last is None:
-            return "no time"
+            return NO_TIME
         if self.first == self.last:
-            return fmt_us(self.first)
-        return f"{fmt_us(self.first)} to {fmt_us(self.last)}"
+            return fmt_us_utc(self.first)
+        return f"{fmt_us(self.first)} to {fmt_us_utc(self.last)}"
 
 
 @dataclass
@@ -267,7 +267,7 @@ class Detections:
         return Hit(
             anchor=anchor,
             severity=severity,
-            when=fmt_us(us),
+            when=fmt_us_utc(us),
             ts_desc=self.ts_desc.get(artifact, "Time"),
             artifact=artifact,
             meaning=explain.artifact_meaning(artifact, self.art_desc.get(artifact, "")),

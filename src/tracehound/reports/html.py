@@ -49,11 +49,13 @@ from tracehound.reports.runfacts import (
     coverage,
     indicator_files,
     input_files,
+    missing_files,
     verdict,
 )
 from tracehound.reports.sightings import SIGHTINGS_NAME
-from tracehound.reports.text import printable
+from tracehound.reports.text import counted, noun, printable
 from tracehound.reports.windows import build_windows, scan_records
+from tracehound.store.results import write_private
 
 __all__ = [
     "REDACTED_NAME",
@@ -89,6 +91,10 @@ def _run_context(run: dict[str, Any], redact: bool, limits: Limits) -> dict[str,
         "tool": _text(tool.get("version"), 40),
         "python": _text(tool.get("python"), 40),
         "command": "" if redact else _text(" ".join(map(str, _list(run.get("command")))), 600),
+        # How secrets were given (run.json never holds their values).
+        "secrets": ", ".join(
+            f"{_text(k, 40)} by {_text(v, 80)}" for k, v in _dict(run.get("secrets")).items()
+        ),
         "started": _text(run.get("started"), 60),
         "finished": _text(run.get("finished"), 60),
         "seconds": _text(run.get("seconds"), 20),
@@ -127,6 +133,7 @@ def build_report(
         "records": _records_in_run(run) if scan.records is None else scan.records,
         "record_bad_lines": scan.bad_lines[0],
         "coverage": cover,
+        "missing_files": missing_files(cover),
         "statuses": [(label, statuses.get(label, 0)) for label in STATUS_LABELS.values()],
         **_run_context(run, redact, limits),
         "sightings": (folder / SIGHTINGS_NAME).is_file(),
@@ -151,6 +158,8 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["num"] = lambda n: f"{n:,}" if isinstance(n, int) else n
+    env.filters["noun"] = noun  # {{ n|noun("detection") }}: "detection" or "detections"
+    env.filters["counted"] = counted  # {{ n|counted("file") }}: "1 file", "2,345 files"
     return env
 
 
@@ -173,7 +182,8 @@ def write_report(
     """Write the HTML report of the results folder ``folder``; return its path."""
     html = render_report(build_report(folder, redact, limits))
     target = output or folder / (REDACTED_NAME if redact else REPORT_NAME)
-    target.write_text(html, encoding="utf-8", errors="replace")
+    # Owner-only like the rest of the results: a report holds the person's messages and history.
+    write_private(target, html.encode("utf-8", errors="replace"))
     return target
 
 

@@ -136,7 +136,10 @@ def read_records(path: Path, cls: type[Record]) -> Iterator[tuple[Record, Proven
 
 
 def _evidence(record: Record, prov: Provenance) -> dict[str, Any]:
-    return {"source": prov.source, "path": prov.path, "sha256": prov.sha256, "row": record.row}
+    out = {"source": prov.source, "path": prov.path, "sha256": prov.sha256, "row": record.row}
+    if prov.wal_sha256 is not None:  # the row may have been read from the database's -wal
+        out["wal_sha256"] = prov.wal_sha256
+    return out
 
 
 def _detection_id(*parts: Any) -> str:

@@ -15,18 +15,22 @@ from tracehound.reports.derived import severity_rank as _rank
 from tracehound.reports.detections import Detections
 from tracehound.reports.limits import Limits
 from tracehound.reports.redact import acquisition_fact, indicator_path, redact_path
+from tracehound.reports.text import counted
 
 STATUS_LABELS = {
     "ran": "ran",
     "not_present": "absent",
+    "missing": "missing",
     "schema_mismatch": "mismatched",
     "error": "failed",
 }
+#: Statuses of an artifact (or file) that was not checked although it may hold data.
+UNCHECKED = ("error", "missing", "schema_mismatch")
 
 
 @dataclass
 class Verdict:
-    level: str  # "infected", "suspicious", "clean"
+    level: str  # "infected", "suspicious", "clean", "incomplete", "unreadable"
     headline: str
     detail: str
     incomplete: bool
@@ -110,7 +114,7 @@ def _incomplete_reasons(run: dict[str, Any], cover: list[CoverageRow]) -> list[s
     acq = _dict(run.get("acquisition"))
     reasons = [f"acquisition: {_text(e, 300)}" for e in _list(acq.get("errors"))[:20]]
     for row in cover:
-        if row.status in ("error", "schema_mismatch"):
+        if row.status in UNCHECKED or any(f.status == "missing" for f in row.files):
             reasons.append(
                 f"{row.name}: {row.label} "
                 + "; ".join(f"{f.path}: {f.error}" for f in row.files if f.error)[:600]
@@ -135,35 +139,79 @@ def _verdict_words(code: Any, det: Detections) -> tuple[str, str, str]:
     notes = sum(g.count for g in heuristics if _rank(g.severity) < Severity.MEDIUM.rank)
     if indicator_hits:
         names = ", ".join(f"{n} ({c})" for n, c in det.malware.most_common(12))
+        matches = counted(indicator_hits, "indicator match", "indicator matches")
+        findings = counted(det.total - indicator_hits, "heuristic finding")
         return (
             "infected",
             f"Indicators of known spyware found: {names}",
-            f"{det.total:,} detections: {indicator_hits:,} indicator matches and "
-            f"{det.total - indicator_hits:,} heuristic findings. Review each below; their weight "
-            "differs (a visited web page weighs less than a spyware process).",
+            f"{counted(det.total, 'detection')}: {matches} and {findings}. Review each below; "
+            "their weight differs (a visited web page weighs less than a spyware process).",
         )
-    if serious or code == 1:
+    if serious or (isinstance(code, int) and code & 1):
         return (
             "suspicious",
             "Suspicious traces found, but no indicator of a known spyware",
-            f"{det.total:,} heuristic findings, {serious:,} of severity medium or more. "
+            f"{counted(det.total, 'heuristic finding')}, {serious:,} of severity medium or more. "
             "Heuristics need no indicator; each must be reviewed before concluding anything.",
         )
-    detail = f"{notes:,} low-severity notes to review below." if notes else "No detections."
+    detail = (
+        f"{counted(notes, 'low-severity note')} to review below." if notes else "No detections."
+    )
     return "clean", "Nothing found with the loaded indicators and heuristics", detail
+
+
+def _not_clean(
+    words: tuple[str, str, str], damage: str, unchecked: int, incomplete: bool
+) -> tuple[str, str, str]:
+    """The verdict's words when part of the acquisition could not be checked: never a green
+    "Nothing found" then, and a damaged index (absence proves nothing) is the headline unless
+    something was detected, which is never hidden."""
+    level, headline, detail = words
+    if damage and level == "clean":
+        return (
+            "unreadable",
+            f"The acquisition could not be read: {damage}",
+            "Its file index is damaged, so which files the phone had is unknown and absence "
+            f"proves nothing: {unchecked:,} artifacts could not be checked. In what could be "
+            f"read: {detail[0].lower()}{detail[1:]}",
+        )
+    if damage:
+        return level, headline, f"{detail} The acquisition's file index is damaged ({damage})."
+    if level == "clean" and (incomplete or unchecked):
+        return (
+            "incomplete",
+            "No detections in what could be read, but the check is incomplete",
+            f"{unchecked:,} artifacts could not be checked (listed above and under Coverage); "
+            f"this is not a clean result. {detail}",
+        )
+    return level, headline, detail
 
 
 def verdict(run: dict[str, Any], det: Detections, cover: list[CoverageRow]) -> Verdict:
     """The result in plain words, with the malware names and the number of detections."""
     code = run.get("exit_code")
-    level, headline, detail = _verdict_words(code, det)
-    incomplete = code == 2 or code not in (0, 1)
+    # A bit set since output format 1.2: 1 detected, 2 incomplete, so 3 is both.
+    bits = code if isinstance(code, int) and not isinstance(code, bool) else -1
+    valid = 0 <= bits <= 3
+    incomplete = not valid or bool(bits & 2)
     reasons = _incomplete_reasons(run, cover)
-    if code not in (0, 1, 2):
+    damage = _text(_dict(run.get("acquisition")).get("index_damage"), 300)
+    unchecked = sum(1 for row in cover if row.status in UNCHECKED)
+    level, headline, detail = _not_clean(
+        _verdict_words(code, det), damage, unchecked, incomplete or bool(reasons)
+    )
+    if damage:
+        reasons.insert(0, f"the acquisition's file index is damaged: {damage}")
+    if not valid:
         reasons.insert(0, "run.json has no valid exit code: the check may not have finished")
     if det.bad_lines[0]:
-        reasons.append(f"{det.bad_lines[0]:,} lines of detections.jsonl could not be read")
+        reasons.append(f"{counted(det.bad_lines[0], 'line')} of detections.jsonl could not be read")
     return Verdict(level, headline, detail, incomplete, reasons, _text(code, 10))
+
+
+def missing_files(cover: list[CoverageRow]) -> list[tuple[str, str]]:
+    """(artifact, device path) of each input the acquisition's index lists but that is absent."""
+    return [(row.name, f.path) for row in cover for f in row.files if f.status == "missing"]
 
 
 def acquisition_facts(run: dict[str, Any], redact: bool, limit: int) -> list[tuple[str, str]]:

@@ -37,7 +37,9 @@ def ioc_summary(iocs: IocSet, index: IndicatorIndex) -> dict[str, Any]:
 
 
 def artifact_table(states: Sequence[ArtifactRun]) -> dict[str, Any]:
-    """Per artifact: status, record and warning counts, seconds, and each input file's outcome."""
+    """Per artifact: status, record and warning counts, seconds, and each input file's outcome
+    (``ran``, ``missing``, ``schema_mismatch`` or ``error``); ``missing`` counts the files the
+    acquisition's index lists that are absent from it."""
     return {
         s.artifact.name: {
             "description": s.artifact.description,
@@ -47,10 +49,27 @@ def artifact_table(states: Sequence[ArtifactRun]) -> dict[str, Any]:
             "detections": s.detections,
             "seconds": s.seconds,
             "files": s.files,
+            "missing": sum(1 for f in s.files if f["status"] == "missing"),
             "errors": s.errors,
             "warning_messages": s.messages,
         }
         for s in states
+    }
+
+
+def coverage_summary(states: Sequence[ArtifactRun]) -> dict[str, Any]:
+    """Artifacts per status, and the input files listed in the acquisition's index but absent
+    from it (status ``missing``), each with the artifact that needed it."""
+    missing = [
+        {"artifact": s.artifact.name, "path": f["path"], "error": f.get("error")}
+        for s in states
+        for f in s.files
+        if f["status"] == "missing"
+    ]
+    return {
+        "by_status": dict(sorted(Counter(s.status for s in states).items())),
+        "missing_files": len(missing),
+        "missing": missing,
     }
 
 

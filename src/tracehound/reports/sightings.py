@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from tracehound.reports.derived import as_dict, iter_jsonl, load_run, register
+from tracehound.store.results import write_private
 
 SIGHTINGS_NAME = "sightings.stix2"
 
@@ -157,5 +158,5 @@ def write_sightings(folder: Path) -> Path:
     summary = build_sightings(folder)
     path = folder / SIGHTINGS_NAME
     text = json.dumps(summary.bundle, indent=2, ensure_ascii=False) + "\n"
-    path.write_text(text, encoding="utf-8")
+    write_private(path, text.encode("utf-8"))
     return path

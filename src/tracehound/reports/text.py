@@ -20,3 +20,13 @@ def printable(text: str) -> str:
     return "".join(
         f"\\u{{{ord(ch):04x}}}" if unicodedata.category(ch) in _HIDDEN else ch for ch in text
     )
+
+
+def noun(count: float, singular: str, plural: str | None = None) -> str:
+    """``singular`` for a count of exactly 1, else ``plural`` (default: ``singular`` + "s")."""
+    return singular if count == 1 else plural or f"{singular}s"
+
+
+def counted(count: int, singular: str, plural: str | None = None) -> str:
+    """``count`` with thousands separators and its noun: "1 detection", "2,345 detections"."""
+    return f"{count:,} {noun(count, singular, plural)}"

@@ -12,7 +12,6 @@ from __future__ import annotations
 import heapq
 import marshal
 import shutil
-import tempfile
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -21,6 +20,7 @@ from typing import IO
 
 from tracehound.core.records import Provenance, Record
 from tracehound.core.registry import Severity
+from tracehound.core.tempspace import TempSpace
 from tracehound.core.timeutil import UNIX_EPOCH, iso_text
 
 COLUMNS = (
@@ -88,11 +88,10 @@ class TimelineWriter:
         """Rows go to ``output`` on close; a worker passes ``output=None`` and a ``staging``
         folder, and hands its rows over with ``detach`` (see ``absorb``)."""
         self.output = output
-        self._tmp: tempfile.TemporaryDirectory[str] | None = None
+        self._tmp: TempSpace | None = None
         if staging is None:
-            self._tmp = tempfile.TemporaryDirectory(prefix="tracehound-timeline-")
-            staging = Path(self._tmp.name)
-            staging.chmod(0o700)
+            self._tmp = TempSpace("tracehound-timeline-")
+            staging = self._tmp.root
         self.staging = staging
         self.rows = 0
         self._pending: list[bytes] = []
@@ -208,7 +207,7 @@ class TimelineWriter:
         """Remove the staged rows (without writing ``timeline.csv``, if not written yet)."""
         self._pending, self._pending_bytes = [], 0
         if self._tmp is not None:
-            self._tmp.cleanup()
+            self._tmp.close()
         else:
             for run in self._runs:
                 run.unlink(missing_ok=True)

@@ -38,14 +38,20 @@ from cryptography.hazmat.primitives.ciphers import Cipher, CipherContext, algori
 
 from tracehound.core.errors import InputError, NotAnAcquisition
 from tracehound.sources.android_container import (
-    LIMITS,
-    MIB,
     DecryptionError,
     FolderTree,
-    PrivateTemp,
-    clean_member_name,
-    copy_limited,
     device_facts,
+)
+from tracehound.sources.archive import (
+    DIR,
+    FILE,
+    LIMITS,
+    MIB,
+    ExtractSpace,
+    check_stream,
+    refusal,
+    refusal_text,
+    tar_entry,
 )
 from tracehound.sources.base import FileEntry, Source, SourceOptions, source_opener
 from tracehound.sources.glob import GlobSet
@@ -250,14 +256,20 @@ class PlainStream(io.RawIOBase):
                 raise InputError(f"{self.what}: damaged compressed data ({exc})") from exc
             self.pending = self.inflater.unconsumed_tail
         self.produced += len(out)
-        if self.produced > LIMITS.total_bytes or (
-            self.produced > LIMITS.ratio_floor
-            and self.produced > LIMITS.ratio * max(self.consumed, 1)
-        ):
-            raise InputError(
-                f"{self.what}: inflates beyond the limits (a decompression bomb guard)"
-            )
+        check_stream(self.produced, self.consumed, self.what)
         self.buffer.extend(out)
+
+    def trailing(self) -> int:
+        """Bytes after the end of the zlib stream, read to the end of the file (0 if none).
+
+        Java's DeflaterOutputStream ends the file with the stream; anything after it was
+        appended to the backup and is not part of it."""
+        if self.inflater is None or not self.inflater.eof:
+            return 0
+        count = len(self.inflater.unused_data) + len(self.buffer)
+        while not self.raw_eof:
+            count += len(self._next_raw())
+        return count
 
 
 @dataclass
@@ -267,6 +279,13 @@ class _Member:
     size: int | None
     modified: datetime | None
     mode: int | None
+
+
+def _tar_stream(tar: tarfile.TarFile, info: tarfile.TarInfo) -> IO[bytes]:
+    source = tar.extractfile(info)
+    if source is None:
+        raise InputError(f"{info.name[:200]!r}: not a regular member")
+    return source
 
 
 class AndroidBackup(Source):
@@ -291,7 +310,7 @@ class AndroidBackup(Source):
         self._keys: tuple[bytes, bytes] | None = None
         if self.header.encryption != "none":
             self._keys = self._unlock()
-        self.temp = PrivateTemp()
+        self.temp = ExtractSpace("tracehound-android-")
         self._members: dict[str, _Member] | None = None
         self._local: dict[str, Path] = {}
 
@@ -319,9 +338,8 @@ class AndroidBackup(Source):
         try:
             with self.root.open("rb") as raw:
                 raw.seek(self.header.data_offset)
-                stream = io.BufferedReader(
-                    PlainStream(raw, self._keys, self.header.compressed, self.label), _CHUNK
-                )
+                plain = PlainStream(raw, self._keys, self.header.compressed, self.label)
+                stream = io.BufferedReader(plain, _CHUNK)
                 with tarfile.open(fileobj=stream, mode="r|") as tar:
                     for info in tar:
                         last = info.name[:200]
@@ -333,21 +351,44 @@ class AndroidBackup(Source):
                             continue
                         if virtual in exact or (wanted is not None and wanted.matches(virtual)):
                             self._extract(tar, info, member)
+                    self._trailing(tar, plain)
         except (tarfile.TarError, EOFError, zlib.error, InputError, OSError) as exc:
-            self._problem(
+            damage = (
                 f"{self.label}: backup damaged or cut after member {last!r} ({exc}); later "
                 "members were not read"
             )
+            self.index_damage = self.index_damage or damage
+            self._problem(damage)
         if self._members is None:
             self._members = listing
 
+    def _trailing(self, tar: tarfile.TarFile, plain: PlainStream) -> None:
+        """Report data after the tar's end-of-archive block and after the zlib stream."""
+        assert tar.fileobj is not None
+        tail = nonzero = 0
+        while chunk := tar.fileobj.read(_CHUNK):  # after the first zero block (tarfile stops)
+            tail += len(chunk)
+            nonzero += len(chunk) - chunk.count(0)
+        if nonzero:  # zero blocks pad a tar; anything else was appended
+            self._problem(
+                f"{self.label}: {tail} bytes after the end of the tar archive hold data "
+                f"({nonzero} non-zero bytes); not read"
+            )
+        extra = plain.trailing()
+        if extra:
+            self._problem(
+                f"{self.label}: {extra} bytes after the end of the compressed stream; not read"
+            )
+
     def _member(self, info: tarfile.TarInfo, listing: dict[str, _Member]) -> _Member | None:
-        name = clean_member_name(info.name)
-        if name is None:
-            self._problem(f"{self.label}: member {info.name[:200]!r} has an unsafe path; ignored")
+        entry = tar_entry(info)
+        if refusal(entry) is not None or entry.kind not in (FILE, DIR):
+            why = refusal_text(entry) if entry.problem else "is a link; not followed"
+            self._problem(f"{self.label}: {entry.label()} {why}, ignored")
             return None
-        if not (info.isreg() or info.isdir()):
-            return None  # links and special files are never exposed
+        name = entry.name
+        if not name:
+            return None
         if name in listing:
             if not info.isdir():
                 self._problem(f"{self.label}: member {name!r} appears twice; the first is read")
@@ -362,26 +403,14 @@ class AndroidBackup(Source):
         return member
 
     def _extract(self, tar: tarfile.TarFile, info: tarfile.TarInfo, member: _Member) -> None:
+        """Unpack one member (the stream is read once: members are copied as they pass)."""
+        entry = tar_entry(info)
+        dest = self.temp.slot(member.name)
         try:
-            if info.size > LIMITS.member_bytes:
-                raise InputError(
-                    f"{member.name}: {info.size} bytes, over the {LIMITS.member_bytes} byte "
-                    "limit; not unpacked"
-                )
-            self.temp.reserve(info.size, member.name)
-        except InputError as exc:
+            self.temp.extract(entry, lambda _: _tar_stream(tar, info), dest)
+        except InputError as exc:  # refused or cut: named; the stream goes on if it can
             self._problem(f"{self.label}: {exc}")
             return
-        dest = self.temp.slot(member.name)
-        source = tar.extractfile(info)
-        if source is None:
-            return
-        try:
-            with dest.open("wb") as out:
-                copy_limited(source, out, info.size, member.name)
-        except BaseException:
-            dest.unlink(missing_ok=True)
-            raise
         self._local[PREFIX + member.name] = dest
 
     def _problem(self, message: str) -> None:

@@ -29,8 +29,8 @@ from tracehound.core.errors import InputError, NotAnAcquisition
 from tracehound.core.timeutil import iso, localize
 from tracehound.sources.android_container import (
     LIMITS,
+    ExtractSpace,
     FolderTree,
-    PrivateTemp,
     Tree,
     ZipArchive,
     ZipTree,
@@ -155,7 +155,7 @@ class Bugreport(Source):
         tree: Tree,
         options: SourceOptions,
         container: str,
-        temp: PrivateTemp | None = None,
+        temp: ExtractSpace | None = None,
         origin: Path | None = None,
         label: str | None = None,
     ) -> None:
@@ -167,6 +167,9 @@ class Bugreport(Source):
         self._origin = origin
         self.label = label
         self.errors.extend(tree.problems)
+        if tree.damage is not None:  # a cut zip: what is absent may just be lost
+            self.index_damage = tree.damage
+            self.errors.append(tree.damage)
         self.dumpstate = find_dumpstate(tree)
         if self.dumpstate is None:
             self.errors.append(
@@ -206,6 +209,7 @@ class Bugreport(Source):
                 "bugreport_date": date,
                 "bugreport_date_local": header.get("date"),
                 "bugreport_format_version": version,
+                "zip_times_without_zone": self.tree.times_without_zone(facts["timezone"]),
             }
         return self._facts
 
@@ -265,7 +269,7 @@ def open_zip(
 ) -> Bugreport | None:
     """A bugreport zip, or None when the zip is something else."""
     archive = ZipArchive(path)
-    temp = PrivateTemp()
+    temp = ExtractSpace("tracehound-android-")
     tree = ZipTree(archive, temp, origin or path, label or path.name)
     if not looks_like_bugreport(tree):
         tree.close()

@@ -5,9 +5,10 @@ and Android backups. The sources never write next to the evidence: whatever has 
 goes to a private temporary folder (mode 0700) that ``close()`` removes, one sub-folder per file
 so that the evidence log's "no new file appeared" check holds for each input's folder.
 
-Archive members are checked before use: names that climb out of the archive (``..``, absolute
-paths, drive letters), links and device files are never exposed; sizes and compression ratios
-are bounded (``LIMITS``) so that a crafted archive cannot fill the disk (a "zip bomb").
+Zips are read through the one guarded reader (``sources.archive``): names that climb out of the
+archive (``..``, absolute paths, drive letters), links and device files are never exposed; sizes
+and compression ratios are bounded (``archive.LIMITS``) so that a crafted archive cannot fill the
+disk (a "zip bomb"); a zip with a damaged central directory is read up to the damage.
 """
 
 from __future__ import annotations
@@ -15,115 +16,155 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import shutil
 import stat
-import struct
-import tempfile
-import zipfile
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
 from tracehound.core.errors import EncryptedBackup, InputError, NotAnAcquisition
-from tracehound.core.timeutil import known_zone, localize
+from tracehound.core.timeutil import known_zone
+from tracehound.sources.archive import (
+    DIR,
+    FILE,
+    LIMITS,
+    MIB,
+    Entry,
+    ExtractSpace,
+    Scan,
+    check_member,
+    clean_name,
+    open_zip_member,
+    refusal_text,
+    zip_time,
+)
 from tracehound.sources.base import HASH_CHUNK, FileEntry, SourceOptions
 
-KIB = 1024
-MIB = 1024 * KIB
-GIB = 1024 * MIB
+__all__ = ["LIMITS", "MIB", "ExtractSpace"]  # re-exported for the Android sources
 
 
 class DecryptionError(EncryptedBackup):
     """An encrypted Android acquisition could not be opened: no or a wrong key or password."""
 
 
-@dataclass
-class Limits:
-    """Bounds against crafted archives; tests lower them."""
+class ZipArchive:
+    """A zip read through the guard (``sources.archive``): safe names only, no links, limits.
 
-    member_bytes: int = 32 * GIB  # one member unpacked or inflated
-    total_bytes: int = 128 * GIB  # everything one source unpacks
-    ratio: int = 200  # uncompressed / compressed size above which a large member is refused
-    ratio_floor: int = 64 * MIB  # members smaller than this are never refused for their ratio
-    members: int = 2_000_000  # entries listed in one archive
-    small_file: int = 64 * MIB  # metadata files read whole (acquisition.json, getprop.txt...)
-    free_space_margin: int = 256 * MIB  # left free in the temp folder's file system
+    A zip whose central directory is damaged is read from its local headers up to the damage;
+    ``damage`` then says what was lost (the source makes the run incomplete with it).
+    """
 
-
-LIMITS = Limits()
-
-
-class PrivateTemp:
-    """A private temporary folder (0700), created on first use and removed by ``close``."""
-
-    def __init__(self) -> None:
-        self._root: Path | None = None
-        self._count = 0
-        self.used = 0  # bytes written so far
-
-    @property
-    def root(self) -> Path:
-        if self._root is None:
-            self._root = Path(tempfile.mkdtemp(prefix="tracehound-android-"))
-            self._root.chmod(0o700)
-        return self._root
-
-    @property
-    def exists(self) -> bool:
-        return self._root is not None and self._root.exists()
-
-    def slot(self, name: str) -> Path:
-        """A path for a new file named like ``name``, alone in a new sub-folder."""
-        self._count += 1
-        folder = self.root / f"{self._count:06d}"
-        folder.mkdir(mode=0o700)
-        return folder / safe_file_name(name)
-
-    def reserve(self, size: int, what: str) -> None:
-        """Account for ``size`` more bytes; refuse when over the total or the free space."""
-        if self.used + size > LIMITS.total_bytes:
-            raise InputError(
-                f"{what}: unpacking it would exceed the {LIMITS.total_bytes} byte limit for one "
-                "acquisition (a decompression bomb guard)"
+    def __init__(self, path: Path, strip_top: bool = True) -> None:
+        self.path = path
+        self.files: dict[str, Entry] = {}
+        self.dirs: set[str] = set()
+        self.problems: list[str] = []
+        self.top: str | None = None
+        scan = Scan(path, "zip")
+        try:
+            kept = [(e.name, e) for e in scan]
+        except OSError as exc:
+            raise NotAnAcquisition(f"{path}: cannot read: {exc.strerror or exc}") from exc
+        if not kept and scan.damage is not None:
+            raise NotAnAcquisition(f"{path}: not a readable zip archive ({scan.damage})")
+        self.damage = scan.damage
+        for entry in scan.refused:
+            self.problems.append(f"{path.name}: {entry.label()} {refusal_text(entry)}; ignored")
+        if scan.refused_count > len(scan.refused):
+            self.problems.append(
+                f"{path.name}: {scan.refused_count} members ignored in all; the first "
+                f"{len(scan.refused)} are listed"
             )
-        free = shutil.disk_usage(self.root).free
-        if size + LIMITS.free_space_margin > free:
-            raise InputError(
-                f"{what}: {size} bytes do not fit in the temporary folder ({free} bytes free); "
-                "set TMPDIR to a larger disk"
-            )
-        self.used += size
+        self._index([(n, e) for n, e in kept if self._keep(e)], strip_top)
 
-    def close(self) -> None:
-        if self._root is not None:
-            shutil.rmtree(self._root, ignore_errors=True)
-            self._root = None
+    def _keep(self, entry: Entry) -> bool:
+        if entry.kind in (FILE, DIR):
+            return True
+        self.problems.append(f"{self.path.name}: {entry.label()} is a link; not followed, ignored")
+        return False
 
+    def _index(self, kept: list[tuple[str, Entry]], strip_top: bool) -> None:
+        files = [n for n, e in kept if e.kind == FILE]
+        dirs = [n for n, e in kept if e.kind == DIR]
+        self.top = common_top_folder(files, dirs) if strip_top else None
+        cut = len(self.top) + 1 if self.top else 0
+        for name, entry in kept:
+            rel = name[cut:]
+            if not rel:
+                continue
+            if entry.kind == DIR:
+                self.dirs.add(rel)
+            elif rel in self.files:
+                self.problems.append(
+                    f"{self.path.name}: member {name!r} appears twice; the first copy is read"
+                )
+            else:
+                self.files[rel] = entry
+        for rel in list(self.files):
+            parts = rel.split("/")[:-1]
+            for i in range(1, len(parts) + 1):
+                self.dirs.add("/".join(parts[:i]))
 
-_UNSAFE_CHARS = re.compile(r"[^A-Za-z0-9._()-]+")
+    def info(self, rel: str) -> Entry:
+        entry = self.files.get(rel)
+        if entry is None:
+            raise InputError(f"{rel}: not in {self.path.name}")
+        return entry
 
+    def check(self, rel: str) -> Entry:
+        """The member's entry after the size and ratio guards."""
+        entry = self.info(rel)
+        check_member(entry)
+        return entry
 
-def safe_file_name(name: str) -> str:
-    """A harmless local file name that keeps the look of ``name``'s last segment."""
-    base = name.replace("\\", "/").rsplit("/", 1)[-1]
-    base = _UNSAFE_CHARS.sub("_", base).strip(".")[:100]
-    return base or "file"
+    def _open(self, entry: Entry) -> IO[bytes]:
+        try:
+            return open_zip_member(self.path, entry)
+        except OSError as exc:
+            raise InputError(f"{entry.label()}: cannot read this zip member: {exc}") from exc
+
+    def open(self, rel: str) -> IO[bytes]:
+        return self._open(self.check(rel))
+
+    def extract(self, rel: str, temp: ExtractSpace) -> Path:
+        """Unpack one member into its own private sub-folder."""
+        entry = self.info(rel)
+        try:
+            return temp.extract(entry, self._open, temp.slot(rel))
+        except OSError as exc:
+            raise InputError(f"{rel}: damaged zip member ({exc})") from exc
+
+    def sha256(self, rel: str) -> str:
+        """SHA-256 of a member's content, streamed."""
+        digest = hashlib.sha256()
+        try:
+            with self.open(rel) as src:
+                while chunk := src.read(HASH_CHUNK):
+                    digest.update(chunk)
+        except OSError as exc:
+            raise InputError(f"{rel}: damaged zip member ({exc})") from exc
+        return digest.hexdigest()
+
+    def read_small(self, rel: str) -> bytes:
+        """A small member's bytes (metadata), refused over ``LIMITS.small_file``."""
+        entry = self.check(rel)
+        if (entry.size or 0) > LIMITS.small_file:
+            raise InputError(f"{rel}: {entry.size} bytes, too large for a metadata file")
+        try:
+            with self._open(entry) as src:
+                return src.read(LIMITS.small_file + 1)[: LIMITS.small_file]
+        except OSError as exc:
+            raise InputError(f"{rel}: damaged zip member ({exc})") from exc
+
+    def close(self) -> None:  # members are opened one at a time; nothing stays open
+        pass
 
 
 def clean_member_name(name: str) -> str | None:
     """``name`` as a relative ``a/b/c`` path, or None when it could escape the archive."""
-    if "\x00" in name:
-        return None
-    name = name.replace("\\", "/")
-    if name.startswith("/") or re.match(r"[A-Za-z]:", name):
-        return None
-    parts = [p for p in name.split("/") if p not in ("", ".")]
-    if not parts or ".." in parts:
-        return None
-    return "/".join(parts)
+    cleaned, problem = clean_name(name, backslash=True)
+    return None if problem is not None or not cleaned else cleaned
 
 
 def common_top_folder(files: list[str], dirs: list[str]) -> str | None:
@@ -147,176 +188,13 @@ def copy_limited(src: IO[bytes], dst: IO[bytes], limit: int, what: str) -> int:
     return total
 
 
-def ut_extra_mtime(extra: bytes) -> datetime | None:
-    """The UTC modification time of a zip "extended timestamp" extra field (0x5455), if any.
-
-    Info-ZIP's field, written by Go's archive/zip (androidqf) when a time is set: flags byte, bit
-    0 = a signed 32-bit Unix mtime follows (APPNOTE 4.6.x, Info-ZIP "extra field" list).
-    """
-    offset = 0
-    while offset + 4 <= len(extra):
-        header_id, size = struct.unpack_from("<HH", extra, offset)
-        data = extra[offset + 4 : offset + 4 + size]
-        if header_id == 0x5455 and len(data) >= 5 and data[0] & 1:
-            return datetime.fromtimestamp(struct.unpack_from("<i", data, 1)[0], UTC)
-        offset += 4 + size
-    return None
-
-
-def zip_mtime(info: zipfile.ZipInfo, timezone: str | None) -> datetime | None:
-    """A member's modification time: the UTC extra field, else the DOS time in ``timezone``.
-
-    DOS times are wall-clock times of the machine that wrote the zip (AOSP's ZipWriter uses
-    ``localtime_r``, so a bugreport's are device-local); the 1980-01-01 minimum means "unset".
-    """
-    exact = ut_extra_mtime(info.extra)
-    if exact is not None:
-        return exact
-    try:
-        naive = datetime(*info.date_time)
-    except ValueError:
-        return None
-    if naive <= datetime(1980, 1, 1, 0, 0, 2):
-        return None
-    return localize(naive, timezone)
-
-
-class ZipArchive:
-    """A zip read with guards: safe names only, no links, bounded sizes and ratios."""
-
-    def __init__(self, path: Path, strip_top: bool = True) -> None:
-        self.path = path
-        try:
-            self.zip = zipfile.ZipFile(path)
-        except (zipfile.BadZipFile, OSError, ValueError) as exc:
-            raise NotAnAcquisition(f"{path}: not a readable zip archive ({exc})") from exc
-        self.files: dict[str, zipfile.ZipInfo] = {}
-        self.dirs: set[str] = set()
-        self.problems: list[str] = []
-        self.top: str | None = None
-        self._index(strip_top)
-
-    def _index(self, strip_top: bool) -> None:
-        infos = self.zip.infolist()
-        if len(infos) > LIMITS.members:
-            self.problems.append(
-                f"{self.path.name}: {len(infos)} members, over the {LIMITS.members} limit; "
-                "only the first ones are read"
-            )
-            infos = infos[: LIMITS.members]
-        kept: list[tuple[str, zipfile.ZipInfo]] = []
-        for info in infos:
-            name = clean_member_name(info.filename)
-            if name is None:
-                self.problems.append(
-                    f"{self.path.name}: member {info.filename[:200]!r} has an unsafe path "
-                    "(absolute or climbing out of the archive); ignored"
-                )
-                continue
-            # Unix zips keep st_mode in the high external attribute bits; Python's own zips
-            # set permission bits only, so only an explicit non-regular file type counts.
-            kind = stat.S_IFMT(info.external_attr >> 16)
-            if not info.is_dir() and kind not in (0, stat.S_IFREG):
-                self.problems.append(
-                    f"{self.path.name}: member {name!r} is a link or special file; ignored"
-                )
-                continue
-            kept.append((name, info))
-        files = [n for n, i in kept if not i.is_dir()]
-        dirs = [n for n, i in kept if i.is_dir()]
-        self.top = common_top_folder(files, dirs) if strip_top else None
-        cut = len(self.top) + 1 if self.top else 0
-        for name, info in kept:
-            rel = name[cut:]
-            if not rel:
-                continue
-            if info.is_dir():
-                self.dirs.add(rel)
-            elif rel in self.files:
-                self.problems.append(
-                    f"{self.path.name}: member {name!r} appears twice; the first copy is read"
-                )
-            else:
-                self.files[rel] = info
-        for rel in list(self.files):
-            parts = rel.split("/")[:-1]
-            for i in range(1, len(parts) + 1):
-                self.dirs.add("/".join(parts[:i]))
-
-    def info(self, rel: str) -> zipfile.ZipInfo:
-        info = self.files.get(rel)
-        if info is None:
-            raise InputError(f"{rel}: not in {self.path.name}")
-        return info
-
-    def check(self, rel: str) -> zipfile.ZipInfo:
-        """The member's info after the size and ratio guards."""
-        info = self.info(rel)
-        if info.file_size > LIMITS.member_bytes:
-            raise InputError(
-                f"{rel}: declared size {info.file_size} is over the {LIMITS.member_bytes} byte "
-                "limit; not unpacked"
-            )
-        ratio = info.file_size / max(info.compress_size, 1)
-        if info.file_size > LIMITS.ratio_floor and ratio > LIMITS.ratio:
-            raise InputError(
-                f"{rel}: compressed {ratio:.0f} to 1, over the {LIMITS.ratio}:1 limit for large "
-                "members (a decompression bomb guard); not unpacked"
-            )
-        return info
-
-    def open(self, rel: str) -> IO[bytes]:
-        info = self.check(rel)
-        try:
-            return self.zip.open(info)
-        except (RuntimeError, NotImplementedError, zipfile.BadZipFile, OSError) as exc:
-            raise InputError(f"{rel}: cannot read this zip member: {exc}") from exc
-
-    def extract(self, rel: str, temp: PrivateTemp) -> Path:
-        """Unpack one member into its own private sub-folder."""
-        info = self.check(rel)
-        temp.reserve(info.file_size, rel)
-        dest = temp.slot(rel)
-        try:
-            with self.open(rel) as src, dest.open("wb") as out:
-                copy_limited(src, out, info.file_size, rel)
-        except (zipfile.BadZipFile, OSError, EOFError) as exc:
-            dest.unlink(missing_ok=True)
-            raise InputError(f"{rel}: damaged zip member ({exc})") from exc
-        return dest
-
-    def sha256(self, rel: str) -> str:
-        """SHA-256 of a member's content, streamed."""
-        digest = hashlib.sha256()
-        try:
-            with self.open(rel) as src:
-                while chunk := src.read(HASH_CHUNK):
-                    digest.update(chunk)
-        except (zipfile.BadZipFile, OSError, EOFError) as exc:
-            raise InputError(f"{rel}: damaged zip member ({exc})") from exc
-        return digest.hexdigest()
-
-    def read_small(self, rel: str) -> bytes:
-        """A small member's bytes (metadata), refused over ``LIMITS.small_file``."""
-        info = self.check(rel)
-        if info.file_size > LIMITS.small_file:
-            raise InputError(f"{rel}: {info.file_size} bytes, too large for a metadata file")
-        try:
-            with self.open(rel) as src:
-                return src.read(LIMITS.small_file + 1)[: LIMITS.small_file]
-        except (zipfile.BadZipFile, OSError, EOFError) as exc:
-            raise InputError(f"{rel}: damaged zip member ({exc})") from exc
-
-    def close(self) -> None:
-        self.zip.close()
-
-
 class Tree(ABC):
     """The files of a folder or a zip, by relative path, read-only."""
 
     files: dict[str, int | None]  # relative path -> size
     dirs: set[str]
     problems: list[str]
+    damage: str | None = None  # the container was read only in part (a damaged zip)
 
     @abstractmethod
     def local(self, rel: str) -> Path:
@@ -341,6 +219,10 @@ class Tree(ABC):
     def origin(self) -> Path | None:
         """The acquisition file that private copies come from (None for a folder)."""
         return None
+
+    def times_without_zone(self, timezone: str | None) -> int:
+        """Files whose time had no zone and was read as UTC (zip DOS times)."""
+        return 0
 
     def read_small(self, rel: str) -> bytes | None:
         """A metadata file's bytes, or None when absent."""
@@ -439,15 +321,16 @@ class ZipTree(Tree):
     """A zip archive; members are unpacked one at a time into a private folder when read."""
 
     def __init__(
-        self, archive: ZipArchive, temp: PrivateTemp, origin: Path, label: str | None = None
+        self, archive: ZipArchive, temp: ExtractSpace, origin: Path, label: str | None = None
     ) -> None:
         self.archive = archive
         self.temp = temp
         self._origin = origin
         self.label = label or archive.path.name
-        self.files = {rel: info.file_size for rel, info in archive.files.items()}
+        self.files = {rel: info.size for rel, info in archive.files.items()}
         self.dirs = set(archive.dirs)
         self.problems = list(archive.problems)
+        self.damage = archive.damage
         self._local: dict[str, Path] = {}
 
     def local(self, rel: str) -> Path:
@@ -463,7 +346,11 @@ class ZipTree(Tree):
         return self.archive.sha256(rel)
 
     def modified(self, rel: str, timezone: str | None) -> datetime | None:
-        return zip_mtime(self.archive.info(rel), timezone)
+        return zip_time(self.archive.info(rel), timezone)[0]
+
+    def times_without_zone(self, timezone: str | None) -> int:
+        """Members whose only time is a DOS time read as UTC (no zone known)."""
+        return sum(zip_time(e, timezone)[1] for e in self.archive.files.values())
 
     def describe(self, rel: str) -> str:
         top = f"{self.archive.top}/" if self.archive.top else ""

@@ -26,13 +26,13 @@ from typing import Any
 
 import pyrage
 
-from tracehound.core.errors import InputError, NotAnAcquisition, TracehoundError
+from tracehound.core.errors import InputError, MissingInput, NotAnAcquisition, TracehoundError
 from tracehound.core.timeutil import iso
 from tracehound.sources import android_backup, android_bugreport
 from tracehound.sources.android_container import (
     DecryptionError,
+    ExtractSpace,
     FolderTree,
-    PrivateTemp,
     Tree,
     ZipArchive,
     ZipTree,
@@ -40,7 +40,7 @@ from tracehound.sources.android_container import (
     device_facts,
     parse_getprop,
 )
-from tracehound.sources.android_hashes import HASH_LIST, verify
+from tracehound.sources.android_hashes import HASH_LIST, MAX_LIST_BYTES, map_rows, read_rows, verify
 from tracehound.sources.base import FileEntry, Source, SourceOptions, source_opener
 from tracehound.sources.glob import GlobSet
 
@@ -109,7 +109,7 @@ def load_identities(path: Path) -> list[Any]:
     raise DecryptionError(f"{path}: no age identity (AGE-SECRET-KEY-1...) in this file")
 
 
-def decrypt_age(path: Path, options: SourceOptions, temp: PrivateTemp) -> Path:
+def decrypt_age(path: Path, options: SourceOptions, temp: ExtractSpace) -> Path:
     """Decrypt an age file into the private temporary folder; return the plaintext's path."""
     with path.open("rb") as handle:
         head = handle.read(4096)
@@ -162,7 +162,7 @@ class AndroidQF(Source):
     platform = "android"
 
     def __init__(
-        self, root: Path, tree: Tree, options: SourceOptions, container: str, temp: PrivateTemp
+        self, root: Path, tree: Tree, options: SourceOptions, container: str, temp: ExtractSpace
     ) -> None:
         super().__init__(root)
         self.tree = tree
@@ -170,11 +170,15 @@ class AndroidQF(Source):
         self.container = container
         self.temp = temp
         self.errors.extend(tree.problems)
+        if tree.damage is not None:  # a cut zip: what is absent may just be lost
+            self.index_damage = tree.damage
+            self.errors.append(tree.damage)
         self.acquisition = self._json_dict("acquisition.json")
         self.props = parse_getprop(decode_text(self._small("getprop.txt")))
         self._subs: dict[str, Source | None] = {}
         self._facts: dict[str, Any] | None = None
         self._verified: Path | None = None
+        self._missing: set[str] | None = None
 
     def _small(self, rel: str) -> bytes | None:
         try:
@@ -208,6 +212,9 @@ class AndroidQF(Source):
                 # The nested source's problems are this run's problems (they make it incomplete).
                 self.errors.extend(sub.errors)
                 sub.errors = self.errors
+                # A cut nested zip: absence under its prefix proves nothing (conservative: the
+                # pipeline reads one index_damage per source).
+                self.index_damage = self.index_damage or sub.index_damage
         self._subs[prefix] = sub
         return sub
 
@@ -243,6 +250,7 @@ class AndroidQF(Source):
                 "acquisition_completed": _time(acq.get("completed")),
                 "hash_list": HASH_LIST in self.tree.files,
                 "nested": nested,
+                "zip_times_without_zone": self.tree.times_without_zone(device["timezone"]),
             }
         return self._facts
 
@@ -250,7 +258,8 @@ class AndroidQF(Source):
         wanted = list(patterns)
         result: dict[str, list[str]] = {p: [] for p in wanted}
         globs = GlobSet([p for p in wanted if p.startswith(PREFIX)])
-        for name in [*(PREFIX + rel for rel in self.tree.files), VERIFIED]:
+        listed = [PREFIX + rel for rel in (*self.tree.files, *sorted(self.listed_missing()))]
+        for name in [*listed, VERIFIED]:
             for pattern in globs.matches(name):
                 result[pattern].append(name)
         for prefix in NESTED:
@@ -263,11 +272,34 @@ class AndroidQF(Source):
             paths.sort()
         return result
 
+    def listed_missing(self) -> set[str]:
+        """Files androidqf's hashes.csv lists that are not in the acquisition: found, so that
+        their artifacts are ``missing`` rather than "not present" (``local`` raises
+        MissingInput). A hash list that cannot be read lists nothing here; the
+        ``android.aqf_integrity`` artifact reports it."""
+        if self._missing is None:
+            self._missing = set()
+            if HASH_LIST in self.tree.files:
+                try:
+                    with self.tree.open(HASH_LIST) as handle:
+                        raw = handle.read(MAX_LIST_BYTES)
+                except (InputError, OSError):
+                    return self._missing
+                rows, _ = read_rows(raw.decode("utf-8", errors="replace").lstrip("\ufeff"))
+                storage = self.acquisition.get("storage_path")
+                map_rows(rows, self.tree.files, storage if isinstance(storage, str) else None)
+                paths = {r["path"] for r in rows if isinstance(r["path"], str)}
+                self._missing = {p for p in paths if p and p not in self.tree.files}
+        return self._missing
+
     def local(self, device_path: str) -> Path:
         if device_path == VERIFIED:
             return self._verification_file()
         if device_path.startswith(PREFIX):
-            return self.tree.local(device_path[len(PREFIX) :])
+            rel = device_path[len(PREFIX) :]
+            if rel not in self.tree.files and rel in self.listed_missing():
+                raise MissingInput(f"{rel}: listed in {HASH_LIST} but not in the acquisition")
+            return self.tree.local(rel)
         sub = self._route(device_path)
         if sub is None:
             raise InputError(f"{device_path}: not in this androidqf acquisition")
@@ -340,7 +372,7 @@ def _folder_root(path: Path) -> Path | None:
 
 
 def _open_archive(
-    path: Path, zip_path: Path, options: SourceOptions, container: str, temp: PrivateTemp
+    path: Path, zip_path: Path, options: SourceOptions, container: str, temp: ExtractSpace
 ) -> AndroidQF | None:
     archive = ZipArchive(zip_path)
     if not looks_like_androidqf(archive.files):
@@ -356,12 +388,14 @@ def open_androidqf(path: Path, options: SourceOptions) -> Source | None:
         root = _folder_root(path)
         if root is None:
             return None
-        return AndroidQF(root, FolderTree(root), options, "folder", PrivateTemp())
+        return AndroidQF(
+            root, FolderTree(root), options, "folder", ExtractSpace("tracehound-android-")
+        )
     if not path.is_file():
         return None
     with path.open("rb") as handle:
         head = handle.read(len(AGE_MAGIC))
-    temp = PrivateTemp()
+    temp = ExtractSpace("tracehound-android-")
     try:
         if head == AGE_MAGIC:
             plain = decrypt_age(path, options, temp)

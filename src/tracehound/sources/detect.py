@@ -32,8 +32,35 @@ def open_source(path: Path, options: SourceOptions | None = None) -> Source:
         raise NotAnAcquisition(f"{path}: no such file or folder")
     _load_openers()
     opts = options or SourceOptions()
+    source = _open_as_is(path, opts)
+    if source is None and path.is_dir():
+        # A folder holding exactly one acquisition (a .tar dump, an androidqf zip, a backup
+        # folder...) is that acquisition; hidden files (.DS_Store, ._*) do not count.
+        only = _only_entry(path)
+        if only is not None:
+            source = _open_as_is(only, opts)
+    if source is None:
+        raise NotAnAcquisition(
+            f"{path}: not an acquisition tracehound knows; it reads {KNOWN_KINDS}, or a folder "
+            "holding exactly one of them"
+        )
+    return source
+
+
+def _open_as_is(path: Path, options: SourceOptions) -> Source | None:
     for opener in openers():
-        source = opener(path, opts)
+        source = opener(path, options)
         if source is not None:
             return source
-    raise NotAnAcquisition(f"{path}: not an acquisition tracehound knows; it reads {KNOWN_KINDS}")
+    return None
+
+
+def _only_entry(folder: Path) -> Path | None:
+    """The one visible entry of ``folder`` (not a link), or None."""
+    try:
+        visible = [p for p in folder.iterdir() if not p.name.startswith(".")]
+    except OSError as exc:
+        raise NotAnAcquisition(f"{folder}: cannot be listed: {exc.strerror or exc}") from None
+    if len(visible) != 1 or visible[0].is_symlink():
+        return None
+    return visible[0]

@@ -1,9 +1,17 @@
-"""Device-path globs: ``*`` and ``?`` stay in one segment, ``**`` spans zero or more segments."""
+"""The one device-path glob matcher: ``*`` and ``?`` stay in one segment, ``**`` spans segments.
+
+Every source and the parser runner match artifact globs with ``GlobSet``; nothing else turns a
+glob into a regular expression. Only ``*`` and ``?`` are wildcards (``[`` is an ordinary
+character, as in device file names such as ``Photos [1].jpg``).
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import cache
+
+WILDCARDS = "*?"
 
 
 @cache
@@ -33,25 +41,41 @@ def compile_glob(pattern: str) -> re.Pattern[str]:
 def literal_basename(pattern: str) -> str | None:
     """The pattern's last segment if it has no wildcard (lets sources index by file name)."""
     base = pattern.rsplit("/", 1)[-1]
-    return None if any(ch in base for ch in "*?[") else base
+    return None if any(ch in base for ch in WILDCARDS) else base
+
+
+def literal_prefix(pattern: str) -> str:
+    """The part of ``pattern`` before its first wildcard."""
+    cut = min((i for i in (pattern.find(c) for c in WILDCARDS) if i >= 0), default=len(pattern))
+    return pattern[:cut]
 
 
 class GlobSet:
-    """Many globs matched against many paths: literal basenames are looked up, not scanned."""
+    """Many globs matched against many paths: literal basenames are looked up, not scanned;
+    other globs are tried only on paths that start with their literal prefix."""
 
-    def __init__(self, patterns: list[str]) -> None:
+    def __init__(self, patterns: Iterable[str]) -> None:
         self.by_base: dict[str, list[str]] = {}
-        self.wild: list[str] = []
+        self.wild: list[tuple[str, str]] = []  # (literal prefix, pattern)
         for pattern in dict.fromkeys(patterns):
             base = literal_basename(pattern)
             if base is None:
-                self.wild.append(pattern)
+                self.wild.append((literal_prefix(pattern), pattern))
             else:
                 self.by_base.setdefault(base, []).append(pattern)
+        literal = [p for group in self.by_base.values() for p in group]
+        self.prefixes = sorted({literal_prefix(p) for p in literal} | {pre for pre, _ in self.wild})
 
     def matches(self, path: str) -> list[str]:
         """The patterns that ``path`` matches."""
-        base = path.rsplit("/", 1)[-1]
+        base = path.rpartition("/")[2]
         hits = [p for p in self.by_base.get(base, ()) if compile_glob(p).match(path)]
-        hits.extend(p for p in self.wild if compile_glob(p).match(path))
+        hits.extend(
+            p for pre, p in self.wild if path.startswith(pre) and compile_glob(p).match(path)
+        )
         return hits
+
+    def could_contain(self, folder: str) -> bool:
+        """Whether a path below folder ``folder`` can match a pattern (prunes folder walks)."""
+        inside = folder + "/"
+        return any(p.startswith(inside) or inside.startswith(p) for p in self.prefixes)

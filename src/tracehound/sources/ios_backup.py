@@ -18,25 +18,25 @@ encrypted backups too and are read in place.
 
 from __future__ import annotations
 
+import os
 import plistlib
-import shutil
 import sqlite3
-import tempfile
-import weakref
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from tracehound.core.errors import EncryptedBackup, InputError, NotAnAcquisition
+from tracehound.core.errors import EncryptedBackup, InputError, MissingInput, NotAnAcquisition
+from tracehound.core.tempspace import TempSpace
 from tracehound.core.timeutil import as_utc, iso
 from tracehound.parsers.common import plist
-from tracehound.parsers.common.sqlite import SQLITE_MAGIC, open_readonly
+from tracehound.parsers.common.sqlite import SQLITE_MAGIC, open_readonly, truncation
 from tracehound.sources import ios_crypto
 from tracehound.sources.base import Source, SourceOptions, source_opener
 from tracehound.sources.glob import GlobSet
 from tracehound.sources.ios_domains import device_path
 
 META_FILES = ("Manifest.db", "Info.plist", "Manifest.plist", "Status.plist")
+SQLITE_SIDECARS = ("-wal", "-shm")
 VIRTUAL_PREFIX = "backup:"
 HOW_TO_UNLOCK = (
     "this backup is encrypted and tracehound needs its password: give it with --password-file "
@@ -52,17 +52,23 @@ def looks_like_backup(folder: Path) -> bool:
 
 def read_plist(path: Path) -> dict[str, Any] | None:
     """A backup metadata plist (a dictionary), None when absent; NotAnAcquisition if damaged."""
+    try:
+        return load_metadata_plist(path)
+    except InputError as exc:
+        raise NotAnAcquisition(str(exc)) from exc
+
+
+def load_metadata_plist(path: Path) -> dict[str, Any] | None:
+    """A backup metadata plist (a dictionary), None when absent; InputError if damaged."""
     if not path.is_file():
         return None
     try:
         with path.open("rb") as handle:
             obj = plistlib.load(handle)
     except Exception as exc:  # plistlib raises many types on damaged input
-        raise NotAnAcquisition(
-            f"{path}: damaged property list ({type(exc).__name__}: {exc})"
-        ) from exc
+        raise InputError(f"{path}: damaged property list ({type(exc).__name__}: {exc})") from exc
     if not isinstance(obj, dict):
-        raise NotAnAcquisition(f"{path}: expected a dictionary, found {type(obj).__name__}")
+        raise InputError(f"{path}: expected a dictionary, found {type(obj).__name__}")
     return obj
 
 
@@ -136,48 +142,69 @@ class IOSBackup(Source):
         self.manifest_plist = read_plist(root / "Manifest.plist")
         self.encrypted = (self.manifest_plist or {}).get("IsEncrypted") is True
         self.keys: ios_crypto.BackupKeys | None = None
-        self._tmp: Path | None = None
-        self._finalizer: weakref.finalize[Any, Any] | None = None
+        self._space = TempSpace("tracehound-backup-")  # decrypted copies only
         self._files: dict[str, str] = {}  # device path -> fileID, for matched paths only
         self._blobs: dict[str, bytes] = {}  # device path -> Files.file blob (encrypted only)
         self._plain: dict[str, Path] = {}  # fileID -> decrypted private copy
-        self._origins: dict[str, Path] = {}  # device path -> encrypted file it came from
+        self._origins: dict[str, Path] = {}  # device path -> backup file it was staged from
         self.manifest_rows = 0
-        if not (root / "Manifest.db").is_file():
+        #: False when Manifest.db cannot even be opened (absent, not SQLite, undecryptable).
+        self._index_readable = True
+        #: Damaged Info.plist / Status.plist: name -> problem. They stop nothing: their facts
+        #: are unknown and the artifacts reading them are ``error`` (``local`` raises).
+        self.metadata_damage: dict[str, str] = {}
+        has_db = (root / "Manifest.db").is_file()
+        # Info.plist alone is no proof (every macOS app bundle has one); Manifest.plist is.
+        if not has_db and self.manifest_plist is None:
             raise NotAnAcquisition(f"{root}: not an iOS backup: Manifest.db is missing")
-        if self.encrypted:
+        if self.encrypted and has_db:
             self.keys = unlock_keybag(root, self.manifest_plist or {}, options or SourceOptions())
         try:
-            self.manifest_db = self._manifest_db()
+            self.manifest_db = self._manifest_db() if has_db else root / "Manifest.db"
         except BaseException:
             self.close()
             raise
-        self.info_plist = read_plist(root / "Info.plist")
-        self.status_plist = read_plist(root / "Status.plist")
+        if not has_db:
+            self._damaged_index("Manifest.db is missing from the backup", readable=False)
+        self.info_plist = self._metadata("Info.plist")
+        self.status_plist = self._metadata("Status.plist")
+
+    def _damaged_index(self, cause: str, readable: bool = True) -> None:
+        """Record that Manifest.db cannot be read whole: absence proves nothing any more."""
+        if self.index_damage is None:
+            self.index_damage = cause
+        if cause not in self.errors:
+            self.errors.append(cause)
+        self._index_readable = self._index_readable and readable
+
+    def _metadata(self, name: str) -> dict[str, Any] | None:
+        """Info.plist or Status.plist; a damaged one is recorded, never raised."""
+        try:
+            return load_metadata_plist(self.root / name)
+        except InputError as exc:
+            self.metadata_damage[name] = f"{name}: {str(exc).rpartition(name + ': ')[2]}"
+            self.errors.append(f"{self.metadata_damage[name]}; the facts it holds are unknown")
+            return None
 
     # -- encryption ----------------------------------------------------------------------
 
     def _private_folder(self) -> Path:
         """The run's private temporary folder (mode 0700), made on first use."""
-        if self._tmp is None:
-            self._tmp = Path(tempfile.mkdtemp(prefix="tracehound-backup-"))
-            self._tmp.chmod(0o700)
-            # Safety net: removed when the source is collected or the interpreter exits.
-            self._finalizer = weakref.finalize(self, shutil.rmtree, self._tmp, True)
-        return self._tmp
+        return self._space.root  # removed by close(), or when the source is collected
 
     def _manifest_db(self) -> Path:
-        """Manifest.db, or its decrypted private copy; check that it is SQLite."""
+        """Manifest.db, or its decrypted private copy; check that it is SQLite.
+
+        A damaged Manifest.db is recorded as the backup's ``index_damage`` (never raised): the
+        backup is still a backup, and its Info.plist can still be read.
+        """
         stored = self.root / "Manifest.db"
         wrapped = (self.manifest_plist or {}).get("ManifestKey")
         if self.keys is None or wrapped is None:
             # Encrypted backups from before iOS 10.2 have no ManifestKey: Manifest.db is plain.
-            with stored.open("rb") as handle:
-                if handle.read(16) != SQLITE_MAGIC:
-                    raise NotAnAcquisition(
-                        f"{stored}: not a SQLite database; the backup is damaged, or "
-                        "encrypted without Manifest.plist saying so"
-                    )
+            self._check_sqlite(
+                stored, "the backup is damaged, or encrypted without Manifest.plist saying so"
+            )
             return stored
         try:
             key = self.keys.unwrap(wrapped)
@@ -191,14 +218,29 @@ class IOSBackup(Source):
         try:
             ios_crypto.decrypt_file(stored, plain, key)
         except InputError as exc:
-            raise EncryptedBackup(f"{stored}: cannot decrypt the file index: {exc}") from None
-        with plain.open("rb") as handle:
-            if handle.read(16) != SQLITE_MAGIC:
-                raise EncryptedBackup(
-                    f"{stored}: does not decrypt to a SQLite database: damaged backup"
-                )
+            # The keybag opened with this password, so the file itself is damaged (truncated).
+            plain.unlink(missing_ok=True)
+            self._damaged_index(f"Manifest.db: cannot decrypt the file index: {exc}", False)
+            return stored
         self._origins[VIRTUAL_PREFIX + "Manifest.db"] = stored
+        self._check_sqlite(plain, "it does not decrypt to a SQLite database: damaged backup")
         return plain
+
+    def _check_sqlite(self, path: Path, why: str) -> None:
+        """Record Manifest.db as damaged when it is not SQLite or is shorter than it says."""
+        try:
+            with path.open("rb") as handle:
+                head = handle.read(100)
+        except OSError as exc:
+            self._damaged_index(f"Manifest.db: cannot be read ({exc.strerror or exc})", False)
+            return
+        if head[:16] != SQLITE_MAGIC:
+            self._damaged_index(f"Manifest.db: not a SQLite database; {why}", False)
+            return
+        short = truncation(head, path.stat().st_size)
+        if short is not None:
+            # Still queried: the pages before the cut may list most files.
+            self._damaged_index(f"Manifest.db: {short}")
 
     def decrypt_to(self, file_id: str, blob: object, stored: Path, target: Path) -> None:
         """Decrypt the backup file ``stored`` (Manifest entry ``file_id``/``blob``) to ``target``.
@@ -214,7 +256,7 @@ class IOSBackup(Source):
                 raise InputError(
                     f"{file_id[:2]}/{file_id} has content but no EncryptionKey in Manifest.db"
                 )
-            shutil.copyfile(stored, target)
+            os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))  # empty too
             return
         file_key = self.keys.unwrap(key, protection_class)
         ios_crypto.decrypt_file(stored, target, file_key, size)
@@ -233,7 +275,7 @@ class IOSBackup(Source):
             raise InputError(f"{label}: invalid fileID {file_id[:60]!r} in Manifest.db")
         path = self.root / file_id[:2] / file_id
         if not path.is_file():
-            raise InputError(
+            raise MissingInput(
                 f"{label}: listed in Manifest.db but its file {file_id[:2]}/{file_id} is "
                 "missing from the backup"
             )
@@ -267,6 +309,7 @@ class IOSBackup(Source):
                 status.get("Version"), (self.manifest_plist or {}).get("Version")
             ),
             "metadata_files": [n for n in META_FILES if (self.root / n).is_file()],
+            **({"damaged_metadata": sorted(self.metadata_damage)} if self.metadata_damage else {}),
         }
 
     def find(self, patterns: Iterable[str]) -> dict[str, list[str]]:
@@ -278,29 +321,38 @@ class IOSBackup(Source):
                 if (self.root / name).is_file():
                     result[pattern].append(pattern)
         globs = GlobSet([p for p in wanted if not p.startswith(VIRTUAL_PREFIX)])
-        # The blob is only needed (for its EncryptionKey) when the backup is encrypted.
-        blob_column = "file" if self.keys is not None else "NULL"
         try:
-            with open_readonly(self.manifest_db) as conn:
-                rows = conn.execute(
-                    f"SELECT fileID, domain, relativePath, flags, {blob_column} FROM Files"
-                )
-                for file_id, domain, rel, flags, blob in rows:
-                    self.manifest_rows += 1
-                    if flags != 1 or not isinstance(domain, str) or not isinstance(rel, str):
-                        continue
-                    path = device_path(domain, rel)
-                    for pattern in globs.matches(path):
-                        result[pattern].append(path)
-                        self._files[path] = str(file_id)
-                        if isinstance(blob, bytes):
-                            self._blobs[path] = blob
+            if self._index_readable:
+                self._scan_manifest(globs, result)
         except (sqlite3.DatabaseError, InputError) as exc:
-            # Keep going with what is readable (Info.plist...); the run is marked incomplete.
-            self.errors.append(f"Manifest.db: cannot list the backup's files: {exc}")
+            # Keep going with what is readable (Info.plist...); every artifact that found
+            # nothing is then ``error``, not "not present" (pipeline), and the run incomplete.
+            self._damaged_index(f"Manifest.db: cannot list the backup's files: {exc}")
         for paths in result.values():
             paths.sort()
         return result
+
+    def _scan_manifest(self, globs: GlobSet, result: dict[str, list[str]]) -> None:
+        """One pass over Files: matched paths, and the -wal/-shm beside matched databases."""
+        # The blob is only needed (for its EncryptionKey) when the backup is encrypted.
+        blob_column = "file" if self.keys is not None else "NULL"
+        with open_readonly(self.manifest_db) as conn:
+            rows = conn.execute(
+                f"SELECT fileID, domain, relativePath, flags, {blob_column} FROM Files"
+            )
+            for file_id, domain, rel, flags, blob in rows:
+                self.manifest_rows += 1
+                if flags != 1 or not isinstance(domain, str) or not isinstance(rel, str):
+                    continue
+                path = device_path(domain, rel)
+                matched = globs.matches(path)
+                for pattern in matched:
+                    result[pattern].append(path)
+                # A backup stores a database's -wal/-shm as files of their own (own fileID).
+                if matched or (path.endswith(SQLITE_SIDECARS) and globs.matches(path[:-4])):
+                    self._files[path] = str(file_id)
+                    if isinstance(blob, bytes):
+                        self._blobs[path] = blob
 
     def own_inputs(self) -> list[tuple[str, Path]]:
         return [
@@ -311,13 +363,20 @@ class IOSBackup(Source):
         if device_path.startswith(VIRTUAL_PREFIX):
             if device_path == VIRTUAL_PREFIX + "Manifest.db":
                 return self.manifest_db
-            return self.root / device_path[len(VIRTUAL_PREFIX) :]
+            name = device_path[len(VIRTUAL_PREFIX) :]
+            if name in self.metadata_damage:
+                raise InputError(self.metadata_damage[name])
+            return self.root / name
         file_id = self._files.get(device_path)
         if file_id is None:
             raise InputError(f"{device_path}: not listed in Manifest.db")
         stored = self.stored_file(file_id, device_path)
         if self.keys is None:
-            return stored
+            if not self._has_sidecars(device_path):
+                return stored
+            if file_id not in self._plain:
+                self._plain[file_id] = self._stage_sidecars(device_path, file_id, stored)
+            return self._plain[file_id]
         plain = self._plain.get(file_id)
         if plain is None:
             # One folder per file: earlier folders' listings never change (evidence log).
@@ -331,9 +390,47 @@ class IOSBackup(Source):
                 raise InputError(f"{file_id[:2]}/{file_id}: cannot decrypt: {exc}") from None
             except OSError as exc:
                 raise InputError(f"{file_id[:2]}/{file_id}: cannot decrypt: {exc}") from exc
+            if self._has_sidecars(device_path):
+                self._stage_sidecars(device_path, file_id, target)
             plain = self._plain[file_id] = target
         self._origins[device_path] = stored
         return plain
+
+    def _has_sidecars(self, device_path: str) -> bool:
+        return any(device_path + suffix in self._files for suffix in SQLITE_SIDECARS)
+
+    def _stage_sidecars(self, device_path: str, file_id: str, main: Path) -> Path:
+        """Put the database ``main`` and the -wal/-shm Manifest.db lists for it side by side
+        in a private folder, named as SQLite expects, so that the -wal is applied (on a private
+        copy, parsers/common/sqlite.py) and hashed with it (evidence.py). Plain backup files
+        are linked, never copied or moved; encrypted ones are decrypted there."""
+        folder = self._private_folder() / file_id
+        folder.mkdir(mode=0o700, exist_ok=True)
+        target = folder / file_id
+        if target != main:
+            target.unlink(missing_ok=True)
+            target.symlink_to(main)
+            self._origins[device_path] = main
+        for suffix in SQLITE_SIDECARS:
+            side_path = device_path + suffix
+            side_id = self._files.get(side_path)
+            if side_id is None:
+                continue
+            dest = folder / (file_id + suffix)
+            dest.unlink(missing_ok=True)
+            try:
+                stored = self.stored_file(side_id, side_path)
+                if self.keys is None:
+                    dest.symlink_to(stored)
+                else:
+                    self.decrypt_to(side_id, self._blobs.get(side_path), stored, dest)
+            except (InputError, OSError) as exc:
+                dest.unlink(missing_ok=True)
+                problem = str(exc) if str(exc).startswith(side_path) else f"{side_path}: {exc}"
+                self.errors.append(f"{problem}; {device_path} was read without it")
+                continue
+            self._origins[side_path] = stored
+        return target
 
     def origin(self, device_path: str) -> Path | None:
         return self._origins.get(device_path)
@@ -348,10 +445,7 @@ class IOSBackup(Source):
 
     def close(self) -> None:
         """Remove the private folder of decrypted copies (if any)."""
-        if self._finalizer is not None:
-            self._finalizer()  # runs shutil.rmtree once; later calls do nothing
-            self._finalizer = None
-        self._tmp = None
+        self._space.close()
         self._plain.clear()
 
 

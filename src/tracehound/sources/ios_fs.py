@@ -9,10 +9,15 @@ maps to its canonical device path (``var/mobile/x`` in a dump of ``/private`` is
 ``/private/var/mobile/x``). Members outside the device root are ignored.
 
 A dump extracted to a folder is read where it is (``FolderDump``); a .tar, .tar.gz/.tgz or .zip
-is read in place through a member index (``ios_fs_archive.ArchiveDump``, which holds the archive
-guards). Both resolve symbolic links inside the dump in device-path space (an absolute target is a
-device path) and refuse a link leaving the dump; names that are not valid UTF-8 are not exposed
-(counted, reported); device files, FIFOs and sockets are never opened.
+is read in place through a member index (``ios_fs_archive.ArchiveDump``, read through the one
+archive guard, ``sources.archive``). Both resolve symbolic links inside the dump in device-path
+space (an absolute target is a device path); names that are not valid UTF-8 are not exposed
+(counted, reported). Links out of the dump, broken links, link loops, device files, FIFOs and
+sockets are never opened, and each is named with the reason, as the androidqf source names what
+it skips: when an artifact's glob matches one, ``find`` returns it and ``local`` raises an
+InputError with the reason (that file is ``error``, never silently absent); otherwise it is
+listed among the source's notes (``errors``, at most MAX_NOTES lines) and counted in the
+``unread_entries`` fact.
 """
 
 from __future__ import annotations
@@ -28,16 +33,18 @@ from pathlib import Path
 from typing import Any
 
 from tracehound.core.errors import InputError, NotAnAcquisition
+from tracehound.sources.archive import DIR, FILE, HARD, LINK, OTHER, clean_name, special_kind
 from tracehound.sources.base import FileEntry, Source, SourceOptions, source_opener
-from tracehound.sources.glob import compile_glob, literal_basename
+from tracehound.sources.glob import GlobSet
 
 MAX_LINK_HOPS = 40
 MAX_NOTES = 20
 SYSTEM_VERSION = "/System/Library/CoreServices/SystemVersion.plist"
 LISTING_BATCH = 10000
 
-# Member kinds: regular file, folder, symbolic link, tar hard link, anything else.
-FILE, DIR, LINK, HARD, OTHER = "f", "d", "l", "h", "o"
+#: Kind of an archive member the guard refused (special file, link out...): never opened.
+REFUSED = "x"
+__all__ = ["DIR", "FILE", "HARD", "LINK", "OTHER", "REFUSED", "clean_name"]
 
 Probe = Callable[[str], tuple[str | None, str | None]]  # device path -> (kind, link target)
 _Row = tuple[str, bool, int | None, float, int]  # a listing row: path, is_dir, size, mtime, mode
@@ -77,19 +84,6 @@ class Layout:
         return (self.prefix + "/" if self.prefix else "") + (
             "var/" if self.base else "private/var/"
         )
-
-
-def clean_name(raw: str) -> tuple[str, str | None]:
-    """A member name without ``./``, empty or ``.`` segments; and why it is unsafe, if it is."""
-    if raw.startswith("/"):
-        return raw, "absolute member name"
-    segments = [s for s in raw.split("/") if s not in ("", ".")]
-    if ".." in segments:
-        return raw, "member name climbs out of the archive (..)"
-    name = "/".join(segments)
-    if not _valid_text(name):
-        return raw.encode("utf-8", "replace").decode(), "member name is not valid UTF-8"
-    return name, None
 
 
 def detect_layout(name: str) -> Layout | None:
@@ -144,43 +138,6 @@ def utc_time(value: float | None) -> datetime | None:
         return None
 
 
-class Matcher:
-    """Device-path globs; a literal prefix or basename is checked before any regex."""
-
-    def __init__(self, patterns: Iterable[str]) -> None:
-        self.by_base: dict[str, list[str]] = {}
-        self.wild: list[tuple[str, str]] = []  # (literal prefix, pattern)
-        for pattern in dict.fromkeys(patterns):
-            base = literal_basename(pattern)
-            if base is not None:
-                self.by_base.setdefault(base, []).append(pattern)
-            else:
-                self.wild.append((_literal_prefix(pattern), pattern))
-        literal = [p for group in self.by_base.values() for p in group]
-        self.prefixes = sorted(
-            {_literal_prefix(p) for p in literal} | {pre for pre, _ in self.wild}
-        )
-
-    def matches(self, path: str) -> list[str]:
-        hits = [
-            p for p in self.by_base.get(path.rpartition("/")[2], ()) if compile_glob(p).match(path)
-        ]
-        hits.extend(
-            p for pre, p in self.wild if path.startswith(pre) and compile_glob(p).match(path)
-        )
-        return hits
-
-    def could_contain(self, folder: str) -> bool:
-        """Whether a path below device folder ``folder`` can match a pattern (walk pruning)."""
-        inside = folder + "/"
-        return any(p.startswith(inside) or inside.startswith(p) for p in self.prefixes)
-
-
-def _literal_prefix(pattern: str) -> str:
-    cut = min((i for i in (pattern.find(c) for c in "*?[") if i >= 0), default=len(pattern))
-    return pattern[:cut]
-
-
 class FilesystemDump(Source):
     """What folder and archive dumps share: globbing, link resolution, facts."""
 
@@ -194,12 +151,13 @@ class FilesystemDump(Source):
         self._facts: dict[str, Any] | None = None
         self._notes: set[str] = set()
         self.skipped = 0  # unsafe or undecodable names not exposed
+        self.unread = 0  # links out, broken links, special files... named and never opened
 
     # -- hooks --------------------------------------------------------------------------------
     def _probe(self, device_path: str) -> tuple[str | None, str | None]:
         raise NotImplementedError
 
-    def _candidates(self, matcher: Matcher) -> Iterator[tuple[str, str]]:
+    def _candidates(self, matcher: GlobSet) -> Iterator[tuple[str, str]]:
         """(device path, kind) of files, links and hard links a glob may match."""
         raise NotImplementedError
 
@@ -214,18 +172,37 @@ class FilesystemDump(Source):
         elif len(self._notes) == MAX_NOTES + 1:
             self.errors.append("more problems with the dump were found; only the first are listed")
 
+    def _unread(self, message: str) -> None:
+        """Name an entry that is never opened, and why (counted in ``unread_entries``)."""
+        if message not in self._notes:
+            self.unread += 1
+        self._note(message)
+
     def _regular(self, device_path: str) -> str:
-        """The device path of the regular file behind ``device_path`` (links followed)."""
+        """The device path of the regular file behind ``device_path`` (links followed).
+
+        Raise InputError naming the reason when it is anything else: not in the dump, a
+        broken link, a link loop or a link out of the dump, a folder, a device file, FIFO or
+        socket, or a member the archive guard refused.
+        """
         final = resolve(device_path, self._probe)
         kind, link = self._probe(final)
         if kind == HARD:
             final = self._hard_target(device_path, link)
             kind = FILE
         if kind is None:
+            if final != "/" + "/".join(s for s in device_path.split("/") if s):
+                raise InputError(
+                    f"{device_path}: is a broken link (its target {final[:200]!r} is not in "
+                    "the dump); never opened"
+                )
             raise InputError(f"{device_path}: not in the dump")
+        if kind == REFUSED:
+            raise InputError(f"{device_path}: {link}")
+        if kind == OTHER:
+            raise InputError(f"{device_path}: is {link or 'a special file'}; never opened")
         if kind != FILE:
-            what = "a folder" if kind == DIR else "a device file, FIFO or socket"
-            raise InputError(f"{device_path}: is {what}, not a regular file")
+            raise InputError(f"{device_path}: is a folder, not a regular file")
         return final
 
     def _hard_target(self, device_path: str, link: str | None) -> str:
@@ -234,7 +211,7 @@ class FilesystemDump(Source):
     def find(self, patterns: Iterable[str]) -> dict[str, list[str]]:
         wanted = list(patterns)
         result: dict[str, list[str]] = {p: [] for p in wanted}
-        matcher = Matcher(p for p in wanted if p.startswith("/"))
+        matcher = GlobSet(p for p in wanted if p.startswith("/"))
         for path, kind in self._candidates(matcher):
             hits = matcher.matches(path)
             if not hits:
@@ -242,11 +219,12 @@ class FilesystemDump(Source):
             if kind != FILE:
                 try:
                     self._regular(path)
-                except LinkEscape as exc:
-                    self._note(str(exc))
-                    continue
-                except InputError:
-                    continue  # dangling links are common in partial dumps
+                except InputError as exc:
+                    # Kept: the artifact's local() raises the same reason, so its file is
+                    # "error", never silently absent. Special files and refused members were
+                    # named when the walk or the index met them.
+                    if kind not in (OTHER, REFUSED):
+                        self._unread(str(exc))
             for pattern in hits:
                 result[pattern].append(path)
         for paths in result.values():
@@ -272,8 +250,10 @@ class FilesystemDump(Source):
                 "dump_top": self.layout.base or "/",
                 "system_version_plist": status,
                 "skipped_members": self.skipped,
+                "unread_entries": self.unread,
             }
-        return dict(self._facts)
+        # counts grow as walks meet entries: read them now, not when the facts were first made
+        return {**self._facts, "skipped_members": self.skipped, "unread_entries": self.unread}
 
     def _system_version(self) -> tuple[dict[str, Any], str]:
         try:
@@ -322,7 +302,9 @@ class FolderDump(FilesystemDump):
                 return None, None
         if stat.S_ISDIR(info.st_mode):
             return DIR, None
-        return (FILE if stat.S_ISREG(info.st_mode) else OTHER), None
+        if stat.S_ISREG(info.st_mode):
+            return FILE, None
+        return OTHER, special_kind(info.st_mode)
 
     def local(self, device_path: str) -> Path:
         path = self._path(self._regular(device_path))
@@ -340,7 +322,7 @@ class FolderDump(FilesystemDump):
         except InputError:
             return []
 
-    def _walk(self, matcher: Matcher | None) -> Iterator[tuple[str, os.DirEntry[str]]]:
+    def _walk(self, matcher: GlobSet | None) -> Iterator[tuple[str, os.DirEntry[str]]]:
         """(device path, entry) of everything below the device root, pre-order, sorted."""
         stack: list[tuple[str, str]] = [(str(self.device_root), self.layout.base)]
         while stack:
@@ -359,6 +341,7 @@ class FolderDump(FilesystemDump):
                     self.skipped = len(self._bad_names)
                     self._note(f"{device}/{item.name!r}: name is not valid UTF-8; skipped")
                     continue
+                self._name_special(path, item)
                 yield path, item
                 if item.is_dir(follow_symlinks=False) and (
                     matcher is None or matcher.could_contain(path)
@@ -366,12 +349,28 @@ class FolderDump(FilesystemDump):
                     subdirs.append((item.path, path))
             stack.extend(reversed(subdirs))
 
-    def _candidates(self, matcher: Matcher) -> Iterator[tuple[str, str]]:
+    def _name_special(self, path: str, item: os.DirEntry[str]) -> None:
+        """Name a device file, FIFO or socket met on a walk: it is never opened."""
+        if (
+            item.is_symlink()
+            or item.is_file(follow_symlinks=False)
+            or item.is_dir(follow_symlinks=False)
+        ):
+            return
+        try:
+            kind = special_kind(item.stat(follow_symlinks=False).st_mode)
+        except OSError:
+            kind = "a special file"
+        self._unread(f"{path}: is {kind}; never opened")
+
+    def _candidates(self, matcher: GlobSet) -> Iterator[tuple[str, str]]:
         for path, item in self._walk(matcher):
             if item.is_symlink():
                 yield path, LINK
             elif item.is_file(follow_symlinks=False):
                 yield path, FILE
+            elif not item.is_dir(follow_symlinks=False):
+                yield path, OTHER
 
     def entries(self) -> Iterator[FileEntry]:
         """The listing; the first complete walk is kept so later walks make no system calls.
@@ -489,12 +488,12 @@ def open_folder(path: Path, options: SourceOptions) -> Source | None:
 def open_archive(path: Path, options: SourceOptions) -> Source | None:
     """A .tar, .tar.gz/.tgz or .zip whose members hold an iOS device root."""
     # Imported here: the archive modules build on this one (ArchiveDump is a FilesystemDump).
+    from tracehound.sources.archive import sniff
     from tracehound.sources.ios_fs_archive import ArchiveDump
-    from tracehound.sources.ios_fs_members import sniff
 
     if not path.is_file():
         return None
     fmt = sniff(path)
     if fmt is None:
         return None
-    return ArchiveDump.open(path, fmt)
+    return ArchiveDump.open(path, fmt, options.timezone)

@@ -8,62 +8,58 @@ artifacts need and the first ``local()`` extracts all of them, and their SQLite
 ``-wal``/``-shm``/``-journal`` siblings, in ONE pass in archive order; later single files reopen
 the archive. Plain tar and zip members are read by offset.
 
-Guards: names with ``..`` or an absolute path are not exposed (counted, reported); tar hard links
-whose target is not a member are refused like links leaving the dump; an extracted member may not
-exceed MAX_MEMBER_BYTES, a zip member may not expand more than MAX_MEMBER_RATIO times, and all
-extractions together may not exceed MAX_TOTAL_RATIO times the archive's size (with a floor), so a
-decompression bomb is refused with an InputError naming the member. Extracted copies live in a
-private temporary folder (mode 0700) removed by ``close()`` or, failing that, when the source is
-garbage collected. The opener, ``open_archive``, is registered in ``ios_fs``.
+Guards: the archive is listed and read through the one guarded reader (``sources.archive``,
+one set of limits): names with ``..`` or an absolute path are not exposed (counted, reported);
+device files, FIFOs, sockets, links climbing out of the archive and tar hard links whose target
+is not a safe member are indexed as refused, named in the source's notes, and an artifact that
+looks for one gets an InputError with the reason; a member over the size or ratio limit, or one
+that would take the extractions over the total limit, is refused with an InputError naming it.
+A damaged archive (a cut tar, a zip without its central directory) is read up to the damage and
+``index_damage`` says so. Extracted copies live in a private TempSpace removed by ``close()``
+or, failing that, when the source is garbage collected. The opener, ``open_archive``, is
+registered in ``ios_fs``.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 import sqlite3
-import tarfile
-import tempfile
-import weakref
-import zipfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from tracehound.core.errors import InputError, NotAnAcquisition
+from tracehound.sources.archive import (
+    ARCHIVE_ERRORS,
+    ExtractSpace,
+    Scan,
+    check_member,
+    clean_name,
+    copy_capped,
+)
 from tracehound.sources.base import FileEntry
+from tracehound.sources.glob import GlobSet
 from tracehound.sources.ios_fs import (
     DIR,
     FILE,
-    MAX_NOTES,
+    REFUSED,
     SYSTEM_VERSION,
     FilesystemDump,
     Layout,
     LinkEscape,
-    Matcher,
-    clean_name,
     utc_time,
 )
 from tracehound.sources.ios_fs_members import (
-    ARCHIVE_ERRORS,
     COLUMNS,
     MEMBER_ERRORS,
     SCHEMA,
     Indexer,
     Member,
     Reader,
-    copy_capped,
-    nonzero_tail,
+    member,
     open_reader,
-    tar_member,
-    zip_member,
 )
 
-MAX_MEMBER_BYTES = 4 * 1024**3
-MAX_MEMBER_RATIO = 1024  # zip: uncompressed / compressed, above RATIO_MIN_BYTES
-RATIO_MIN_BYTES = 1024**2
-MAX_TOTAL_RATIO = 100  # all extractions (and a compressed tar's index pass) / archive size
-TOTAL_FLOOR_BYTES = 1024**3
 SQLITE_SIBLINGS = ("-wal", "-shm", "-journal")
 ARCHIVE_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".zip")
 
@@ -71,26 +67,23 @@ ARCHIVE_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".zip")
 class ArchiveDump(FilesystemDump):
     """A dump inside a tar (plain or compressed) or zip archive, read without unpacking it."""
 
-    def __init__(self, archive: Path, fmt: str, tmp: Path, conn: sqlite3.Connection) -> None:
+    def __init__(
+        self, archive: Path, fmt: str, space: ExtractSpace, timezone: str | None = None
+    ) -> None:
         super().__init__(archive, Layout("", ""))
         self.archive = archive
         self.dump_format = fmt
-        self.tmp = tmp
-        self._conn = conn
+        self.timezone = timezone  # the user's --timezone: zip DOS times are read in it
+        self.space = space
+        self.tmp = space.root
+        self._conn = sqlite3.connect(self.tmp / "index.db")
+        self._conn.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + SCHEMA)
         self._conn_pid = os.getpid()
         self.members = 0
         self.dos_times = 0
         self._local: dict[str, Path] = {}
         self._failed: dict[str, InputError] = {}
         self._pending: set[str] = {SYSTEM_VERSION}
-        self._extracted_bytes = 0
-        self._copies = 0
-        self._size = archive.stat().st_size
-        self._finalizer = weakref.finalize(self, shutil.rmtree, str(tmp), ignore_errors=True)
-
-    @property
-    def total_limit(self) -> int:
-        return max(TOTAL_FLOOR_BYTES, MAX_TOTAL_RATIO * self._size)
 
     # -- opening ------------------------------------------------------------------------------
     @property
@@ -103,27 +96,31 @@ class ArchiveDump(FilesystemDump):
         return self._conn
 
     @classmethod
-    def open(cls, archive: Path, fmt: str) -> ArchiveDump | None:
+    def open(cls, archive: Path, fmt: str, timezone: str | None = None) -> ArchiveDump | None:
         """Index ``archive``; None when it holds no iOS device root."""
-        tmp = Path(tempfile.mkdtemp(prefix="tracehound-ffs-"))
-        tmp.chmod(0o700)
-        conn = sqlite3.connect(tmp / "index.db")
-        conn.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + SCHEMA)
-        source = cls(archive, fmt, tmp, conn)
+        space = ExtractSpace("tracehound-ffs-")
         try:
+            source = cls(archive, fmt, space, timezone)
             if source._index() is None:
                 source.close()
                 return None
         except BaseException:
-            source.close()
+            space.close()
             raise
         return source
 
     def _index(self) -> Layout | None:
         indexer = Indexer(self.conn)
-        if not self._read_members(indexer):
-            return None
+        scan = Scan(self.archive, self.dump_format, keep_refused=True)
+        try:
+            self._read_members(scan, indexer)
+        except (*ARCHIVE_ERRORS, ValueError) as exc:  # unreadable from the first byte
+            scan.damage = f"{type(exc).__name__}: {exc}"
         indexer.finish()
+        if scan.damage is not None and not indexer.count:  # nothing readable at all
+            if self.archive.name.lower().endswith(ARCHIVE_SUFFIXES):
+                raise NotAnAcquisition(f"{self.archive}: cannot read the archive ({scan.damage})")
+            return None
         if not indexer.layouts:
             return None
         self.layout = indexer.layouts[0]
@@ -132,54 +129,26 @@ class ArchiveDump(FilesystemDump):
                 f"{self.archive.name}: also holds a device root under {other.describe()!r}; "
                 f"only {self.layout.describe()!r} was read"
             )
-        self.members, self.dos_times = indexer.count, indexer.dos_times
-        self.skipped = len(indexer.unsafe)
-        for problem in indexer.unsafe[:MAX_NOTES]:
-            self._note(f"{self.archive.name}: member {problem}; not read")
+        self.members = indexer.count
+        if scan.damage is not None:  # read in part: absence proves nothing
+            self.index_damage = scan.damage
+            self.errors.append(scan.damage)  # never crowded out by the bounded notes
         return self.layout
 
-    def _read_members(self, indexer: Indexer) -> bool:
-        """Index every member; False when a damaged file holds no device root (not ours)."""
-        try:
-            if self.dump_format == "zip":
-                self._index_zip(indexer)
-            else:
-                self._index_tar(indexer)
-        except (*ARCHIVE_ERRORS, ValueError) as exc:
-            reason = f"{type(exc).__name__}: {exc}"
-            if not indexer.layouts:
-                if self.archive.name.lower().endswith(ARCHIVE_SUFFIXES):
-                    raise NotAnAcquisition(
-                        f"{self.archive}: cannot read the archive ({reason})"
-                    ) from exc
-                return False
-            self._note(
-                f"{self.archive.name}: the archive is damaged after {indexer.count} members "
-                f"({reason}); the rest was not read"
-            )
-        return True
-
-    def _index_zip(self, indexer: Indexer) -> None:
-        with zipfile.ZipFile(self.archive) as zf:
-            for info in zf.infolist():
-                indexer.add(zip_member(info, indexer, zf))
-
-    def _index_tar(self, indexer: Indexer) -> None:
-        compressed = self.dump_format != "tar"
-        with tarfile.open(self.archive, "r:*") as tf:
-            members: list[tarfile.TarInfo] = getattr(tf, "members")  # noqa: B009 - untyped
-            end = 0
-            while (info := tf.next()) is not None:
-                members.clear()  # keep memory flat: the index is ours
-                indexer.add(tar_member(info))
-                end = tf.offset
-                if compressed and end > self.total_limit:
-                    raise tarfile.ReadError(
-                        f"decompression bomb guard: the archive expands beyond {MAX_TOTAL_RATIO} "
-                        f"times its size at member {info.name[:200]!r}"
-                    )
-            if nonzero_tail(tf, end):
-                raise tarfile.ReadError(f"invalid member header at offset {end}")
+    def _read_members(self, scan: Scan, indexer: Indexer) -> None:
+        """Index every member; refused ones are indexed as such, and named."""
+        for entry in scan:
+            row, as_utc = member(entry, self.timezone)
+            self.dos_times += as_utc
+            if entry.problem is None:
+                indexer.add(row)
+                continue
+            if not entry.problem.startswith("is "):  # an unsafe name: not a path we can show
+                self.skipped += 1
+                self._note(f"{self.archive.name}: {entry.label()}: {entry.problem}; not read")
+                continue
+            indexer.add(row)
+            self._unread(f"{self.archive.name}: {entry.label()} {entry.problem}")
 
     # -- lookups ------------------------------------------------------------------------------
     def _member(self, name: str) -> Member | None:
@@ -205,9 +174,9 @@ class ArchiveDump(FilesystemDump):
             return "", ()
         return " AND name > ? AND name < ?", (self.layout.prefix + "/", self.layout.prefix + "0")
 
-    def _candidates(self, matcher: Matcher) -> Iterator[tuple[str, str]]:
+    def _candidates(self, matcher: GlobSet) -> Iterator[tuple[str, str]]:
         where, args = self._range()
-        sql = f"SELECT name, kind FROM m WHERE kind IN ('f', 'l', 'h'){where}"
+        sql = f"SELECT name, kind FROM m WHERE kind IN ('f', 'l', 'h', '{REFUSED}'){where}"
         for name, kind in self.conn.execute(sql, args):
             device = self.layout.to_device(name)
             if device is not None:
@@ -262,9 +231,7 @@ class ArchiveDump(FilesystemDump):
         jobs: list[tuple[Member, Path, str]] = []  # (member, destination, main member name)
         dest_of: dict[str, Path] = {}
         for name in sorted(wanted):
-            self._copies += 1
-            folder = self.tmp / "files" / str(self._copies)
-            folder.mkdir(parents=True, mode=0o700)
+            folder = self.space.folder()
             base = name.rpartition("/")[2]
             dest_of[name] = folder / base
             for suffix in ("", *SQLITE_SIBLINGS):
@@ -298,47 +265,26 @@ class ArchiveDump(FilesystemDump):
                 failures.setdefault(main, f"cannot reopen {self.archive.name}: {exc}")
         return failures
 
-    def _copy_out(self, reader: Reader, member: Member, dest: Path) -> str | None:
-        """Extract one member under the bomb guards; None, or why it was not extracted."""
+    def _copy_out(self, reader: Reader, row: Member, dest: Path) -> str | None:
+        """Extract one member under the guard's limits; None, or why it was not extracted."""
+        entry = row.entry()
         try:
-            self._check_size(member)
-            with reader(member) as handle:
-                self._extracted_bytes += copy_capped(handle, dest, member.size or 0)
+            check_member(entry)
+            self.space.reserve(entry.size or 0, entry.label())
+            with reader(row) as handle:
+                copy_capped(handle, dest, entry.size or 0, entry.label())
             dest.chmod(0o400)
         except InputError as exc:
             return str(exc)
         except MEMBER_ERRORS as exc:
             return (
-                f"cannot extract member {member.raw[:200]!r} from "
+                f"cannot extract {entry.label()} from "
                 f"{self.archive.name}: {type(exc).__name__}: {exc}"
             )
         return None
-
-    def _check_size(self, member: Member) -> None:
-        size = member.size or 0
-        label = f"member {member.raw[:200]!r}"
-        if size > MAX_MEMBER_BYTES:
-            raise InputError(
-                f"{label} is {size} bytes, over the {MAX_MEMBER_BYTES} byte limit; not extracted "
-                "(decompression bomb guard)"
-            )
-        if (
-            member.csize is not None
-            and size > RATIO_MIN_BYTES
-            and size > MAX_MEMBER_RATIO * max(member.csize, 1)
-        ):
-            raise InputError(
-                f"{label} expands {size // max(member.csize, 1)} times (limit "
-                f"{MAX_MEMBER_RATIO}); not extracted (decompression bomb guard)"
-            )
-        if self._extracted_bytes + size > self.total_limit:
-            raise InputError(
-                f"{label}: extracting it would exceed {self.total_limit} bytes in all "
-                f"({MAX_TOTAL_RATIO} times the archive); not extracted (decompression bomb guard)"
-            )
 
     def close(self) -> None:
         try:
             self.conn.close()
         finally:
-            self._finalizer()
+            self.space.close()

@@ -11,15 +11,37 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
-import tempfile
 import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from tracehound.core.errors import InputError
+from tracehound.core.tempspace import TempSpace
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
+_PAGE_SIZES = frozenset(1 << n for n in range(9, 17))  # 512 to 65536, powers of two
+
+
+def truncation(header: bytes, size: int) -> str | None:
+    """Why a database file of ``size`` bytes with this 100-byte header is cut short, or None.
+
+    Facts (sqlite.org "Database File Format", 1.3): the page size is the big-endian 2 bytes at
+    offset 16 (a power of two from 512 to 32768, or 1 for 65536); the database size in pages,
+    at offset 28, is valid only when the change counter at offset 24 equals the
+    version-valid-for number at offset 92. A file shorter than that size lost its end (a copy
+    or transfer was cut).
+    """
+    if len(header) < 100 or header[:16] != SQLITE_MAGIC:
+        return None
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    valid = header[24:28] == header[92:96] and page_size in _PAGE_SIZES
+    expected = page_size * pages
+    if not valid or pages == 0 or size >= expected:
+        return None
+    return f"truncated: its header says {expected:,} bytes ({pages:,} pages), the file has {size:,}"
 
 
 def _uri(path: Path, immutable: bool) -> str:
@@ -39,11 +61,10 @@ def open_readonly(path: Path) -> Iterator[sqlite3.Connection]:
         raise InputError("not a SQLite database (bad header)")
     wal = path.with_name(path.name + "-wal")
     if wal.exists() and wal.stat().st_size > 0:
-        with tempfile.TemporaryDirectory(prefix="tracehound-wal-") as tmp:
-            Path(tmp).chmod(0o700)
-            copy = Path(tmp) / "db.sqlite"
+        with TempSpace("tracehound-wal-") as space:
+            copy = space.create(space.root / "db.sqlite")  # 0600: copyfile keeps the mode
             shutil.copyfile(path, copy)
-            shutil.copyfile(wal, Path(tmp) / "db.sqlite-wal")
+            shutil.copyfile(wal, space.create(space.root / "db.sqlite-wal"))
             conn = _connect(str(copy), uri=False)
             try:
                 yield conn
