@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import Phase, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.fuzz.acquisitions import WRITERS, exercise
@@ -121,23 +121,10 @@ def test_folder_files(acquisitions: dict[str, Path], kind: str, data: Any) -> No
         exercise(root)
 
 
-@pytest.mark.parametrize("kind", ["ffs-tar", "ffs-tar.gz", "ffs-zip"])
+@pytest.mark.parametrize("kind", ["ffs-tar", "ffs-tar.gz", "ffs-zip", "androidqf-zip", "bugreport"])
 @given(data=st.data())
 def test_archive_bytes(acquisitions: dict[str, Path], kind: str, data: Any) -> None:
     """Damaged zip and tar archives: headers, central directory, member data, truncation."""
-    _damaged_archive(acquisitions[kind], data)
-
-
-# Known crashes in android_container.py's zip reading (zlib.error, BadZipFile on a bad CRC)
-# of androidqf and bugreport zips,
-# left to the archive guard rewrite; tests/sources/test_archive_fuzz_regressions.py holds them
-# as strict xfails. Not shrunk (the minimal inputs are those tests). Drop the mark and merge this
-# into test_archive_bytes when they pass.
-@pytest.mark.xfail(strict=False, reason="archive guard rewrite (sources/archive.py)")
-@settings(phases=[Phase.explicit, Phase.generate])
-@pytest.mark.parametrize("kind", ["androidqf-zip", "bugreport"])
-@given(data=st.data())
-def test_android_zip_bytes(acquisitions: dict[str, Path], kind: str, data: Any) -> None:
     _damaged_archive(acquisitions[kind], data)
 
 

@@ -193,6 +193,6 @@ def test_dumpstate_with_bad_crc_opens_and_reads(tmp_path: Path) -> None:
                 try:
                     source.local(device_path)
                 except InputError as exc:
-                    assert "damaged zip member" in str(exc)
+                    assert "damaged" in str(exc)  # the member is named
     finally:
         source.close()

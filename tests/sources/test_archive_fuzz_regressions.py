@@ -1,8 +1,7 @@
-"""Crashes the fuzzer (tests/fuzz) found in archive-reading code, kept as regression tests.
+"""Crashes the fuzzer (tests/fuzz) found in archive-reading code, as regression tests.
 
-They sit in android_container.py (androidqf and bugreport zips), which the archive guard
-rewrite (sources/archive.py, branch ``guard``) replaces; they are strict xfails until it lands,
-so each turns into a failure (XPASS) the moment the rewrite fixes it, and its mark must then go.
+They sat in android_container.py's zip reading (androidqf and bugreport zips); the guarded
+archive reader (sources/archive.py) fixed them, and these tests keep them fixed.
 """
 
 from __future__ import annotations
@@ -11,13 +10,9 @@ import struct
 import zipfile
 from pathlib import Path
 
-import pytest
-
 from tracehound.core.errors import InputError, TracehoundError
 from tracehound.demo.generate import write_demo
 from tracehound.sources.detect import open_source
-
-GUARD = pytest.mark.xfail(strict=True, reason="archive guard rewrite (sources/archive.py)")
 
 
 def _androidqf_zip(tmp_path: Path) -> tuple[Path, bytearray, dict[str, zipfile.ZipInfo]]:
@@ -44,7 +39,6 @@ def _open_and_read(path: Path) -> None:
         source.close()
 
 
-@GUARD
 def test_bad_crc_of_hashes_csv_is_a_named_input_error(tmp_path: Path) -> None:
     """hashes.csv whose CRC-32 does not match (central directory says otherwise): verifying the
     hash list raised zipfile.BadZipFile out of ``local``."""
@@ -60,7 +54,6 @@ def test_bad_crc_of_hashes_csv_is_a_named_input_error(tmp_path: Path) -> None:
     _open_and_read(path)
 
 
-@GUARD
 def test_damaged_deflate_stream_of_acquisition_json_is_a_named_input_error(
     tmp_path: Path,
 ) -> None:
@@ -74,7 +67,6 @@ def test_damaged_deflate_stream_of_acquisition_json_is_a_named_input_error(
     _open_and_read(path)
 
 
-@GUARD
 def test_damaged_deflate_stream_of_a_bugreport_member_is_a_named_input_error(
     tmp_path: Path,
 ) -> None:
