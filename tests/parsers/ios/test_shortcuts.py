@@ -124,3 +124,18 @@ def test_paths_cover_backup_and_filesystem() -> None:
     globs = GlobSet(list(art.paths))
     assert globs.matches(device_path("HomeDomain", "Library/Shortcuts/Shortcuts.sqlite"))
     assert globs.matches("/private/var/mobile/Library/Shortcuts/Shortcuts.sqlite")
+
+
+def test_actions_table_without_z_pk(tmp_path: Path, parse) -> None:  # type: ignore[no-untyped-def]
+    """Found by tests/fuzz: the actions were ordered by ZSHORTCUTACTIONS.Z_PK, and without that
+    column sqlite3.OperationalError escaped; they are ordered by rowid (which Z_PK aliases)."""
+    path = _db(tmp_path)
+    conn = sqlite3.connect(path)
+    conn.execute("ALTER TABLE ZSHORTCUTACTIONS RENAME COLUMN Z_PK TO Z_PK_gone")
+    conn.commit()
+    conn.close()
+    records, ctx = parse("ios.shortcuts", path)
+    assert ctx.warnings == 0
+    assert [(r.name, r.action_count) for r in records] == [
+        (r.name, r.action_count) for r in parse("ios.shortcuts", _db(tmp_path / "x"))[0]
+    ]

@@ -73,7 +73,7 @@ def _query(conn: sqlite3.Connection) -> str:
         return (
             f"SELECT {shortcut}, ZSHORTCUTACTIONS.ZDATA AS data FROM ZSHORTCUT LEFT JOIN "
             "ZSHORTCUTACTIONS ON ZSHORTCUTACTIONS.ZSHORTCUT = ZSHORTCUT.Z_PK "
-            "ORDER BY ZSHORTCUT.Z_PK, ZSHORTCUTACTIONS.Z_PK"
+            "ORDER BY ZSHORTCUT.Z_PK, ZSHORTCUTACTIONS.rowid"  # Z_PK is the rowid (Core Data)
         )
     return f"SELECT {shortcut}, NULL AS data FROM ZSHORTCUT ORDER BY ZSHORTCUT.Z_PK"
 
