@@ -245,3 +245,18 @@ def test_listed_but_absent_file_is_missing_input(tmp_path: Path) -> None:
     src.local("/private/var/mobile/Library/SMS/sms.db").unlink()
     with pytest.raises(MissingInput):
         src.local("/private/var/mobile/Library/SMS/sms.db")
+
+
+def test_lockdown_that_is_not_a_dictionary_is_named(tmp_path: Path) -> None:
+    """Found by tests/fuzz: Manifest.plist whose Lockdown is a list raised AttributeError out
+    of facts(); the facts come from Info.plist and the problem is in the source's errors."""
+    root = make_backup(tmp_path / "b")
+    manifest = plistlib.loads((root / "Manifest.plist").read_bytes())
+    manifest["Lockdown"] = [manifest.get("Lockdown")]
+    (root / "Manifest.plist").write_bytes(plistlib.dumps(manifest))
+    source = open_source(root)
+    facts = source.facts()
+    assert facts["kind"] == "ios_backup"
+    assert source.errors == ["Manifest.plist: Lockdown is list, not a dictionary"]
+    source.facts()
+    assert len(source.errors) == 1

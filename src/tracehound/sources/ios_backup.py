@@ -289,6 +289,11 @@ class IOSBackup(Source):
     def facts(self) -> dict[str, Any]:
         info = self.info_plist or {}
         lockdown = (self.manifest_plist or {}).get("Lockdown") or {}
+        if not isinstance(lockdown, dict):  # a damaged Manifest.plist: no device facts from it
+            problem = f"Manifest.plist: Lockdown is {type(lockdown).__name__}, not a dictionary"
+            if problem not in self.errors:
+                self.errors.append(problem)
+            lockdown = {}
         status = self.status_plist or {}
 
         def pick(*values: Any) -> Any:
