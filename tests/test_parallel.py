@@ -167,7 +167,8 @@ def test_progress_names_the_artifact_being_parsed(
     assert counts == sorted(counts)
     after = [c for c in calls if not c[0].startswith("parsing ")]
     phases = PHASES if jobs == 1 else [PHASES[0], "merging the workers' results", *PHASES[1:]]
-    assert [label for label, _, _ in after] == ["loading indicators", *phases]
-    assert all(c[1:] == (total, total) for c in after[1:])
+    before = ["loading indicators", "opening the acquisition"]
+    assert [label for label, _, _ in after] == [*before, *phases]
+    assert all(c[1:] == (total, total) for c in after[len(before) :])
     if jobs == 1:
         assert [c[1] for c in parsing] == list(range(total))
