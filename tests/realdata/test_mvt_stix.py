@@ -41,3 +41,11 @@ def test_otx_report_bundle() -> None:
     assert Counter(i.kind for i in indicators) == {IocKind.URL: 54, IocKind.DOMAIN: 15}
     assert indicators[0].value == "http://statsads.co/2dL8ARH"
     assert indicators[-1].value == "verify-app.online"
+
+
+def test_otx_report_indicators_are_attributed() -> None:
+    """All 69 indicators are in the report's object_refs, beside threat-actor "NSO": a hit
+    must name it (MVT's ``parse_stix2`` likewise treats a report as the indicators' collection),
+    not show an indicator of nothing."""
+    indicators, _ = load_bundle(STIX / "638cd3ee5e5f019f84f9e0ea.json")
+    assert {i.malware for i in indicators} == {("NSO",)}
