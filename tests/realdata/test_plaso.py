@@ -15,6 +15,7 @@ from tests.realdata import DATA
 from tracehound.core.records import Provenance
 from tracehound.core.registry import Severity
 from tracehound.detectors.datausage_pk_gap import ProcessIdGaps
+from tracehound.detectors.safari_redirect import SafariRedirect
 
 PLASO = DATA / "plaso"
 
@@ -170,3 +171,23 @@ def test_idstatuscache(parse: Any) -> None:
     assert sum(r.email is not None for r in records) == sum(
         r.user.startswith("mailto:") for r in records
     )
+
+
+def test_safari_redirect_heuristic_on_real_history(parse: Any) -> None:
+    """sqlite3 on the redirect pairs (source -> destination, seconds): of the 11, the plain-HTTP
+    ones to another registrable domain within 1 s are one: foxnew.com -> www.foxnews.com after
+    0.000362 s. http://facebook.com/ -> https://www.facebook.com/ and the like stay in their
+    domain; www.foxnews.com -> sso.foxnews.com took 5.5 s. A benign typo-domain redirect: the
+    heuristic is MEDIUM for review, and must flag exactly this one."""
+    records, _ = parse("ios.safari_history", PLASO / "safari_History.db")
+    prov = Provenance(
+        source="ios_fs",
+        path="/private/var/mobile/Library/Safari/History.db",
+        sha256="0" * 64,
+        parser="ios.safari_history",
+        parser_version="1",
+    )
+    det = SafariRedirect()
+    found = [f for r in records for f in det.feed(r, prov)] + list(det.finish())
+    assert [(f.severity, f.value) for f in found] == [(Severity.MEDIUM, "http://www.foxnews.com/")]
+    assert "http://foxnew.com/" in found[0].message
