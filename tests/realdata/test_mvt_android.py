@@ -293,3 +293,15 @@ def test_tombstones(parse: Any, name: str, device_path: str, fmt: str) -> None:
     assert t.ts == local.astimezone(UTC)
     assert (t.pid, t.tid, t.uid, t.process_name) == (25541, 21307, 1046, "mtk.ape.decoder")
     assert t.binary_path == "/vendor/bin/hw/android.hardware.media.c2@1.2-mediatek"
+
+
+def test_tombstone_protobuf_selinux_label_has_no_nul(parse: Any) -> None:
+    """Field 8 of tombstone_process.pb is the 18 bytes ``u:r:mtk_hal_c2:s0\\x00``: the kernel's
+    attr/current text with its C terminator. The label is the text before it."""
+    data = (ANDROID / "tombstone_process.pb").read_bytes()
+    assert b"\x42\x12u:r:mtk_hal_c2:s0\x00" in data  # tag 8/LEN, length 18
+    (t,), _ = parse(
+        "android.tombstones", ANDROID / "tombstone_process.pb",
+        "bugreport:FS/data/tombstones/tombstone_01.pb",
+    )  # fmt: skip
+    assert t.selinux_label == "u:r:mtk_hal_c2:s0"
