@@ -305,3 +305,25 @@ def test_tombstone_protobuf_selinux_label_has_no_nul(parse: Any) -> None:
         "bugreport:FS/data/tombstones/tombstone_01.pb",
     )  # fmt: skip
     assert t.selinux_label == "u:r:mtk_hal_c2:s0"
+
+
+def test_androidqf_files_and_packages(parse: Any) -> None:
+    aqf = MVT / "androidqf"
+    files, ctx = parse("android.files", aqf / "files.json", "androidqf:files.json")
+    # json: /sdcard/.profig.os, size 36, modified 1593109532, changed 1550155672, gid 1015.
+    assert ctx.warnings == 0 and len(files) == 3
+    first = files[0]
+    assert (first.path, first.size, first.uid, first.gid) == ("/sdcard/.profig.os", 36, 0, 1015)
+    assert (first.ts, first.changed) == (
+        datetime.fromtimestamp(1593109532, UTC), datetime.fromtimestamp(1550155672, UTC),
+    )  # fmt: skip
+    assert first.sha256 is None  # "" in the JSON: not hashed
+    packages, ctx = parse("android.packages", aqf / "packages.json", "androidqf:packages.json")
+    assert ctx.warnings == 0 and len(packages) == 7
+    wa = packages[0]
+    # json: com.whatsapp, uid 10271, one APK, certificate Sha256 3987d043..., ValidFrom
+    # 2010-06-25T23:07:16Z.
+    assert (wa.name, wa.uid, wa.system, wa.third_party) == ("com.whatsapp", 10271, False, True)
+    assert wa.apk_paths == ("/data/app/~~/com.whatsapp-~~/base.apk",)
+    assert wa.cert_sha256 == ("3987d043d10aefaf5a8710b3671418fe57e0e19b653c9df82558feb5ffce5d44",)
+    assert wa.cert_valid_from == (datetime(2010, 6, 25, 23, 7, 16, tzinfo=UTC),)
