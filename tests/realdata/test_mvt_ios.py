@@ -305,3 +305,24 @@ def test_backup_info_and_applications(parse: Any) -> None:
         "org.mozilla.ios.Firefox",
         "ph.telegra.Telegraph",
     ]
+
+
+def test_manifest(parse: Any) -> None:
+    records, ctx = parse("ios.manifest", BACKUP / "Manifest.db", "backup:Manifest.db")
+    # MVT test_manifest: 3721 results. sqlite3: flags 1 (file) 1089, 2 (folder) 2618, 4 (link)
+    # 14. plistlib on the DataUsage row's `file` blob: Birth 1566918483, LastModified
+    # 1638559935, LastStatusChange 1610659167, Size 94208, Mode 33188, UserID/GroupID 25.
+    assert ctx.warnings == 0 and len(records) == 3721
+    assert sum(r.is_dir for r in records) == 2618
+    (du,) = [r for r in records if r.file_id == "0d609c54856a9bb2d56729df1d68f2958a88426b"]
+    assert (du.domain, du.relative_path, du.path) == (
+        "WirelessDomain",
+        "Library/Databases/DataUsage.sqlite",
+        "/private/var/wireless/Library/Databases/DataUsage.sqlite",
+    )
+    assert (du.ts, du.created, du.status_changed) == (
+        datetime.fromtimestamp(1638559935, UTC),
+        datetime.fromtimestamp(1566918483, UTC),
+        datetime.fromtimestamp(1610659167, UTC),
+    )
+    assert (du.size, du.mode, du.uid, du.gid, du.flags) == (94208, 33188, 25, 25, 1)
