@@ -327,3 +327,21 @@ def test_androidqf_files_and_packages(parse: Any) -> None:
     assert wa.apk_paths == ("/data/app/~~/com.whatsapp-~~/base.apk",)
     assert wa.cert_sha256 == ("3987d043d10aefaf5a8710b3671418fe57e0e19b653c9df82558feb5ffce5d44",)
     assert wa.cert_valid_from == (datetime(2010, 6, 25, 23, 7, 16, tzinfo=UTC),)
+
+
+def test_bugreport_dumpstate_packages(parse: Any) -> None:
+    dumpstate = ANDROID / "bugreport/dumpstate.txt"
+    records, ctx = parse("android.dumpsys_packages", dumpstate, "bugreport:dumpstate.txt")
+    # MVT test_bugreport: 2 packages, installers "" and com.android.vending. The text of
+    # com.instagram.android: firstInstallTime=2020-06-12 00:41:34 (device-local), 17 "install
+    # permissions" granted=true, 12 "runtime permissions" all granted=false.
+    assert ctx.warnings == LOCAL_AS_UTC and len(records) == 2
+    first, insta = records
+    assert (first.package, first.installer) == ("com.samsung.android.provider.filterprovider", None)
+    assert (insta.package, insta.installer, insta.uid) == (
+        "com.instagram.android", "com.android.vending", 10164,
+    )  # fmt: skip
+    assert insta.first_install == datetime(2020, 6, 12, 0, 41, 34, tzinfo=UTC)
+    assert (len(insta.install_permissions), insta.runtime_permissions) == (17, ())
+    assert len(insta.denied_permissions) == 12
+    assert "android.permission.RECORD_AUDIO" in insta.denied_permissions
