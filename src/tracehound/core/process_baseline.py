@@ -58,7 +58,8 @@ class ProcessBaseline:
 
     def label(self) -> str:
         """``baseline 2026.12.1 (429 process names from iOS 9.3 to 15.1 phones)``."""
-        known = [v.split()[0] for v in self.ios_versions if v[:1].isdigit()]
+        # Versions of the phones behind the sources ("15.1 (19A404)"), not ranges ("or later").
+        known = [v.split()[0] for v in self.ios_versions if v[:1].isdigit() and " or " not in v]
         span = f" from iOS {min(known, key=_version)} to {max(known, key=_version)} phones"
         return f"baseline {self.version} ({len(self.names)} process names{span if known else ''})"
 
