@@ -3,9 +3,9 @@
 Run: ``.venv/bin/python bench/unknown_processes.py --plaso PLASO --mvt MVT``. For each file, the
 baseline is rebuilt *without* that file's own source (leave one out), so the figure says what a
 phone that no source has seen would give; the figure with the full bundled baseline is printed
-too. A process row counts once per distinct ``ZPROCNAME``; rows with a non-Apple bundle id are
-counted apart: on a checked phone they are known when that app is installed (the test files
-come without their phone's app list).
+too. A process row counts once per distinct ``ZPROCNAME``; rows known only because they carry a
+third-party bundle id (an app, installed or deleted: the test files come without their phone's
+app list) are counted apart.
 """
 
 from __future__ import annotations
@@ -29,17 +29,16 @@ def _rows(path: Path) -> list[tuple[str, str | None]]:
 
 
 def count(path: Path, baseline: ProcessBaseline) -> tuple[int, int, int, list[str]]:
-    """(process rows, unknown without a third-party bundle, unknown with one, examples)."""
+    """(process rows, unknown ones, rows known only as apps not installed, examples)."""
     rows = _rows(path)
     plain: list[str] = []
     apps = 0
     for name, bundle in rows:
-        if baseline.why_known(name, bundle) is not None:
-            continue
-        if bundle and not bundle.startswith("com.apple."):
-            apps += 1
-        else:
+        why = baseline.why_known(name, bundle)
+        if why is None:
             plain.append(name)
+        elif why == "app (not installed now)":
+            apps += 1
     return len(rows), len(plain), apps, sorted(plain)[:12]
 
 
@@ -73,8 +72,8 @@ def main() -> None:
         _, full_plain, full_apps, _ = count(path, full)
         print(
             f"{source}: {rows} process rows; without its own source: {plain} unknown "
-            f"+ {apps} with a third-party bundle id; with the bundled baseline: {full_plain} "
-            f"+ {full_apps}; e.g. {', '.join(examples)}"
+            f"({apps} more known only as apps); with the bundled baseline: {full_plain} "
+            f"unknown ({full_apps} as apps); e.g. {', '.join(examples)}"
         )
 
 

@@ -71,7 +71,7 @@ class InfectionSequence(Detector):
     NAME = "infection_sequence"
     TYPES = DELIVERY_TYPES + PROCESS_TYPES + APP_TYPES
     DESCRIPTION = (
-        "A delivery (message link, iMessage account lookup, fast HTTP redirect, /var/tmp "
+        "A delivery (message link, iMessage account lookup, fast HTTP redirect, staged "
         "attachment, calendar invitation) followed within minutes by the first network use of "
         "an unknown process (HIGH within a minute, CRITICAL with an indicator in the chain)"
     )
