@@ -88,3 +88,13 @@ def test_browser_install_minutes_later_is_medium_and_indicators_make_it_critical
     found = run(sms(0), install(40), index=index)
     assert found[0].severity is Severity.CRITICAL
     assert "movingstinger.link" in found[0].message and "com.apspy.app" in found[0].message
+
+
+def test_mms_download_url_is_a_delivery() -> None:
+    mms = make(BackupMessage, ts=at(0), row=2, kind="mms", content_location="http://mms.test/x")
+    found = run(mms, crash(10))
+    assert found[0].message.startswith(
+        "Possible infection sequence (2 events within 10 s): MMS received with link "
+        "http://mms.test/x, 10 s later crash of mediaserver"
+    )
+    assert run(make(BackupMessage, ts=at(0), kind="mms"), crash(10)) == []  # no link
