@@ -190,7 +190,7 @@ def test_artifact_counts_match_detections(infected: Path, tmp_path: Path) -> Non
     written = Counter(json.loads(line)["artifact"] for line in lines)
     counted = {name: a["detections"] for name, a in run["artifacts"].items() if a["detections"]}
     assert counted == dict(written)
-    assert written["ios.datausage"] == 4
+    assert written["ios.datausage"] == 6
 
 
 def test_quiet_still_says_why_the_exit_code(infected: Path, tmp_path: Path) -> None:
@@ -200,7 +200,7 @@ def test_quiet_still_says_why_the_exit_code(infected: Path, tmp_path: Path) -> N
     assert (
         result.stderr.strip()
         .splitlines()[-1]
-        .startswith("exit code 1: detected: 11 indicator matches or serious findings")
+        .startswith("exit code 1: detected: 12 indicator matches or serious findings")
     )
 
 
