@@ -112,11 +112,6 @@ def test_listed_but_absent_files_are_never_not_present(backup_run: Run) -> None:
         assert "listed in Manifest.db" in art["errors"][0], name
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sources/ios_backup reports a file listed in Manifest.db but absent as 'error'; the "
-    "policy (and core.errors.MissingInput) says 'missing'. Source fix is someone else's.",
-)
 def test_listed_but_absent_files_are_missing(backup_run: Run) -> None:
     _, run, _ = backup_run
     assert {n: run["artifacts"][n]["status"] for n in LISTED_BUT_ABSENT} == dict.fromkeys(
