@@ -37,7 +37,24 @@ EXPECTED = Counter(
         ("heuristic", "ios.safari_history", "medium", "safari_redirect"): 1,
         ("heuristic", "ios.datausage", "high", "datausage_deleted_process"): 1,
         ("heuristic", "ios.datausage", "low", "datausage_pk_gap"): 1,
+        # bh and msgacntd: not in the bundled iOS baseline, not an app
+        ("heuristic", "ios.datausage", "low", "unknown_process"): 2,
+        # lookup -23 s, redirect 0 s, bh +6 s, msgacntd +17 s, deleted row +40 s; with indicators
+        ("heuristic", "ios.idstatuscache", "critical", "infection_sequence"): 1,
     }
+)
+#: Without indicators the same heuristics, the chain HIGH (bh 6 s after the redirect).
+NO_IOCS = (
+    Counter({k: v for k, v in EXPECTED.items() if k[0] == "heuristic"})
+    - Counter({("heuristic", "ios.idstatuscache", "critical", "infection_sequence"): 1})
+    + Counter({("heuristic", "ios.idstatuscache", "high", "infection_sequence"): 1})
+)
+CHAIN = (
+    "Possible infection sequence (5 events within 1 min 3 s): identity services "
+    f"(iMessage/FaceTime) lookup of mailto:{generate.ATTACKER_EMAIL}, 23 s later HTTP redirect "
+    f"from {generate.INJECTED_PAGE} to {generate.EXPLOIT_URL} in 3 ms, 6 s later first use of "
+    "network by bh (DataUsage), 11 s later first use of network by msgacntd (DataUsage), 23 s "
+    "later network usage of deleted process row 56 (DataUsage)"
 )
 
 
@@ -187,6 +204,41 @@ def test_timeline_sorted_with_detections(infected_run: Any) -> None:
     assert injection and injection[0]["datetime"] == "2021-07-12T09:14:03.123000+00:00"
 
 
+def test_infected_chain_found_with_and_without_indicators(
+    infected_run: Any, infected: Path, tmp_path: Path
+) -> None:
+    _, out, _ = infected_run
+    chains = [
+        d for d in read_jsonl(out / "detections.jsonl") if d.get("detector") == "infection_sequence"
+    ]
+    assert len(chains) == 1 and chains[0]["message"] == CHAIN + (
+        f"; indicators in the chain: {generate.ATTACKER_EMAIL}, free247downloads.com, bh, msgacntd"
+    )
+    assert [s["artifact"] for s in chains[0]["chain"]] == [
+        "ios.idstatuscache", "ios.safari_history", "ios.datausage", "ios.datausage",
+        "ios.datausage",
+    ]  # fmt: skip
+    assert chains[0]["value"] == "bh, msgacntd"
+    result = check(infected, tmp_path / "out", "--no-bundled-iocs")
+    assert result.exit_code == 1, result.output  # the HIGH chain and the deleted process row
+    detections = read_jsonl(tmp_path / "out" / "detections.jsonl")
+    assert Counter(key(d) for d in detections) == NO_IOCS
+    chain = next(d for d in detections if d.get("detector") == "infection_sequence")
+    assert chain["message"] == CHAIN and chain["severity"] == "high"
+    # record, then the related records in time order
+    assert [r["artifact"] for r in chain["related"]] == [
+        "ios.safari_history", "ios.safari_history", "ios.datausage", "ios.datausage",
+        "ios.datausage",
+    ]  # fmt: skip
+
+
+def test_clean_backup_without_indicators_has_no_finding(tmp_path: Path) -> None:
+    backup = generate.write_demo_backup(tmp_path / "clean", infected=False)
+    result = check(backup, tmp_path / "out", "--no-bundled-iocs")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out" / "detections.jsonl").read_text() == ""
+
+
 def test_clean_backup_exit_0(tmp_path: Path) -> None:
     backup = generate.write_demo_backup(tmp_path / "clean", infected=False)
     result = check(backup, tmp_path / "out")
@@ -203,7 +255,7 @@ def test_damaged_artifact_is_reported_and_others_still_run(tmp_path: Path, infec
     result = check(backup, tmp_path / "out")
     # Both bits: the detections of the other artifacts are not hidden by the damaged one.
     assert result.exit_code == 3, result.output
-    assert "exit code 3: detected: 10 indicator matches or serious findings; incomplete: 2 " in (
+    assert "exit code 3: detected: 11 indicator matches or serious findings; incomplete: 2 " in (
         result.output
     )
     run = json.loads((tmp_path / "out" / "run.json").read_text())

@@ -44,6 +44,8 @@ ANDROIDQF = DUMPSYS + Counter(
         # Play Protect's verifier off; accessibility on; adb on (INFO: androidqf needs it).
         ("heuristic", "android.settings", "medium", "android_dangerous_settings"): 2,
         ("heuristic", "android.settings", "info", "android_dangerous_settings"): 1,
+        # SMS link, 40 s later TheTruthSpy installed with no installer; both are indicators
+        ("heuristic", "android.sms_backup", "critical", "android_infection_sequence"): 1,
     }
 )
 BUGREPORT = DUMPSYS + Counter(
@@ -99,6 +101,21 @@ def test_encrypted_backup_wrong_password_exit_2(tmp_path: Path) -> None:
         main, ["check", str(path), "-o", str(tmp_path / "out"), "--password", "wrong"]
     )
     assert result.exit_code == 4 and "password" in result.output.lower()
+
+
+def test_androidqf_chain_without_indicators(tmp_path: Path) -> None:
+    path = write_demo(tmp_path / "in", "androidqf")
+    options = CheckOptions(target=path, output=tmp_path / "out", bundled_iocs=False)
+    result = run_check(options)
+    chains = [d for d in result.detections if d.get("detector") == "android_infection_sequence"]
+    assert [(d["severity"], d["artifact"], d["value"]) for d in chains] == [
+        ("high", "android.sms_backup", STALKER)
+    ]
+    assert chains[0]["message"] == (
+        "Possible infection sequence (2 events within 40 s): SMS received with link "
+        f"{android_phone.SMS_LINK}, 40 s later install of {STALKER} with no installer recorded"
+    )
+    assert result.exit_code == 1
 
 
 def test_clean_androidqf_has_no_serious_detection(tmp_path: Path) -> None:

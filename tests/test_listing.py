@@ -60,7 +60,8 @@ def test_iocs_list_keeps_a_long_path_whole(tmp_path: Path, columns: int, termina
 
 def test_iocs_list_wide_terminal_is_a_table(tmp_path: Path) -> None:
     path = bundle(tmp_path / LONG)
-    out = invoke(["iocs", "list", "--no-bundled-iocs", "--iocs", str(path)], 250, True)
+    wide = len(str(path)) + 150  # whatever the length of the temporary folder's path
+    out = invoke(["iocs", "list", "--no-bundled-iocs", "--iocs", str(path)], wide, True)
     row = next(line for line in out.splitlines() if LONG in line)
     assert row.startswith("│ ") and f"│ {path} " in row and "\t" not in out
 

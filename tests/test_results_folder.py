@@ -190,7 +190,7 @@ def test_artifact_counts_match_detections(infected: Path, tmp_path: Path) -> Non
     written = Counter(json.loads(line)["artifact"] for line in lines)
     counted = {name: a["detections"] for name, a in run["artifacts"].items() if a["detections"]}
     assert counted == dict(written)
-    assert written["ios.datausage"] == 4
+    assert written["ios.datausage"] == 6
 
 
 def test_quiet_still_says_why_the_exit_code(infected: Path, tmp_path: Path) -> None:
@@ -200,7 +200,7 @@ def test_quiet_still_says_why_the_exit_code(infected: Path, tmp_path: Path) -> N
     assert (
         result.stderr.strip()
         .splitlines()[-1]
-        .startswith("exit code 1: detected: 11 indicator matches or serious findings")
+        .startswith("exit code 1: detected: 12 indicator matches or serious findings")
     )
 
 
@@ -228,3 +228,17 @@ def test_acquisition_path_not_utf8(infected: Path, tmp_path: Path) -> None:
     assert result.exit_code == 4
     assert "the acquisition's path is not valid UTF-8" in result.output
     assert "internal error" not in result.output and not (tmp_path / "out").exists()
+
+
+def test_lower_severity_findings_are_not_headlined_as_nothing(tmp_path: Path) -> None:
+    """Exit 0 with a medium finding: the console says what to review, not 'Nothing detected'
+    (seen on plaso's History.db, whose one cross-domain redirect is a medium finding)."""
+    from tracehound.cli import _verdict
+    from tracehound.pipeline import RunResult
+
+    run = {"detections": {"total": 1, "malware": []}, "acquisition": {}}
+    text = _verdict(RunResult(0, run, [], tmp_path))
+    assert "Nothing detected" not in text
+    assert "1 lower-severity finding needs review" in text
+    clean = _verdict(RunResult(0, {"detections": {"total": 0, "malware": []}}, [], tmp_path))
+    assert "Nothing detected" in clean

@@ -317,6 +317,15 @@ def _verdict(result: RunResult) -> str:
             f"[bold red]INCOMPLETE[/]: {what}; see the lines above and run.json. Absence of a "
             f"detection proves nothing for what was not read. Detections: {summary['total']:,}."
         )
+    if not lines and summary["total"]:
+        # Low and medium heuristics do not set the detected bit, but they are findings: never
+        # headline them as "nothing detected".
+        lines.append(
+            f"[bold yellow]To review[/]: no indicator matched and no high-severity heuristic "
+            f"fired, but {counted(summary['total'], 'lower-severity finding')} "
+            f"{'needs' if summary['total'] == 1 else 'need'} review (listed above). Public "
+            "indicators cannot prove a phone clean."
+        )
     if not lines:
         lines.append(
             "[bold green]Nothing detected[/] with the loaded indicators and heuristics. Public "

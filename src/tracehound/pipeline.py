@@ -175,6 +175,7 @@ class _Run:
         """Start these detectors (one instance each) on the records of their types."""
         for cls in classes:
             instance = cls()
+            instance.use_indicators(self.index)
             for type_name in cls.TYPES:
                 self.detectors.setdefault(type_name, []).append(instance)
 

@@ -160,6 +160,8 @@ def _find(names: tuple[str, ...]) -> str | None:
     return None
 
 
+#: Longest temporary folder Chromium's sockets fit under (see ``chrome``).
+MAX_SCRATCH = 40
 #: Set by ``make test``: the browser tests must run, so a missing browser fails them.
 ENV_REQUIRE_BROWSER = "TRACEHOUND_REQUIRE_BROWSER"
 NO_BROWSER = (
@@ -183,13 +185,18 @@ def chrome() -> Iterator[Any]:
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
-    profile = tempfile.mkdtemp(prefix="tracehound-chrome-")
+    # Chromium puts its SingletonSocket (a Unix socket) under the profile and $TMPDIR; a socket
+    # path is limited to 107 bytes (sun_path, unix(7)), so under a long temporary folder the
+    # browser exits at start. Its scratch space then goes to a private folder in /tmp.
+    scratch = None if len(tempfile.gettempdir()) <= MAX_SCRATCH else "/tmp"
+    profile = tempfile.mkdtemp(prefix="tracehound-chrome-", dir=scratch)
     options = webdriver.ChromeOptions()
     options.binary_location = binary
     for flag in (*CHROME_FLAGS, f"--user-data-dir={profile}"):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(driver_path), options=options)
+    service = Service(driver_path, env={**os.environ, "TMPDIR": profile})
+    driver = webdriver.Chrome(service=service, options=options)
     try:
         yield driver
     finally:

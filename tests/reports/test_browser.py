@@ -41,8 +41,8 @@ FORBIDDEN = {
 
 
 def template_tags() -> set[str]:
-    """Tag names the report template writes itself."""
-    text = (TEMPLATES / "report.html.j2").read_text(encoding="utf-8")
+    """Tag names the report template and its partials write themselves."""
+    text = "\n".join(p.read_text(encoding="utf-8") for p in sorted(TEMPLATES.glob("*.j2")))
     return {t.lower() for t in re.findall(r"<([a-zA-Z][a-zA-Z0-9]*)", text)}
 
 

@@ -13,10 +13,13 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, ClassVar, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
 
 from tracehound.core.context import ParseContext
 from tracehound.core.records import Provenance, Record
+
+if TYPE_CHECKING:
+    from tracehound.iocs.index import IndicatorIndex
 
 #: How the pipeline opens an input before calling the parser: a read-only sqlite3 connection, a
 #: decoded plist, str (UTF-8, undecodable bytes replaced), bytes, decoded JSON, or, for
@@ -114,6 +117,9 @@ class Finding:
     prov: Provenance
     value: str | None = None
     related: tuple[tuple[Record, Provenance], ...] = field(default=())
+    #: A chain of events (time, artifact, what happened), in time order, for findings that
+    #: describe a sequence (``infection_sequence``); the report draws it as a timeline.
+    steps: tuple[tuple[datetime | None, str, str], ...] = field(default=())
 
 
 class Detector:
@@ -132,6 +138,10 @@ class Detector:
 
     def finish(self) -> Iterator[Finding]:
         return iter(())
+
+    def use_indicators(self, index: IndicatorIndex) -> None:
+        """Called once before any record with the run's indicators, for detectors that weigh
+        whether records they keep match one (they never change the matches)."""
 
 
 _DETECTORS: dict[str, type[Detector]] = {}

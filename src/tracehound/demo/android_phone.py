@@ -9,7 +9,8 @@ and, unless ``infected=False``:
 - a process of RCS Lab's spyware (package ``com.androidservices.support``, rcs.stix2);
 - Play Protect's package verifier turned off, and a security patch a year old;
 - an SMS with a link to a domain of the 2023 mercenary spyware campaign (Amnesty/Google TAG,
-  ``android_campaign_2023/malware.stix2``), kept in an Android backup (``backup.ab``);
+  ``android_campaign_2023/malware.stix2``), kept in an Android backup (``backup.ab``), 40 s
+  before TheTruthSpy was installed (androidqf: the sequence ``android_infection_sequence`` finds);
 - a crash of a privileged process in the bugreport's tombstones.
 
 Everything is written in the real formats by the builders of ``demo/android``. Nothing here is
@@ -35,6 +36,8 @@ BACKUP_PASSWORD = "demo-backup-password"  # noqa: S105 - the demo's own syntheti
 PATCH = "2023-05-05"
 TIMEZONE = "Europe/Rome"
 DUMP_LOCAL = datetime(2024, 5, 6, 11, 38, 2)  # device-local wall clock of the bugreport
+SMS_AT = datetime(2024, 4, 29, 15, 3, 11, tzinfo=UTC)  # the SMS with the campaign link
+INSTALL_LOCAL = datetime(2024, 4, 29, 17, 3, 51)  # TheTruthSpy installed (Europe/Rome, UTC+2)
 
 BENIGN = (
     "com.whatsapp",
@@ -92,7 +95,9 @@ def _sections(infected: bool) -> dict[str, str]:
     services = [f"{STALKERWARE}/{STALKERWARE}.AccService"] if infected else []
     specs = [dd.PackageSpec(name, 10150 + n) for n, name in enumerate(BENIGN)]
     if infected:
-        specs.append(dd.PackageSpec(STALKERWARE, 10311, installer=None))
+        # Installed 40 s after the SMS link arrived (device-local time): the chain that
+        # android_infection_sequence finds.
+        specs.append(dd.PackageSpec(STALKERWARE, 10311, installer=None, timestamp=INSTALL_LOCAL))
     return {
         "accessibility": dd.accessibility_section(services),
         "package": dd.packages_section(specs),
@@ -103,7 +108,7 @@ def _sms_backup(infected: bool) -> dict[str, bytes]:
     """The telephony provider's backup: SMS with links (see demo/android/sms_backup.py)."""
     from tracehound.demo.android import sms_backup
 
-    sent = int(datetime(2024, 4, 29, 15, 3, 11, tzinfo=UTC).timestamp() * 1000)
+    sent = int(SMS_AT.timestamp() * 1000)
     messages = [
         {"address": f"+3933355501{n:02d}", "body": text, "date": str(sent - n * 3_600_000)}
         for n, text in enumerate(("Ci vediamo alle 8?", "Ok grazie", "Arrivo tra 10 minuti"))

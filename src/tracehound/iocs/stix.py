@@ -214,6 +214,8 @@ def _load_bytes(
     warnings: list[str] = []
     indicators, malware, relations = _classify(src, doc["objects"], warnings)
     names = _resolve(src, indicators, malware, relations, warnings)
+    for oid, found in _report_names(doc["objects"]).items():
+        names.setdefault(oid, found)
     out: list[Indicator] = []
     seen: dict[str, str] = {}
     duplicates = 0
@@ -283,6 +285,33 @@ def _resolve(
         if malware[dst] not in found:
             found.append(malware[dst])
     return {oid: tuple(found) for oid, found in names.items()}
+
+
+def _report_names(objects: list[Any]) -> dict[str, tuple[str, ...]]:
+    """Names for the indicators a ``report`` lists in its ``object_refs``.
+
+    Some real feeds (AlienVault OTX pulse exports, e.g. MVT's test file
+    ``tests/artifacts/stix2/638cd3ee5e5f019f84f9e0ea.json``) have no malware object and no
+    relationship: the report is the collection, as MVT's ``parse_stix2`` reads it. An indicator
+    is named after the malware, else the threat actors, the report refers to, else the report.
+    Only used for indicators that no ``indicates`` relationship names.
+    """
+    by_id = {o.get("id"): o for o in objects if isinstance(o, dict)}
+    names: dict[str, tuple[str, ...]] = {}
+    for report in (o for o in by_id.values() if o.get("type") == "report"):
+        refs = [r for r in report.get("object_refs") or () if isinstance(r, str)]
+        named = [by_id.get(r) or {} for r in refs]
+        found: tuple[str, ...] = ()
+        for kind in ("malware", "threat-actor"):
+            found = found or tuple(
+                o["name"] for o in named if o.get("type") == kind and isinstance(o.get("name"), str)
+            )
+        if not found and isinstance(report.get("name"), str) and report["name"]:
+            found = (report["name"],)
+        for ref in refs:
+            if found and (by_id.get(ref) or {}).get("type") == "indicator":
+                names.setdefault(ref, found)
+    return names
 
 
 def _add_indicator(

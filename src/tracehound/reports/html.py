@@ -34,6 +34,8 @@ from markupsafe import Markup
 
 from tracehound.core.registry import Severity
 from tracehound.reports import explain
+from tracehound.reports.chains import HEIGHT as CHAIN_HEIGHT
+from tracehound.reports.chains import read_chains
 from tracehound.reports.charts import overview_chart
 from tracehound.reports.derived import as_dict as _dict
 from tracehound.reports.derived import as_int as _int
@@ -118,7 +120,11 @@ def build_report(
     scan = scan_records(folder, windows, det.index, limits, redact)
     cover = coverage(run, redact, limits.text_chars)
     statuses = Counter(row.label for row in cover)
+    chains, chains_left_out = read_chains(folder / "detections.jsonl", limits.text_chars)
     return {
+        "chains": chains,
+        "chains_left_out": chains_left_out,
+        "chain_height": CHAIN_HEIGHT,
         "redacted": redact,
         "verdict": verdict(run, det, cover),
         "total": det.total,

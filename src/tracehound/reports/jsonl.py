@@ -185,9 +185,10 @@ def match_detection(match: Match, record: Record, prov: Provenance) -> dict[str,
 
 
 def finding_detection(finding: Finding) -> dict[str, Any]:
-    """The ``detections.jsonl`` object for a heuristic finding."""
+    """The ``detections.jsonl`` object for a heuristic finding (with ``chain`` for a finding
+    that describes a sequence of events)."""
     record, prov = finding.record, finding.prov
-    return {
+    out = {
         "id": _detection_id("heuristic", finding.detector, finding.message, prov.path, record.row),
         "type": "heuristic",
         "severity": finding.severity.value,
@@ -200,6 +201,12 @@ def finding_detection(finding: Finding) -> dict[str, Any]:
         "related": [_evidence(r, p) | {"artifact": r.TYPE} for r, p in finding.related],
         "record": record_json(record),
     }
+    if finding.steps:
+        out["chain"] = [
+            {"ts": iso(ts), "artifact": artifact, "what": what}
+            for ts, artifact, what in finding.steps
+        ]
+    return out
 
 
 def write_line(handle: IO[str], data: dict[str, Any]) -> None:

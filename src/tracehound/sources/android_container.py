@@ -177,17 +177,6 @@ def common_top_folder(files: list[str], dirs: list[str]) -> str | None:
     return tops.pop()
 
 
-def copy_limited(src: IO[bytes], dst: IO[bytes], limit: int, what: str) -> int:
-    """Copy at most ``limit`` bytes; raise InputError if the source holds more."""
-    total = 0
-    while chunk := src.read(HASH_CHUNK):
-        total += len(chunk)
-        if total > limit:
-            raise InputError(f"{what}: larger than the {limit} byte limit")
-        dst.write(chunk)
-    return total
-
-
 class Tree(ABC):
     """The files of a folder or a zip, by relative path, read-only."""
 

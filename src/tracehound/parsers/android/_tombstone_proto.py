@@ -82,7 +82,9 @@ def read_tombstone(data: bytes, ctx: ParseContext, read_time: TimeReader) -> dic
                 ctx.warn(f"field {number} has wire type {wire}, not {expected}")
             elif isinstance(value, memoryview):
                 if number in _STRINGS:
-                    found[_STRINGS[number]] = pb.text(value) or None
+                    # selinux_label keeps the NUL ending the kernel's attr/current text (MVT's
+                    # tombstone_process.pb; libselinux getcon_raw strdup()s it away).
+                    found[_STRINGS[number]] = pb.text(value).rstrip("\x00") or None
                 elif number == 4:
                     found["ts"] = read_time(pb.text(value), ctx, None) if value else None
                 elif number == 9:

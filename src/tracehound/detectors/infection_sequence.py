@@ -1,0 +1,161 @@
+"""iOS infection sequences: a delivery, seconds later a process new to the phone, clean-up.
+
+Facts (Amnesty International, "Forensic Methodology Report: How to catch NSO Group's Pegasus",
+2021; the chain logic and window are in ``detectors/sequences.py``):
+
+- deliveries: a received SMS/iMessage or WhatsApp message with a link (1-click); an identity
+  services lookup in IDStatusCache (the iMessage lookup of an attacker's iCloud account that
+  preceded zero-click exploitation); a plain-HTTP Safari visit redirected in under a second to
+  another site (network injection, as ``safari_redirect`` judges it); a received attachment
+  staged in /var/tmp named ``*-1`` (FORCEDENTRY era, as ``sms_attachment_tmp`` judges it,
+  Citizen Lab 2021); a calendar invitation (QuaDream's ENDOFDAYS, Citizen Lab 2023), at the time
+  it was created on the phone;
+- follow-ups: the first use of the network by an unknown process (``unknown_process``:
+  neither in the bundled iOS baseline nor an installed app) in DataUsage or netusage, or its
+  dated OS analytics entry;
+- clean-up: network usage rows whose process row was deleted (Pegasus removed its ZPROCESS rows;
+  ``datausage_deleted_process``).
+
+Only small summaries are kept: deliveries and clean-ups as events, processes one per name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+
+from tracehound.core.process_baseline import ProcessBaseline, bundled_baseline
+from tracehound.core.records import Provenance, Record
+from tracehound.core.registry import Detector, Finding, detector
+from tracehound.detectors.process_appearances import APP_TYPES, PROCESS_TYPES, ProcessTracker
+from tracehound.detectors.safari_redirect import SafariRedirect
+from tracehound.detectors.sequences import (
+    CLEANUP,
+    DELIVERY,
+    FOLLOW_UP,
+    Chains,
+    chain_finding,
+    dropped_finding,
+    gap_text,
+    window_from_env,
+)
+from tracehound.detectors.sms_attachment_tmp import is_suspicious
+from tracehound.iocs.index import IndicatorIndex
+from tracehound.parsers.ios.calendar import CalendarEvent
+from tracehound.parsers.ios.datausage import DataUsage
+from tracehound.parsers.ios.idstatuscache import IdStatusLookup
+from tracehound.parsers.ios.osanalytics_addaily import OsAnalyticsNetUsage
+from tracehound.parsers.ios.safari_history import SafariVisit
+from tracehound.parsers.ios.sms import SmsMessage
+from tracehound.parsers.ios.sms_attachments import SmsAttachment
+from tracehound.parsers.ios.whatsapp import WhatsAppMessage
+
+DELIVERY_TYPES = (
+    "ios.sms",
+    "ios.sms_attachments",
+    "ios.idstatuscache",
+    "ios.safari_history",
+    "ios.whatsapp",
+    "ios.calendar",
+)
+_NETBASE = {"ios.datausage": "DataUsage", "ios.netusage": "netusage"}
+
+
+def _links(links: tuple[str, ...]) -> str:
+    more = f" and {len(links) - 1} more" if len(links) > 1 else ""
+    return f"{links[0]}{more}"
+
+
+@detector
+class InfectionSequence(Detector):
+    NAME = "infection_sequence"
+    TYPES = DELIVERY_TYPES + PROCESS_TYPES + APP_TYPES
+    DESCRIPTION = (
+        "A delivery (message link, iMessage account lookup, fast HTTP redirect, staged "
+        "attachment, calendar invitation) followed within minutes by the first network use of "
+        "an unknown process (HIGH within a minute, CRITICAL with an indicator in the chain)"
+    )
+
+    def __init__(self, baseline: ProcessBaseline | None = None, window: float = 0.0) -> None:
+        self.baseline = baseline or bundled_baseline()
+        self.chains = Chains(window or window_from_env())
+        self.tracker = ProcessTracker()
+        self.redirects = SafariRedirect()
+        self.index: IndicatorIndex | None = None
+        self.names: dict[int, str] = {}  # follow-up event -> process name
+
+    def use_indicators(self, index: IndicatorIndex) -> None:
+        self.index = index
+
+    def feed(self, record: Record, prov: Provenance) -> Iterator[Finding]:
+        if record.TYPE in PROCESS_TYPES or record.TYPE in APP_TYPES:
+            self.tracker.feed(record, prov)
+            if isinstance(record, DataUsage) and record.process_missing:
+                self._deleted(record, prov)
+        elif record.TYPE == "ios.safari_history":
+            for found in self.redirects.feed(record, prov):
+                self._redirect(found)
+        else:
+            self._delivery(record, prov)
+        return iter(())
+
+    def _redirect(self, found: Finding) -> None:
+        """A redirect ``safari_redirect`` judged fast and cross-site: the visit and its target."""
+        first = found.record
+        url = first.url if isinstance(first, SafariVisit) else None
+        sources = [(found.record, found.prov), *found.related[:1]]
+        target = found.related[0][0].ts if found.related else None
+        delay = ""
+        if target is not None and first.ts is not None:
+            delay = f" in {gap_text((target - first.ts).total_seconds())}"
+        what = f"HTTP redirect from {url} to {found.value}{delay}"
+        self.chains.add(DELIVERY, found.ts, what, *sources)
+
+    def _delivery(self, record: Record, prov: Provenance) -> None:
+        what = None
+        when = record.ts
+        if isinstance(record, SmsMessage) and record.direction == "received" and record.links:
+            what = f"{record.service or 'SMS'} message received with link {_links(record.links)}"
+        elif isinstance(record, WhatsAppMessage) and record.direction == "received":
+            if record.links:
+                what = f"WhatsApp message received with link {_links(record.links)}"
+        elif isinstance(record, IdStatusLookup):
+            user = record.user.replace("\x00", "\\x00")
+            what = f"identity services (iMessage/FaceTime) lookup of {user}"
+        elif isinstance(record, SmsAttachment) and is_suspicious(record):
+            what = f"message attachment staged at {record.filename}"
+        elif isinstance(record, CalendarEvent) and record.organizer_email:
+            what = f"calendar invitation from {record.organizer_email}"
+            when = record.created
+        if what is not None:
+            self.chains.add(DELIVERY, when, what, (record, prov))
+
+    def _deleted(self, record: DataUsage, prov: Provenance) -> None:
+        """Usage rows of a deleted process row: one clean-up event per row time."""
+        where = _NETBASE.get(record.TYPE, record.TYPE)
+        what = f"network usage of deleted process row {record.process_pk} ({where})"
+        self.chains.add(CLEANUP, record.ts, what, (record, prov))
+
+    def _follow_up(
+        self, name: str, when: datetime | None, what: str, source: tuple[Record, Provenance]
+    ) -> None:
+        seq = self.chains.add(FOLLOW_UP, when, what, source)
+        if seq >= 0:
+            self.names[seq] = name
+
+    def finish(self) -> Iterator[Finding]:
+        self.redirects.finish()
+        for item in self.tracker.unknown(self.baseline):
+            what = f"first use of network by {item.short} ({item.where})"
+            if isinstance(item.record, OsAnalyticsNetUsage):
+                what = f"network use by {item.short} recorded in OS analytics"
+            self._follow_up(item.short, item.first, what, (item.record, item.prov))
+            for record, prov in item.others:
+                if isinstance(record, OsAnalyticsNetUsage):
+                    label = f"network use by {item.short} recorded in OS analytics"
+                    self._follow_up(item.short, record.ts, label, (record, prov))
+        for chain in self.chains.chains():
+            names = [self.names[e.seq] for e in chain if e.seq in self.names]
+            value = ", ".join(dict.fromkeys(names))
+            yield chain_finding(self.NAME, self.chains, chain, self.index, value)
+        yield from dropped_finding(self.NAME, self.chains)
