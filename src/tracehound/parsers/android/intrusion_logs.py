@@ -34,7 +34,7 @@ from tracehound.core.registry import artifact
 from tracehound.core.timeutil import from_unix_ms, from_unix_ns
 from tracehound.parsers.android._aqf import text_or_none
 
-PATHS = ("androidqf:intrusion_logs/**",)
+PATHS = ("androidqf:intrusion_logs/**", "intrusionlog:**")
 _TYPES = {
     0: "security", 1: "dns", 2: "connect",
     "security_event": "security", "network_event_dns": "dns", "network_event_connect": "connect",
@@ -75,7 +75,9 @@ def _kind(obj: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
         if isinstance(inner, dict):
             return nested, {**obj, **inner}
     raw = obj.get("type")
-    kind: str | None = _TYPES.get(raw.lower() if isinstance(raw, str) else raw) if raw is not None else None
+    kind: str | None = (
+        _TYPES.get(raw.lower() if isinstance(raw, str) else raw) if raw is not None else None
+    )
     if kind is None and "hostname" in obj:
         kind = "dns"
     elif kind is None and "inetAddress" in obj:
