@@ -48,6 +48,7 @@ def test_check_matches_domains_and_ips(tmp_path: Path) -> None:
         {
             ("indicator", "android.intrusion_logs", "high", "example-cdn.net"): 1,
             ("indicator", "android.intrusion_logs", "high", "198.51.100.23"): 1,
+            ("heuristic", "android.intrusion_logs", "low", "android_intrusion_security_events"): 1,
         }
     )
     run = json.loads((out / "run.json").read_text())
