@@ -93,7 +93,12 @@ def test_androidqf_folder(tmp_path: Path) -> None:
     assert [k[:3] for k in got if k[0] == "android.dumpsys_adb"] == [
         ("android.dumpsys_adb", "low", "android_adb_trusted_keys")
     ]
-    assert len(got) == 18
+    # packages.json is a 7-package sample: the 4 Samsung services dumpsys accessibility sees
+    # installed are not in it (LOW, android_accessibility_mismatch).
+    assert [k[1:3] for k in got if k[0] == "android.dumpsys_accessibility"] == [
+        ("low", "android_accessibility_mismatch")
+    ] * 4
+    assert len(got) == 22
     assert run["evidence_check"]["unchanged"] is True
 
 
