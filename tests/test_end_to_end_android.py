@@ -52,6 +52,15 @@ BUGREPORT = DUMPSYS + Counter(
     {("heuristic", "android.tombstones", "medium", "android_tombstone_privileged_crash"): 1}
 )
 BACKUP = Counter({("indicator", "android.sms_backup", "high", "movingstinger.link"): 1})
+#: The exported intrusion log: the campaign domain looked up 20 s after the SMS; three failed
+#: unlocks (MEDIUM) and an adb shell command (LOW) among the security events.
+INTRUSION_LOG = Counter(
+    {
+        ("indicator", "android.intrusion_logs", "high", android_phone.CAMPAIGN_DOMAIN): 1,
+        ("heuristic", "android.intrusion_logs", "medium", "android_intrusion_security_events"): 1,
+        ("heuristic", "android.intrusion_logs", "low", "android_intrusion_security_events"): 1,
+    }
+)
 
 
 @pytest.mark.parametrize(
@@ -61,6 +70,7 @@ BACKUP = Counter({("indicator", "android.sms_backup", "high", "movingstinger.lin
         ("androidqf-zip", ANDROIDQF, "androidqf"),
         ("bugreport", BUGREPORT, "bugreport"),
         ("ab", BACKUP, "android_backup"),
+        ("intrusionlog", INTRUSION_LOG, "intrusionlog"),
     ],
 )
 def test_exact_detections(
@@ -127,3 +137,10 @@ def test_clean_androidqf_has_no_serious_detection(tmp_path: Path) -> None:
         "android_security_patch_old",
         "android_dangerous_settings",
     }
+
+
+def test_clean_intrusion_log_exit_0(tmp_path: Path) -> None:
+    path = write_demo(tmp_path / "in", "intrusionlog", infected=False)
+    result = run_check(CheckOptions(target=path, output=tmp_path / "out"))
+    assert result.exit_code == 0 and result.detections == []
+    assert result.run["artifacts"]["android.intrusion_logs"]["records"] == 4
