@@ -179,6 +179,9 @@ def write_demo_android(
         "packages.json": _packages(infected),
         "processes.txt": _processes(infected),
         "dumpsys.txt": dd.render_dumpsys(_sections(infected), ending_at=DUMP_LOCAL),
+        "intrusion_logs/intrusion_log.jsonl": intrusion_log.render(
+            infected, CAMPAIGN_DOMAIN, SMS_AT
+        ),
         **_settings(infected),
     }
     with tempfile.TemporaryDirectory(prefix="tracehound-demo-") as tmp:
