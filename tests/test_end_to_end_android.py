@@ -33,21 +33,34 @@ DUMPSYS = Counter(
         ("heuristic", "android.getprop", "medium", "android_security_patch_old"): 1,
     }
 )
-ANDROIDQF = DUMPSYS + Counter(
+#: The exported intrusion log: the campaign domain looked up 20 s after the SMS; three failed
+#: unlocks (MEDIUM) and an adb shell command (LOW) among the security events.
+INTRUSION_LOG = Counter(
     {
-        ("indicator", "android.packages", "critical", STALKER): 2,
-        ("indicator", "android.packages", "critical", CERT): 1,
-        ("indicator", "android.processes", "critical", STALKER): 2,
-        ("indicator", "android.processes", "critical", android_phone.SPYWARE_PROCESS): 1,
-        ("indicator", "android.sms_backup", "high", "movingstinger.link"): 1,
-        ("heuristic", "android.packages", "medium", "android_package_installer"): 1,
-        # Play Protect's verifier off; accessibility on; adb on (INFO: androidqf needs it).
-        ("heuristic", "android.settings", "medium", "android_dangerous_settings"): 2,
-        ("heuristic", "android.settings", "info", "android_dangerous_settings"): 1,
-        # SMS link, 40 s later TheTruthSpy installed with no installer; both are indicators
-        ("heuristic", "android.sms_backup", "critical", "android_infection_sequence"): 1,
+        ("indicator", "android.intrusion_logs", "high", android_phone.CAMPAIGN_DOMAIN): 1,
+        ("heuristic", "android.intrusion_logs", "medium", "android_intrusion_security_events"): 1,
+        ("heuristic", "android.intrusion_logs", "low", "android_intrusion_security_events"): 1,
     }
 )
+ANDROIDQF = (
+    DUMPSYS
+    + Counter(
+        {
+            ("indicator", "android.packages", "critical", STALKER): 2,
+            ("indicator", "android.packages", "critical", CERT): 1,
+            ("indicator", "android.processes", "critical", STALKER): 2,
+            ("indicator", "android.processes", "critical", android_phone.SPYWARE_PROCESS): 1,
+            ("indicator", "android.sms_backup", "high", "movingstinger.link"): 1,
+            ("heuristic", "android.packages", "medium", "android_package_installer"): 1,
+            # Play Protect's verifier off; accessibility on; adb on (INFO: androidqf needs it).
+            ("heuristic", "android.settings", "medium", "android_dangerous_settings"): 2,
+            ("heuristic", "android.settings", "info", "android_dangerous_settings"): 1,
+            # SMS link, 40 s later TheTruthSpy installed with no installer; both are indicators
+            ("heuristic", "android.sms_backup", "critical", "android_infection_sequence"): 1,
+        }
+    )
+    + INTRUSION_LOG
+)  # androidqf's intrusion_logs/ holds the same log
 BUGREPORT = DUMPSYS + Counter(
     {("heuristic", "android.tombstones", "medium", "android_tombstone_privileged_crash"): 1}
 )
@@ -61,6 +74,7 @@ BACKUP = Counter({("indicator", "android.sms_backup", "high", "movingstinger.lin
         ("androidqf-zip", ANDROIDQF, "androidqf"),
         ("bugreport", BUGREPORT, "bugreport"),
         ("ab", BACKUP, "android_backup"),
+        ("intrusionlog", INTRUSION_LOG, "intrusionlog"),
     ],
 )
 def test_exact_detections(
@@ -127,3 +141,10 @@ def test_clean_androidqf_has_no_serious_detection(tmp_path: Path) -> None:
         "android_security_patch_old",
         "android_dangerous_settings",
     }
+
+
+def test_clean_intrusion_log_exit_0(tmp_path: Path) -> None:
+    path = write_demo(tmp_path / "in", "intrusionlog", infected=False)
+    result = run_check(CheckOptions(target=path, output=tmp_path / "out"))
+    assert result.exit_code == 0 and result.detections == []
+    assert result.run["artifacts"]["android.intrusion_logs"]["records"] == 4

@@ -387,6 +387,7 @@ DEMO_KINDS = (
     "androidqf-zip",
     "bugreport",
     "ab",
+    "intrusionlog",
 )
 
 
@@ -400,7 +401,8 @@ DEMO_KINDS = (
     default="backup",
     show_default=True,
     help="iOS backup (plain or encrypted), iOS filesystem dump (folder, tar, zip), androidqf "
-    "acquisition (folder or zip), Android bugreport, or encrypted Android backup.",
+    "acquisition (folder or zip), Android bugreport, encrypted Android backup, or an exported "
+    "Android 16 intrusion log.",
 )
 def demo(directory: Path, clean: bool, seed: int, kind: str) -> None:
     """Write a synthetic acquisition of an infected (or clean) phone into DIRECTORY."""

@@ -66,6 +66,7 @@ def test_androidqf_folder(tmp_path: Path) -> None:
         "android.dumpsys_receivers": ("ran", 6, 0),
         "android.files": ("ran", 3, 0),  # files.json: 3 entries
         "android.getprop": ("ran", 10, 0),  # getprop.txt: 10 lines
+        "android.intrusion_logs": NOT_PRESENT,
         "android.mounts": NOT_PRESENT,
         "android.packages": ("ran", 7, 0),  # packages.json: 7 packages
         "android.processes": ("ran", 15, 0),  # ps.txt: header + 15 lines
@@ -88,7 +89,16 @@ def test_androidqf_folder(tmp_path: Path) -> None:
         ("medium", "android_package_installer", "com.google.android.packageinstaller"),
         ("medium", "android_package_installer", "null"),
     ]
-    assert len(got) == 17
+    # dumpsys.txt trusts one computer for USB debugging (LOW, for review).
+    assert [k[:3] for k in got if k[0] == "android.dumpsys_adb"] == [
+        ("android.dumpsys_adb", "low", "android_adb_trusted_keys")
+    ]
+    # packages.json is a 7-package sample: the 4 Samsung services dumpsys accessibility sees
+    # installed are not in it (LOW, android_accessibility_mismatch).
+    assert [k[1:3] for k in got if k[0] == "android.dumpsys_accessibility"] == [
+        ("low", "android_accessibility_mismatch")
+    ] * 4
+    assert len(got) == 22
     assert run["evidence_check"]["unchanged"] is True
 
 

@@ -98,6 +98,18 @@ def from_unix_ms(milliseconds: float | int | None) -> datetime | None:
         return None
 
 
+def from_unix_ns(nanoseconds: int | None) -> datetime | None:
+    """Unix nanoseconds to aware UTC (microsecond precision, as datetime keeps)."""
+    if nanoseconds is None or isinstance(nanoseconds, bool):
+        return None
+    seconds, rest = divmod(int(nanoseconds), 1_000_000_000)
+    moment = _add(UNIX_EPOCH, seconds)
+    try:
+        return None if moment is None else moment + timedelta(microseconds=rest // 1000)
+    except OverflowError:
+        return None
+
+
 def from_webkit(microseconds: int | None) -> datetime | None:
     """WebKit/Chrome microseconds since 1601-01-01 UTC to aware UTC (0 means unset)."""
     if microseconds is None or isinstance(microseconds, bool) or microseconds == 0:

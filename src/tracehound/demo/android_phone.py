@@ -24,10 +24,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from tracehound.core.errors import TracehoundError
-from tracehound.demo.android import containers, getprop, packages, processes, settings
+from tracehound.demo.android import (
+    containers,
+    getprop,
+    intrusion_log,
+    packages,
+    processes,
+    settings,
+)
 from tracehound.demo.android import dumpsys as dd
 
-KINDS = ("androidqf", "androidqf-zip", "bugreport", "ab")
+KINDS = ("androidqf", "androidqf-zip", "bugreport", "ab", "intrusionlog")
+CAMPAIGN_DOMAIN = "movingstinger.link"  # of SMS_LINK
 STALKERWARE = "com.apspy.app"  # TheTruthSpy (bundled stalkerware ioc.yaml and STIX2)
 STALKERWARE_CERT = "F9181C6CF9AACB3AB1092F5338C3198A8D833431"
 SPYWARE_PROCESS = "com.androidservices.support"  # RCS Lab (bundled rcs.stix2)
@@ -158,6 +166,10 @@ def write_demo_android(
             _tombstones(infected),
             when=DUMP_LOCAL,
         )
+    if kind == "intrusionlog":
+        path = directory / "intrusion_log.jsonl"
+        path.write_bytes(intrusion_log.render(infected, CAMPAIGN_DOMAIN, SMS_AT))
+        return path
     if kind == "ab":
         return containers.write_ab(
             directory / "backup.ab", _sms_backup(infected), password=password or BACKUP_PASSWORD
@@ -167,6 +179,9 @@ def write_demo_android(
         "packages.json": _packages(infected),
         "processes.txt": _processes(infected),
         "dumpsys.txt": dd.render_dumpsys(_sections(infected), ending_at=DUMP_LOCAL),
+        "intrusion_logs/intrusion_log.jsonl": intrusion_log.render(
+            infected, CAMPAIGN_DOMAIN, SMS_AT
+        ),
         **_settings(infected),
     }
     with tempfile.TemporaryDirectory(prefix="tracehound-demo-") as tmp:

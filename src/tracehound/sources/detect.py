@@ -16,7 +16,7 @@ from tracehound.sources.base import Source, SourceOptions, openers
 KNOWN_KINDS = (
     "an iOS backup folder (encrypted or not), an iOS full filesystem dump (folder, .tar, "
     ".tar.gz, .zip), an androidqf acquisition (folder, .zip, .zip.age), an Android bugreport "
-    "(.zip or folder) or an Android backup (.ab)"
+    "(.zip or folder), an Android backup (.ab) or an exported Android 16 intrusion log"
 )
 
 
