@@ -151,6 +151,7 @@ class Sysdiagnose(Source):
 
     kind = "sysdiagnose"
     platform = "ios"
+    prefix = PREFIX
 
     def __init__(self, root: Path, tree: Tree, container: str, temp: ExtractSpace) -> None:
         super().__init__(root)
@@ -202,16 +203,16 @@ class Sysdiagnose(Source):
     def find(self, patterns: Iterable[str]) -> dict[str, list[str]]:
         wanted = list(patterns)
         result: dict[str, list[str]] = {p: [] for p in wanted}
-        globs = GlobSet([p for p in wanted if p.startswith(PREFIX)])
+        globs = GlobSet([p for p in wanted if p.startswith(self.prefix)])
         for rel in sorted(self.tree.files):
-            for pattern in globs.matches(PREFIX + rel):
-                result[pattern].append(PREFIX + rel)
+            for pattern in globs.matches(self.prefix + rel):
+                result[pattern].append(self.prefix + rel)
         return result
 
     def _rel(self, device_path: str) -> str:
-        if not device_path.startswith(PREFIX):
-            raise InputError(f"{device_path}: not in this sysdiagnose")
-        return device_path[len(PREFIX) :]
+        if not device_path.startswith(self.prefix):
+            raise InputError(f"{device_path}: not in this {self.kind}")
+        return device_path[len(self.prefix) :]
 
     def local(self, device_path: str) -> Path:
         return self.tree.local(self._rel(device_path))
@@ -220,12 +221,12 @@ class Sysdiagnose(Source):
         return self.tree.origin()
 
     def describe(self, device_path: str) -> str:
-        if not device_path.startswith(PREFIX):
+        if not device_path.startswith(self.prefix):
             return device_path
         return self.tree.describe(self._rel(device_path))
 
     def entries(self) -> Iterator[FileEntry]:
-        return self.tree.entries(PREFIX, None)
+        return self.tree.entries(self.prefix, None)
 
     def close(self) -> None:
         self.tree.close()
