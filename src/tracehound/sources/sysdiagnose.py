@@ -27,6 +27,7 @@ from tracehound.core.errors import InputError, NotAnAcquisition
 from tracehound.sources.android_container import FolderTree, Tree, common_top_folder
 from tracehound.sources.archive import (
     ARCHIVE_ERRORS,
+    DIR,
     FILE,
     Entry,
     ExtractSpace,
@@ -87,7 +88,14 @@ class TarTree(Tree):
         self._entries: dict[str, Entry] = {}
         self._local: dict[str, Path] = {}
         scan = Scan(archive, fmt)
-        kept = [e for e in scan if e.kind == FILE]
+        kept: list[Entry] = []
+        for entry in scan:
+            if entry.kind == FILE:
+                kept.append(entry)
+            elif entry.kind != DIR:  # sysdiagnose holds no links: name them, never follow
+                self.problems.append(
+                    f"{archive.name}: {entry.label()}: a link to {entry.link!r:.200}; not followed"
+                )
         for entry in scan.refused:
             self.problems.append(f"{archive.name}: {entry.label()}: {entry.problem}; not read")
         if scan.refused_count > len(scan.refused):

@@ -1,0 +1,144 @@
+"""The sysdiagnose and crash-log folder sources: layout recognition, facts, the shared guard."""
+
+from __future__ import annotations
+
+import io
+import tarfile
+from pathlib import Path
+
+import pytest
+
+from tracehound.core.errors import InputError, NotAnAcquisition
+from tracehound.demo.sysdiagnose import FOLDER, write_demo_sysdiagnose
+from tracehound.sources import archive as guard
+from tracehound.sources.crashlogs import CrashLogFolder
+from tracehound.sources.detect import open_source
+from tracehound.sources.sysdiagnose import Sysdiagnose, name_time
+
+PS = "sysdiagnose:ps.txt"
+SHUTDOWN = "sysdiagnose:system_logs.logarchive/Extra/shutdown.log"
+
+
+def _member(tf: tarfile.TarFile, name: str, data: bytes = b"x", kind: bytes = b"0") -> None:
+    info = tarfile.TarInfo(name)
+    info.size, info.type = len(data), kind
+    if kind != tarfile.REGTYPE:  # links and devices carry no data
+        info.size, info.linkname = 0, "/etc/passwd"
+    tf.addfile(info, io.BytesIO(data) if info.size else None)
+
+
+def _hostile(path: Path) -> Path:
+    top = FOLDER
+    with tarfile.open(path, "w:gz") as tf:
+        _member(tf, f"{top}/sysdiagnose.log", b"log\n")
+        _member(tf, f"{top}/ps.txt", b"USER PID COMMAND\nroot 1 /sbin/launchd\n")
+        _member(tf, f"{top}/logs/x.txt")
+        _member(tf, "../../outside.txt")
+        _member(tf, f"{top}/ps_thread.txt", kind=tarfile.SYMTYPE)
+        _member(tf, f"{top}/dev0", kind=tarfile.CHRTYPE)
+    return path
+
+
+@pytest.mark.parametrize("kind", ["sysdiagnose", "sysdiagnose-folder"])
+def test_archive_and_folder_give_the_same_view(kind: str, tmp_path: Path) -> None:
+    path = write_demo_sysdiagnose(tmp_path, kind)
+    src = open_source(path)
+    try:
+        assert isinstance(src, Sysdiagnose)
+        facts = src.facts()
+        assert (facts["os_version"], facts["os_build"]) == ("14.6", "18F72")
+        assert facts["sysdiagnose_time"] == "2021-07-20T08:00:00+00:00"
+        found = src.find([PS, "sysdiagnose:crashes_and_spins/**.ips", SHUTDOWN])
+        assert found[PS] == [PS] and found[SHUTDOWN] == [SHUTDOWN]
+        assert len(found["sysdiagnose:crashes_and_spins/**.ips"]) == 2
+        assert src.local(PS).read_text().startswith("USER ")
+        assert src.describe(PS).endswith(f"{FOLDER}/ps.txt" if kind == "sysdiagnose" else "ps.txt")
+    finally:
+        src.close()
+
+
+def test_recognised_by_layout_not_by_name(tmp_path: Path) -> None:
+    path = write_demo_sysdiagnose(tmp_path, "sysdiagnose")
+    renamed = path.rename(tmp_path / "evidence-17.bin")
+    src = open_source(renamed)
+    try:
+        assert isinstance(src, Sysdiagnose)
+    finally:
+        src.close()
+    other = tmp_path / "other.tar.gz"
+    with tarfile.open(other, "w:gz") as tf:
+        _member(tf, "sysdiagnose_x/notes.txt")
+    with pytest.raises(NotAnAcquisition):
+        open_source(other)
+
+
+def test_hostile_members_are_refused_and_named(tmp_path: Path) -> None:
+    src = open_source(_hostile(tmp_path / "sd.tar.gz"))
+    try:
+        assert isinstance(src, Sysdiagnose)
+        paths = {e.path for e in src.entries()}
+        assert not any("outside" in p or "ps_thread" in p or "dev0" in p for p in paths)
+        joined = "\n".join(src.errors)
+        assert "outside.txt" in joined and "ps_thread.txt" in joined and "dev0" in joined
+        assert src.local(PS).read_bytes().startswith(b"USER")
+        assert not (tmp_path / "outside.txt").exists()
+    finally:
+        src.close()
+
+
+def test_oversized_member_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    src = open_source(write_demo_sysdiagnose(tmp_path, "sysdiagnose"))
+    try:
+        monkeypatch.setattr(guard.LIMITS, "member_bytes", 8)
+        with pytest.raises(InputError, match=r"ps\.txt' is \d+ bytes, over the 8 byte limit"):
+            src.local(PS)
+    finally:
+        src.close()
+
+
+def test_cut_archive_sets_index_damage(tmp_path: Path) -> None:
+    path = write_demo_sysdiagnose(tmp_path / "in", "sysdiagnose")
+    data = path.read_bytes()
+    cut = tmp_path / "cut.tar.gz"
+    cut.write_bytes(data[: len(data) * 2 // 3])
+    src = open_source(cut)
+    try:
+        assert isinstance(src, Sysdiagnose)
+        assert src.index_damage is not None and "damaged" in src.index_damage
+    finally:
+        src.close()
+
+
+def test_folder_is_read_in_place_and_never_written(tmp_path: Path) -> None:
+    root = write_demo_sysdiagnose(tmp_path, "sysdiagnose-folder")
+    before = {p: p.stat().st_mtime_ns for p in root.rglob("*")}
+    src = open_source(root)
+    try:
+        assert src.local(PS) == root / "ps.txt"
+    finally:
+        src.close()
+    assert {p: p.stat().st_mtime_ns for p in root.rglob("*")} == before
+
+
+def test_crash_log_folder_recognised_by_content(tmp_path: Path) -> None:
+    folder = write_demo_sysdiagnose(tmp_path / "a", "crashlogs")
+    src = open_source(folder)
+    try:
+        assert isinstance(src, CrashLogFolder)
+        found = src.find(["crashlogs:**.ips"])["crashlogs:**.ips"]
+        assert found == [
+            "crashlogs:mediaserverd-2021-07-03-091500.ips",
+            "crashlogs:mptbd-2021-07-12-091500.ips",
+        ]
+    finally:
+        src.close()
+    (folder / "notes.txt").write_text("not a report")
+    with pytest.raises(NotAnAcquisition):
+        open_source(folder)
+
+
+def test_name_time() -> None:
+    taken = name_time("sysdiagnose_2023.05.24_13-29-15-0700_iPhone-OS_iPhone_20F66")
+    assert taken is not None and taken.isoformat() == "2023-05-24T13:29:15-07:00"
+    assert name_time("sysdiagnose_2023.13.40_99-00-00-0700") is None
+    assert name_time("random") is None
