@@ -50,7 +50,8 @@ PATHS = ("sysdiagnose:crashes_and_spins/**.ips", "crashlogs:**.ips")
 
 
 def from_ips_time(value: str | None) -> datetime | None:
-    """``2023-05-24 13:29:15.00 -0700`` (the .ips ``timestamp``), aware UTC."""
+    """``2023-05-24 13:29:15.00 -0700`` (the .ips ``timestamp``), aware UTC; None when the
+    text is not in that form (ParseContext.time counts it as a warning)."""
     if not value:
         return None
     for layout in ("%Y-%m-%d %H:%M:%S.%f %z", "%Y-%m-%d %H:%M:%S %z"):
@@ -58,7 +59,7 @@ def from_ips_time(value: str | None) -> datetime | None:
             return datetime.strptime(value.strip(), layout).astimezone(UTC)
         except ValueError:
             continue
-    raise ValueError(f"not an .ips time: {value[:40]!r}")
+    return None
 
 
 def _text(doc: dict[str, Any], *keys: str) -> str | None:
