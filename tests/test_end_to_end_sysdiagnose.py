@@ -17,6 +17,7 @@ from tracehound.pipeline import CheckOptions, run_check
 CRASH = Counter(
     {
         ("indicator", "ios.crash_reports", "critical", "mptbd"): 2,  # process and path
+        ("heuristic", "ios.crash_reports", "high", "process_suspicious_path"): 1,
     }
 )
 SYSDIAGNOSE = CRASH + Counter(
@@ -24,6 +25,7 @@ SYSDIAGNOSE = CRASH + Counter(
         ("indicator", "ios.sysdiagnose_ps", "critical", "mptbd"): 2,  # process and path
         ("indicator", "ios.shutdown_log", "critical", "mptbd"): 2,  # client path and process
         ("heuristic", "ios.shutdown_log", "high", "shutdown_suspicious_path"): 1,
+        ("heuristic", "ios.sysdiagnose_ps", "high", "process_suspicious_path"): 1,
     }
 )
 
