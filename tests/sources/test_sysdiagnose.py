@@ -142,3 +142,23 @@ def test_name_time() -> None:
     assert taken is not None and taken.isoformat() == "2023-05-24T13:29:15-07:00"
     assert name_time("sysdiagnose_2023.13.40_99-00-00-0700") is None
     assert name_time("random") is None
+
+
+def test_unread_unified_log_and_ios26_shutdown_are_noted(tmp_path: Path, parse) -> None:  # type: ignore[no-untyped-def]
+    root = write_demo_sysdiagnose(tmp_path, "sysdiagnose-folder")
+    extra = root / "system_logs.logarchive" / "Extra"
+    (extra / "shutdown.log").rename(extra / "shutdown.0.log")
+    (root / "system_logs.logarchive" / "Persist").mkdir()
+    (root / "system_logs.logarchive" / "Persist" / "0000000000000001.tracev3").write_bytes(b"\0")
+    src = open_source(root)
+    try:
+        notes = src.facts()["coverage_notes"]
+        assert len(notes) == 2
+        assert notes[0].startswith("system_logs.logarchive/: 1 unified log files not read")
+        assert "only the shutdowns since the last reboot" in notes[1]
+        found = src.find(["sysdiagnose:system_logs.logarchive/Extra/shutdown*.log"])
+        (path,) = next(iter(found.values()))
+        records, ctx = parse("ios.shutdown_log", src.local(path), path)
+        assert ctx.warnings == 0 and {r.pid for r in records} == {118, 1812}
+    finally:
+        src.close()

@@ -53,6 +53,8 @@ MARKERS = frozenset(
     }
 )
 SYSTEM_VERSION = "logs/SystemVersion/SystemVersion.plist"
+LOGARCHIVE = "system_logs.logarchive/"
+_SHUTDOWN_N = re.compile(r"(?:^|/)shutdown\.\d+\.log\Z")
 #: ``sysdiagnose_2023.05.24_13-29-15-0700_iPhone-OS_iPhone_19H349``
 _NAME_TIME = re.compile(r"sysdiagnose_(\d{4})\.(\d\d)\.(\d\d)_(\d\d)-(\d\d)-(\d\d)([+-]\d{4})")
 
@@ -205,8 +207,26 @@ class Sysdiagnose(Source):
                 "os_build": text("ProductBuildVersion"),
                 "sysdiagnose_time": taken.isoformat() if taken else None,
                 "files": len(self.tree.files),
+                "coverage_notes": self._notes(),
             }
         return self._facts
+
+    def _notes(self) -> list[str]:
+        """What this sysdiagnose holds that is not read, and why (shown with the run facts)."""
+        logs = [r for r in self.tree.files if r.startswith(LOGARCHIVE) and "/Extra/" not in r]
+        notes = []
+        if logs:
+            notes.append(
+                f"{LOGARCHIVE}: {len(logs)} unified log files not read: no maintained parser of "
+                "the tracev3 format is installable from PyPI (the one package, 'unifiedlog' "
+                "0.3, was last released in January 2020; 'macos-oslog' needs macOS)"
+            )
+        if any(_SHUTDOWN_N.search(r) for r in self.tree.files):
+            notes.append(
+                "shutdown.N.log (iOS 26): the log keeps only the shutdowns since the last "
+                "reboot (MVT issue #830); earlier shutdowns are not in this sysdiagnose"
+            )
+        return notes
 
     def find(self, patterns: Iterable[str]) -> dict[str, list[str]]:
         wanted = list(patterns)
