@@ -34,3 +34,22 @@ JETSAM = (
     '{"crashReporterKey":"k","processes":[{"name":"SpringBoard","pid":66,"reason":"highwater"},'
     '{"name":"mptbd","pid":1812,"reason":"per-process-limit"},"junk"]}\n'
 )
+
+
+MOBILE_INSTALLATION = (
+    "Mon Jul 12 11:10:02 2021 [76] <notice> (0x16fbef000) -[MIInstaller performInstallation"
+    "WithError:]: Install Successful for (Placeholder:com.example.notes); Staging: 0.03s\n"
+    "Mon Jul 12 11:12:40 2021 [76] <notice> (0x16fbef000) -[MIUninstaller _uninstallBundle"
+    "WithIdentity:]: Uninstalling identifier com.example.spy\n"
+    "Mon Jul 12 11:12:40 2021 [76] <err> (0x16fbef000) -[MIUninstaller _uninstallBundle"
+    "WithIdentity:]: Destroying container com.example.spy with persona (null) at "
+    "/private/var/containers/Bundle/Application/1EC20F02-0000-4000-8000-000000000001\n"
+    "Tue Jul 13 06:00:00 2021 [70] <notice> (0x1f0000000) main: Reboot detected\n"
+    "   continuation line without a time\n"
+)
+
+
+def seed_mobile_installation(path: Path) -> Path:
+    """ios.mobile_installation: a mobile_installation.log.0 with install, removal, reboot."""
+    path.write_text(MOBILE_INSTALLATION, "utf-8")
+    return path

@@ -51,8 +51,14 @@ def test_sysdiagnose_finds_the_planted_traces(kind: str, tmp_path: Path) -> None
     assert arts["ios.sysdiagnose_ps"]["records"] == 5
     assert arts["ios.crash_reports"]["records"] == 2
     assert arts["ios.shutdown_log"]["records"] == 3
+    assert arts["ios.mobile_installation"]["records"] == 3
     ran = {name for name, a in arts.items() if a["status"] == "ran"}
-    assert ran == {"ios.sysdiagnose_ps", "ios.crash_reports", "ios.shutdown_log"}
+    assert ran == {
+        "ios.sysdiagnose_ps",
+        "ios.crash_reports",
+        "ios.shutdown_log",
+        "ios.mobile_installation",
+    }
     assert all(a["status"] in ("ran", "not_present") for a in arts.values())
 
 

@@ -24,6 +24,14 @@ STAGED = "/private/var/db/com.apple.xpc.roleaccountd.staging/mptbd"
 STAGED_UUID = "8A2F7C1E-5D44-4B1B-9E0F-3C6A1D2B7E90"
 CRASH_AT = datetime(2021, 7, 12, 9, 15, 0, tzinfo=UTC)
 KINDS = ("sysdiagnose", "sysdiagnose-folder", "crashlogs")
+#: An app installed and one removed, then a reboot (MobileInstallation log, local time +0000).
+MOBILE_INSTALLATION = (
+    "Mon Jul 12 11:10:02 2021 [76] <notice> (0x16fbef000) -[MIInstaller performInstallation"
+    "WithError:]: Install Successful for (Placeholder:com.example.notes); Staging: 0.03s\n"
+    "Mon Jul 12 11:12:40 2021 [76] <notice> (0x16fbef000) -[MIUninstaller _uninstallBundle"
+    "WithIdentity:]: Uninstalling identifier com.example.game\n"
+    "Tue Jul 13 06:00:00 2021 [70] <notice> (0x1f0000000) main: Reboot detected\n"
+)
 
 PS_HEADER = (
     "USER             UID PRSNA   PID  PPID        F  %CPU %MEM PRI NI      VSZ    RSS WCHAN    "
@@ -106,6 +114,9 @@ def write_folder(root: Path, infected: bool) -> Path:
     ]
     shutdown_log.write(root / "system_logs.logarchive" / "Extra" / "shutdown.log", reboots)
     _crashes(root / "crashes_and_spins", infected)
+    installs = root / "logs" / "MobileInstallation" / "mobile_installation.log.0"
+    installs.parent.mkdir(parents=True)
+    installs.write_text(MOBILE_INSTALLATION, "utf-8")
     return root
 
 

@@ -206,6 +206,7 @@ class Sysdiagnose(Source):
                 "os_version": text("ProductVersion"),
                 "os_build": text("ProductBuildVersion"),
                 "sysdiagnose_time": taken.isoformat() if taken else None,
+                "utc_offset": taken.strftime("%z") if taken else None,  # of the local times
                 "files": len(self.tree.files),
                 "coverage_notes": self._notes(),
             }
