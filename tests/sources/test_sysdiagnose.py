@@ -162,3 +162,13 @@ def test_unread_unified_log_and_ios26_shutdown_are_noted(tmp_path: Path, parse) 
         assert ctx.warnings == 0 and {r.pid for r in records} == {118, 1812}
     finally:
         src.close()
+
+
+def test_compressed_bomb_is_stopped_by_the_shared_guard(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write_demo_sysdiagnose(tmp_path, "sysdiagnose")
+    monkeypatch.setattr(guard.LIMITS, "ratio", 1)
+    monkeypatch.setattr(guard.LIMITS, "ratio_floor", 0)
+    with pytest.raises(NotAnAcquisition, match=r"decompression bomb guard"):
+        open_source(path)
