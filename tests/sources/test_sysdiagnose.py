@@ -13,7 +13,7 @@ from tracehound.demo.sysdiagnose import FOLDER, write_demo_sysdiagnose
 from tracehound.sources import archive as guard
 from tracehound.sources.crashlogs import CrashLogFolder
 from tracehound.sources.detect import open_source
-from tracehound.sources.sysdiagnose import Sysdiagnose, name_time
+from tracehound.sources.sysdiagnose import Sysdiagnose, TarTree, name_time
 
 PS = "sysdiagnose:ps.txt"
 SHUTDOWN = "sysdiagnose:system_logs.logarchive/Extra/shutdown.log"
@@ -172,3 +172,24 @@ def test_compressed_bomb_is_stopped_by_the_shared_guard(
     monkeypatch.setattr(guard.LIMITS, "ratio_floor", 0)
     with pytest.raises(NotAnAcquisition, match=r"decompression bomb guard"):
         open_source(path)
+
+
+def test_found_files_are_extracted_in_one_pass_and_fail_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    src = open_source(write_demo_sysdiagnose(tmp_path, "sysdiagnose"))
+    assert isinstance(src, Sysdiagnose)
+    try:
+        ips = "sysdiagnose:crashes_and_spins/**.ips"
+        found = src.find([PS, ips])
+        tree = src.tree
+        assert isinstance(tree, TarTree)
+        limit = (tree.files["ps.txt"] or 0) - 1  # ps.txt is larger than the crash reports
+        monkeypatch.setattr(guard.LIMITS, "member_bytes", limit)
+        crash = found[ips][0]
+        assert src.local(crash).read_bytes().startswith(b'{"bug_type"')
+        assert set(tree._local) == {p.removeprefix("sysdiagnose:") for p in found[ips]}
+        with pytest.raises(InputError, match=f"over the {limit} byte limit"):
+            src.local(PS)
+    finally:
+        src.close()

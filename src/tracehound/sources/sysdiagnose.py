@@ -89,6 +89,8 @@ class TarTree(Tree):
         self.top: str | None = None
         self._entries: dict[str, Entry] = {}
         self._local: dict[str, Path] = {}
+        self._failed: dict[str, InputError] = {}
+        self._pending: set[str] = set()
         scan = Scan(archive, fmt)
         kept: list[Entry] = []
         for entry in scan:
@@ -123,21 +125,47 @@ class TarTree(Tree):
             raise InputError(f"{rel}: not in {self.archive.name}")
         return entry
 
+    def want(self, rels: Iterable[str]) -> None:
+        """Files the artifacts will read: the next extraction copies them all in one pass."""
+        self._pending.update(r for r in rels if r in self._entries)
+
     def local(self, rel: str) -> Path:
-        path = self._local.get(rel)
-        if path is None:
-            entry = self._entry(rel)
-            dest = self.temp.slot(rel.rpartition("/")[2] or "member")
-            try:
-                with tarfile.open(self.archive, "r:*") as tf:
-                    self.temp.extract(entry, lambda e: open_tar_member(tf, e), dest)
-            except ARCHIVE_ERRORS as exc:
-                raise InputError(
-                    f"{self.describe(rel)}: cannot extract: {type(exc).__name__}: {exc}"
-                ) from exc
-            dest.chmod(0o400)
-            path = self._local[rel] = dest
-        return path
+        if rel not in self._local and rel not in self._failed:
+            self._entry(rel)
+            batch, self._pending = self._pending | {rel}, set()
+            self._extract(sorted(batch, key=lambda r: self._entries[r].offset))
+        if rel in self._failed:
+            raise self._failed[rel]
+        return self._local[rel]
+
+    def _extract(self, rels: list[str]) -> None:
+        """Copy ``rels`` out in archive order: a .tar.gz is read once, forward only."""
+        try:
+            with tarfile.open(self.archive, "r:*") as tf:
+
+                def member(entry: Entry) -> IO[bytes]:
+                    return open_tar_member(tf, entry)
+
+                for rel in rels:
+                    if rel in self._local or rel in self._failed:
+                        continue
+                    dest = self.temp.slot(rel.rpartition("/")[2] or "member")
+                    try:
+                        self.temp.extract(self._entries[rel], member, dest)
+                    except InputError as exc:
+                        self._failed[rel] = exc
+                        continue
+                    dest.chmod(0o400)
+                    self._local[rel] = dest
+        except ARCHIVE_ERRORS as exc:
+            for rel in rels:
+                if rel not in self._local:
+                    self._failed.setdefault(
+                        rel,
+                        InputError(
+                            f"{self.describe(rel)}: cannot extract: {type(exc).__name__}: {exc}"
+                        ),
+                    )
 
     def open(self, rel: str) -> IO[bytes]:
         return self.local(rel).open("rb")
@@ -236,6 +264,8 @@ class Sysdiagnose(Source):
         for rel in sorted(self.tree.files):
             for pattern in globs.matches(self.prefix + rel):
                 result[pattern].append(self.prefix + rel)
+        if isinstance(self.tree, TarTree):
+            self.tree.want(p[len(self.prefix) :] for paths in result.values() for p in paths)
         return result
 
     def _rel(self, device_path: str) -> str:
