@@ -393,7 +393,8 @@ DEMO_KINDS = (
     type=click.Choice(DEMO_KINDS),
     default="backup",
     show_default=True,
-    help="iOS backup (plain or encrypted), iOS filesystem dump (folder, tar, zip), androidqf "
+    help="iOS backup (plain or encrypted), iOS filesystem dump (folder, tar, zip), iOS "
+    "sysdiagnose (.tar.gz or folder), iOS crash-log folder, androidqf "
     "acquisition (folder or zip), Android bugreport, or encrypted Android backup.",
 )
 def demo(directory: Path, clean: bool, seed: int, kind: str) -> None:
