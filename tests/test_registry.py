@@ -39,7 +39,10 @@ def test_there_are_artifacts() -> None:
 @pytest.mark.parametrize("art", ALL, ids=lambda a: a.name)
 def test_artifact_is_complete(art: Artifact) -> None:
     assert art.description, f"{art.name}: parser needs a docstring"
-    prefixes = ("/", "backup:", "androidqf:", "bugreport:", "ab:", "intrusionlog:")  # virtual too
+    prefixes = (
+        *("/", "backup:", "androidqf:", "bugreport:", "ab:"),
+        *("intrusionlog:", "sysdiagnose:", "crashlogs:"),
+    )  # virtual paths too
     assert art.paths and all(p.startswith(prefixes) for p in art.paths)
     assert art.name == art.record.TYPE and art.name.count(".") == 1
     assert art.record.TS_DESC != Record.TS_DESC

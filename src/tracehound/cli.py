@@ -106,8 +106,10 @@ def check(
     """Check an acquisition against public indicators and heuristics.
 
     PATH is an iPhone backup (plain or encrypted), an iPhone filesystem dump (folder, .tar,
-    .tar.gz, .zip), an androidqf acquisition (folder, .zip, .zip.age), an Android bugreport
-    (.zip or folder), an Android backup (.ab), or a folder holding exactly one of these.
+    .tar.gz, .zip), an iOS sysdiagnose (.tar.gz or folder), a folder of iOS crash logs (.ips),
+    an androidqf acquisition (folder, .zip, .zip.age), an Android bugreport (.zip or folder),
+    an Android backup (.ab), an exported Android 16 intrusion log, or a folder holding exactly
+    one of these.
 
     \b
     Exit code, a bit set (so 3 = detected and incomplete):
@@ -383,6 +385,9 @@ DEMO_KINDS = (
     "ffs",
     "ffs-tar",
     "ffs-zip",
+    "sysdiagnose",
+    "sysdiagnose-folder",
+    "crashlogs",
     "androidqf",
     "androidqf-zip",
     "bugreport",
@@ -400,9 +405,9 @@ DEMO_KINDS = (
     type=click.Choice(DEMO_KINDS),
     default="backup",
     show_default=True,
-    help="iOS backup (plain or encrypted), iOS filesystem dump (folder, tar, zip), androidqf "
-    "acquisition (folder or zip), Android bugreport, encrypted Android backup, or an exported "
-    "Android 16 intrusion log.",
+    help="iOS backup (plain or encrypted), iOS filesystem dump (folder, tar, zip), iOS "
+    "sysdiagnose (.tar.gz or folder), iOS crash-log folder, androidqf acquisition (folder or "
+    "zip), Android bugreport, encrypted Android backup, or an exported Android 16 intrusion log.",
 )
 def demo(directory: Path, clean: bool, seed: int, kind: str) -> None:
     """Write a synthetic acquisition of an infected (or clean) phone into DIRECTORY."""

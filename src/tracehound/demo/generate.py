@@ -235,6 +235,12 @@ def write_demo(
     if kind.startswith("ffs"):
         packing = kind.partition("-")[2] or "folder"
         return write_demo_ffs(directory, infected, seed, packing)
+    from tracehound.demo.sysdiagnose import KINDS as SD_KINDS
+    from tracehound.demo.sysdiagnose import write_demo_sysdiagnose
+
+    if kind in SD_KINDS:
+        _new_folder(directory)
+        return write_demo_sysdiagnose(directory, kind, infected)
     from tracehound.demo.android_phone import KINDS, write_demo_android
 
     if kind in KINDS:

@@ -15,7 +15,8 @@ from tracehound.sources.base import Source, SourceOptions, openers
 
 KNOWN_KINDS = (
     "an iOS backup folder (encrypted or not), an iOS full filesystem dump (folder, .tar, "
-    ".tar.gz, .zip), an androidqf acquisition (folder, .zip, .zip.age), an Android bugreport "
+    ".tar.gz, .zip), an iOS sysdiagnose (.tar.gz or folder), a folder of iOS crash logs (.ips), "
+    "an androidqf acquisition (folder, .zip, .zip.age), an Android bugreport "
     "(.zip or folder), an Android backup (.ab) or an exported Android 16 intrusion log"
 )
 

@@ -47,6 +47,7 @@ PATHS = (
     "/private/var/db/diagnostics/shutdown.log",
     "/private/var/db/diagnostics/shutdown.*.log",
     "/**/system_logs.logarchive/Extra/shutdown*.log",
+    "sysdiagnose:system_logs.logarchive/Extra/shutdown*.log",
 )
 
 _CLIENT = re.compile(r"remaining client pid:\s*(\d+)\s*\((.*)\)")

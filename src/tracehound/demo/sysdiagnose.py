@@ -1,0 +1,137 @@
+"""The demo phone's sysdiagnose (``.tar.gz`` or folder) and a folder of its crash logs.
+
+Layout and formats as the parsers cite them (EC-DIGIT-CSIRC sysdiagnose framework; plaso's
+``apple_ps_txt``; Apple's .ips JSON format). The infected phone runs, logs at shutdown and
+crashes a process from the roleaccountd staging folder (Kaspersky iShutdown's Pegasus finding).
+"""
+
+from __future__ import annotations
+
+import json
+import plistlib
+import shutil
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from tracehound.core.errors import TracehoundError
+from tracehound.demo.ffs import pack_tar
+from tracehound.demo.ios import shutdown_log
+
+TAKEN = datetime(2021, 7, 20, 8, 0, tzinfo=UTC)
+FOLDER = "sysdiagnose_2021.07.20_08-00-00+0000_iPhone-OS_iPhone_18F72"
+REBOOTS = (datetime(2021, 6, 2, 23, 10, tzinfo=UTC), datetime(2021, 7, 14, 6, 40, tzinfo=UTC))
+STAGED = "/private/var/db/com.apple.xpc.roleaccountd.staging/mptbd"
+STAGED_UUID = "8A2F7C1E-5D44-4B1B-9E0F-3C6A1D2B7E90"
+CRASH_AT = datetime(2021, 7, 12, 9, 15, 0, tzinfo=UTC)
+KINDS = ("sysdiagnose", "sysdiagnose-folder", "crashlogs")
+#: An app installed and one removed, then a reboot (MobileInstallation log, local time +0000).
+MOBILE_INSTALLATION = (
+    "Mon Jul 12 11:10:02 2021 [76] <notice> (0x16fbef000) -[MIInstaller performInstallation"
+    "WithError:]: Install Successful for (Placeholder:com.example.notes); Staging: 0.03s\n"
+    "Mon Jul 12 11:12:40 2021 [76] <notice> (0x16fbef000) -[MIUninstaller _uninstallBundle"
+    "WithIdentity:]: Uninstalling identifier com.example.game\n"
+    "Tue Jul 13 06:00:00 2021 [70] <notice> (0x1f0000000) main: Reboot detected\n"
+)
+
+PS_HEADER = (
+    "USER             UID PRSNA   PID  PPID        F  %CPU %MEM PRI NI      VSZ    RSS WCHAN    "
+    "TT  STAT STARTED      TIME COMMAND"
+)
+BENIGN_PS = (
+    ("root", 0, 1, 0, "/sbin/launchd"),
+    ("mobile", 501, 66, 1, "/System/Library/CoreServices/SpringBoard.app/SpringBoard"),
+    ("root", 0, 118, 1, "/usr/libexec/nehelper"),
+    ("mobile", 501, 402, 1, "/usr/sbin/mediaserverd"),
+)
+
+
+def ps_text(infected: bool) -> str:
+    """ps.txt as sysdiagnose writes it (plaso's header line, one process per line)."""
+    rows = list(BENIGN_PS)
+    if infected:
+        rows.append(("root", 0, 1812, 1, STAGED))
+    lines = [PS_HEADER]
+    for user, uid, pid, ppid, command in rows:
+        lines.append(
+            f"{user:<16} {uid:>3}     - {pid:>5} {ppid:>5}  4004004   0.0  0.1  31  0  "
+            f"4212352   9520 -        ??  Ss    8:01AM   0:00.51 {command}"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def ips_text(proc: str, path: str, pid: int, when: datetime, incident: str) -> str:
+    """One .ips crash report: the metadata line, then the report body (Apple's JSON format)."""
+    stamp = when.strftime("%Y-%m-%d %H:%M:%S.00 +0000")
+    meta = {
+        "bug_type": "309",
+        "timestamp": stamp,
+        "name": proc,
+        "incident_id": incident,
+        "os_version": "iPhone OS 14.6 (18F72)",
+    }
+    body = {
+        "procName": proc,
+        "procPath": path,
+        "pid": pid,
+        "parentProc": "launchd",
+        "parentPid": 1,
+        "incident": incident,
+        "captureTime": stamp,
+    }
+    return json.dumps(meta) + "\n" + json.dumps(body, indent=2) + "\n"
+
+
+def _crashes(folder: Path, infected: bool) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    benign = ips_text(
+        "mediaserverd",
+        "/usr/sbin/mediaserverd",
+        402,
+        CRASH_AT - timedelta(days=9),
+        "0D3C1B5A-6E2F-4A7B-8C9D-0E1F2A3B4C5D",
+    )
+    (folder / "mediaserverd-2021-07-03-091500.ips").write_text(benign, "utf-8")
+    if infected:
+        text = ips_text("mptbd", STAGED, 1812, CRASH_AT, "7B1E2D3C-4A5F-4E6D-9C8B-1A2B3C4D5E6F")
+        (folder / "mptbd-2021-07-12-091500.ips").write_text(text, "utf-8")
+
+
+def write_folder(root: Path, infected: bool) -> Path:
+    """Write the unpacked sysdiagnose folder ``root`` (named like iOS names it)."""
+    root.mkdir(parents=True)
+    (root / "sysdiagnose.log").write_text("sysdiagnose 3.0 (demo)\n", "utf-8")
+    (root / "ps.txt").write_text(ps_text(infected), "utf-8")
+    version = {"ProductName": "iPhone OS", "ProductVersion": "14.6", "ProductBuildVersion": "18F72"}
+    plist = root / "logs" / "SystemVersion" / "SystemVersion.plist"
+    plist.parent.mkdir(parents=True)
+    plist.write_bytes(plistlib.dumps(version))
+    clients = [(118, "/usr/libexec/nehelper")]
+    if infected:
+        clients.append((1812, f"{STAGED}/{STAGED_UUID}"))
+    reboots = [
+        shutdown_log.Reboot.simple(REBOOTS[0], clients[:1]),
+        shutdown_log.Reboot.simple(REBOOTS[1], clients, delays=(0.01, 0.52)),
+    ]
+    shutdown_log.write(root / "system_logs.logarchive" / "Extra" / "shutdown.log", reboots)
+    _crashes(root / "crashes_and_spins", infected)
+    installs = root / "logs" / "MobileInstallation" / "mobile_installation.log.0"
+    installs.parent.mkdir(parents=True)
+    installs.write_text(MOBILE_INSTALLATION, "utf-8")
+    return root
+
+
+def write_demo_sysdiagnose(directory: Path, kind: str, infected: bool = True) -> Path:
+    """Write ``kind`` (sysdiagnose: .tar.gz; sysdiagnose-folder; crashlogs) into ``directory``."""
+    if kind not in KINDS:
+        raise TracehoundError(f"unknown sysdiagnose demo kind {kind!r}")
+    if kind == "crashlogs":
+        folder = directory / "CrashLogs"
+        _crashes(folder, infected)
+        return folder
+    root = write_folder(directory / FOLDER, infected)
+    if kind == "sysdiagnose-folder":
+        return root
+    archive = directory / f"{FOLDER}.tar.gz"
+    pack_tar(root, archive, gz=True, prefix=FOLDER)
+    shutil.rmtree(root)
+    return archive

@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from tests.detectors.records_kit import T0, make
+from tracehound.core.records import Provenance
+from tracehound.core.registry import Severity
+from tracehound.detectors.process_suspicious_path import ProcessSuspiciousPath
+from tracehound.parsers.ios.crash_reports import CrashReport
+from tracehound.parsers.ios.sysdiagnose_ps import SysdiagnoseProcess
+
+STAGED = "/private/var/db/com.apple.xpc.roleaccountd.staging/mptbd"
+
+
+def _prov(path: str, parser: str) -> Provenance:
+    return Provenance(
+        source="sysdiagnose", path=path, sha256="0" * 64, parser=parser, parser_version="1"
+    )
+
+
+def test_running_and_crashing_from_watched_folders() -> None:
+    det = ProcessSuspiciousPath()
+    ps = _prov("sysdiagnose:ps.txt", "ios.sysdiagnose_ps")
+    ips = _prov("sysdiagnose:crashes_and_spins/a.ips", "ios.crash_reports")
+    found = [
+        *det.feed(make(SysdiagnoseProcess, pid=1812, path=STAGED), ps),
+        *det.feed(make(SysdiagnoseProcess, pid=1813, path=STAGED), ps),  # same path: once
+        *det.feed(make(SysdiagnoseProcess, pid=9, path="/var/tmp/x"), ps),
+        *det.feed(make(SysdiagnoseProcess, pid=1, path="/sbin/launchd"), ps),
+        *det.feed(make(CrashReport, ts=T0, path=STAGED, bug_type="309", entry="report"), ips),
+        *det.feed(make(CrashReport, ts=T0, path=None, entry="jetsam_process"), ips),
+        *det.finish(),
+    ]
+    assert [(f.value, f.severity, f.prov.path) for f in found] == [
+        (STAGED, Severity.HIGH, "sysdiagnose:ps.txt"),
+        ("/var/tmp/x", Severity.HIGH, "sysdiagnose:ps.txt"),
+        (STAGED, Severity.HIGH, "sysdiagnose:crashes_and_spins/a.ips"),
+    ]
+    assert "Pegasus" in found[0].message and "Predator" in found[1].message
+    assert "crashed (report bug type 309)" in found[2].message and found[2].ts == T0

@@ -1,0 +1,55 @@
+"""Fuzz seeds for the sysdiagnose branch's parsers: each writes one valid input in its real
+format (for the fuzz harness to register when the branches meet)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from tracehound.demo.sysdiagnose import STAGED, ips_text, ps_text
+
+
+def seed_sysdiagnose_ps(path: Path) -> Path:
+    """ios.sysdiagnose_ps: a ps.txt with the sysdiagnose header and five processes."""
+    path.write_text(ps_text(infected=True), "utf-8")
+    return path
+
+
+def seed_crash_reports(path: Path) -> Path:
+    """ios.crash_reports: one .ips crash report (metadata line and JSON body)."""
+    when = datetime(2021, 7, 12, 9, 15, tzinfo=UTC)
+    path.write_text(ips_text("mptbd", STAGED, 1812, when, "7B1E2D3C-4A5F-4E6D-9C8B-1A2B3C4D5E6F"))
+    return path
+
+
+def seed_crash_reports_jetsam(path: Path) -> Path:
+    """ios.crash_reports: a JetsamEvent (bug type 298) with its process list."""
+    path.write_text(JETSAM, "utf-8")
+    return path
+
+
+JETSAM = (
+    '{"bug_type":"298","timestamp":"2021-07-12 09:20:00.00 +0200","os_version":"iPhone OS 14.6 '
+    '(18F72)","incident_id":"11111111-2222-3333-4444-555555555555"}\n'
+    '{"crashReporterKey":"k","processes":[{"name":"SpringBoard","pid":66,"reason":"highwater"},'
+    '{"name":"mptbd","pid":1812,"reason":"per-process-limit"},"junk"]}\n'
+)
+
+
+MOBILE_INSTALLATION = (
+    "Mon Jul 12 11:10:02 2021 [76] <notice> (0x16fbef000) -[MIInstaller performInstallation"
+    "WithError:]: Install Successful for (Placeholder:com.example.notes); Staging: 0.03s\n"
+    "Mon Jul 12 11:12:40 2021 [76] <notice> (0x16fbef000) -[MIUninstaller _uninstallBundle"
+    "WithIdentity:]: Uninstalling identifier com.example.spy\n"
+    "Mon Jul 12 11:12:40 2021 [76] <err> (0x16fbef000) -[MIUninstaller _uninstallBundle"
+    "WithIdentity:]: Destroying container com.example.spy with persona (null) at "
+    "/private/var/containers/Bundle/Application/1EC20F02-0000-4000-8000-000000000001\n"
+    "Tue Jul 13 06:00:00 2021 [70] <notice> (0x1f0000000) main: Reboot detected\n"
+    "   continuation line without a time\n"
+)
+
+
+def seed_mobile_installation(path: Path) -> Path:
+    """ios.mobile_installation: a mobile_installation.log.0 with install, removal, reboot."""
+    path.write_text(MOBILE_INSTALLATION, "utf-8")
+    return path
