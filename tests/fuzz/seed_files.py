@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from tests.fuzz import seeds_sysdiagnose
 from tracehound.core.timeutil import to_cocoa
 from tracehound.demo.android import dumpsys as dd
 from tracehound.demo.android import files as aqf_files
@@ -188,6 +189,17 @@ _FIREFOX = "/private/var/mobile/Containers/Shared/AppGroup/0A1B/profile.profile/
 #: (artifact, device path, builder) of file seeds the demo phones do not provide.
 EXTRA: tuple[tuple[str, str, Callable[[Path], None]], ...] = (
     *_DUMPSYS,
+    ("ios.sysdiagnose_ps", "sysdiagnose:ps.txt", seeds_sysdiagnose.seed_sysdiagnose_ps),
+    (
+        "ios.crash_reports",
+        "sysdiagnose:crashes_and_spins/mptbd-2026-03-01-100000.ips",
+        seeds_sysdiagnose.seed_crash_reports,
+    ),
+    (
+        "ios.mobile_installation",
+        "sysdiagnose:logs/MobileInstallation/mobile_installation.log.0",
+        seeds_sysdiagnose.seed_mobile_installation,
+    ),
     ("ios.firefox_history", _FIREFOX, _firefox),
     ("ios.firefox_favicon", _FIREFOX, _firefox),
     ("ios.cache_files", f"{_APP}/Library/Caches/com.example/Cache.db", _cache_db),

@@ -26,8 +26,9 @@ from tracehound.parsers.common.runner import filter_listing, open_input, parse_f
 from tracehound.sources.base import FileEntry
 from tracehound.sources.detect import open_source
 
-#: Device facts of the extra seeds (device-local times in dumpsys need a zone).
-EXTRA_DEVICE = {"timezone": "Europe/Rome"}
+#: Device facts of the extra seeds (device-local times in dumpsys need a zone; those of a
+#: sysdiagnose's MobileInstallation log need the archive's UTC offset).
+EXTRA_DEVICE = {"timezone": "Europe/Rome", "utc_offset": "+0100"}
 DEMO_KINDS = ("backup", "ffs", "androidqf", "bugreport")
 ROWS_KEPT = 6  # rows kept per table of a SQLite seed
 ENTRIES_KEPT = 40  # file entries kept per listing seed

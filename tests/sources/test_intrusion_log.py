@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.seeds_android16 import intrusion_log
+from tests.fuzz.seeds_intrusion import intrusion_log
 from tests.test_end_to_end import key
 from tracehound.core.errors import NotAnAcquisition
 from tracehound.pipeline import CheckOptions, run_check

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.seeds_android16 import INTRUSION_EVENTS, intrusion_log, render_intrusion_log
+from tests.fuzz.seeds_intrusion import INTRUSION_EVENTS, intrusion_log, render_intrusion_log
 from tracehound.core.errors import InputError
 from tracehound.core.timeutil import from_unix_ns
 from tracehound.parsers.android.intrusion_logs import looks_like_intrusion_log

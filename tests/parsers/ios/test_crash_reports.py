@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.seeds_sysdiag import seed_crash_reports, seed_crash_reports_jetsam
+from tests.fuzz.seeds_sysdiagnose import seed_crash_reports, seed_crash_reports_jetsam
 from tracehound.core.errors import SchemaMismatch
 from tracehound.demo.sysdiagnose import STAGED
 from tracehound.parsers.ios.crash_reports import from_ips_time

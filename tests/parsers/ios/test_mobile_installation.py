@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.seeds_sysdiag import seed_mobile_installation
+from tests.fuzz.seeds_sysdiagnose import seed_mobile_installation
 from tracehound.core.errors import SchemaMismatch
 from tracehound.parsers.ios.mobile_installation import from_mi_local
 

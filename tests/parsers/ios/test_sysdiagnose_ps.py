@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.seeds_sysdiag import seed_sysdiagnose_ps
+from tests.fuzz.seeds_sysdiagnose import seed_sysdiagnose_ps
 from tracehound.core.errors import SchemaMismatch
 from tracehound.demo.sysdiagnose import STAGED
 

@@ -1,5 +1,5 @@
 """Fuzz seeds for the sysdiagnose branch's parsers: each writes one valid input in its real
-format (for the fuzz harness to register when the branches meet)."""
+format (registered in seed_files.EXTRA; the parser tests use them too)."""
 
 from __future__ import annotations
 

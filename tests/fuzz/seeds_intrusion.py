@@ -1,7 +1,7 @@
-"""Valid seed inputs, in their real format, for the artifacts added on branch ``android16``.
+"""Valid seed inputs, in their real format, for the Android 16 intrusion log.
 
-Each function writes one file under ``folder`` and returns its path; the lead registers them
-with the fuzz harness (see the report): ``intrusion_log`` seeds ``android.intrusion_logs``.
+Each function writes one file under ``folder`` and returns its path. The fuzz harness seeds
+``android.intrusion_logs`` from the androidqf demo phone; the parser and source tests use these.
 """
 
 from __future__ import annotations
