@@ -374,6 +374,7 @@ DEMO_KINDS = (
     "ffs",
     "ffs-tar",
     "ffs-zip",
+    "ffs-var",
     "androidqf",
     "androidqf-zip",
     "bugreport",
