@@ -71,3 +71,15 @@ def test_clean_dump_exit_0(tmp_path: Path) -> None:
     path = generate.write_demo(tmp_path / "in", "ffs-zip", infected=False)
     result = _run(path, tmp_path / "out")
     assert result.exit_code == 0 and result.detections == []
+
+
+def test_dump_of_private_var_as_filesystem2_finds_the_same(tmp_path: Path) -> None:
+    """A Cellebrite-style dump of the data partition alone (``filesystem2/mobile/...``)."""
+    path = generate.write_demo(tmp_path / "in", "ffs-var")
+    assert sorted(p.name for p in path.iterdir()) == ["filesystem2"]
+    result = _run(path, tmp_path / "out")
+    assert result.exit_code == 1
+    assert Counter(key(d) for d in result.detections) == _expected_for_dump()
+    acquisition = result.run["acquisition"]
+    assert acquisition["kind"] == "ios_fs"
+    assert acquisition["os_version"] is None  # SystemVersion.plist is on the system volume

@@ -385,6 +385,7 @@ DEMO_KINDS = (
     "ffs",
     "ffs-tar",
     "ffs-zip",
+    "ffs-var",
     "sysdiagnose",
     "sysdiagnose-folder",
     "crashlogs",

@@ -717,3 +717,31 @@ def test_damage_is_reported_even_after_many_notes(tmp_path: Path) -> None:
         assert sum("is a FIFO; never opened" in e for e in src.errors) == ios_fs.MAX_NOTES
     finally:
         src.close()
+
+
+def test_filesystem2_layout_is_a_dump_of_private_var(
+    dump: Path, tmp_path: Path, opened: list[ios_fs.FilesystemDump]
+) -> None:
+    assert detect_layout("filesystem2/mobile/Library/SMS") == Layout("filesystem2", "/private/var")
+    assert detect_layout("mobile/Library/SMS") is None  # a bare mobile/ folder is too common
+    assert detect_layout("backup/mobile/Library") is None
+    layout = Layout("filesystem2", "/private/var")
+    assert layout.to_device("filesystem2/mobile/x") == "/private/var/mobile/x"
+    assert layout.to_name("/private/var/mobile/x") == "filesystem2/mobile/x"
+    assert layout.to_name("/System/x") is None and layout.describe() == "filesystem2/mobile/"
+    folder = tmp_path / "case"
+    shutil.copytree(dump / "private" / "var", folder / "filesystem2", symlinks=True)
+    tar = _tar(
+        tmp_path / "var.tar",
+        [_file("filesystem2/mobile/Library/SMS/sms.db", b"sms"), _file("filesystem2/db/x")],
+    )
+    for path in (folder, tar):
+        src = open_source(path)
+        assert isinstance(src, ios_fs.FilesystemDump), path
+        opened.append(src)
+        assert src.find([SMS])[SMS] == [SMS]
+        assert src.facts()["dump_top"] == "/private/var"
+        assert all(e.path.startswith("/private/var/") for e in src.entries())
+    assert opened[1].local(SMS).read_bytes() == b"sms"
+    # the relative link inside the dump still resolves in device-path space
+    assert opened[0].local("/private/var/mobile/Library/Preferences/rel-link.db").is_file()

@@ -92,7 +92,7 @@ class _Plan:
 
 
 DEMO_PASSWORD = "tracehound-demo"  # noqa: S105 - the synthetic encrypted demo backup's password
-IOS_KINDS = ("backup", "encrypted", "ffs", "ffs-tar", "ffs-zip")
+IOS_KINDS = ("backup", "encrypted", "ffs", "ffs-tar", "ffs-zip", "ffs-var")
 #: When the demo phone rebooted (shutdown.log on filesystem dumps); the infected one kept a
 #: Pegasus process alive from the roleaccountd staging folder (Kaspersky iShutdown's finding).
 REBOOTS = (datetime(2021, 6, 2, 23, 10, tzinfo=UTC), datetime(2021, 7, 14, 6, 40, tzinfo=UTC))
@@ -159,7 +159,8 @@ def write_demo_ffs(
     directory: Path, infected: bool = True, seed: int = 2021, packing: str = "folder"
 ) -> Path:
     """Write the same phone as a full filesystem dump: a folder, or a ``tar``/``zip`` of it
-    (members under ``private/...``, as extraction tools deliver them). Returns what to check."""
+    (members under ``private/...``, as extraction tools deliver them), or (``var``) a folder
+    holding only ``filesystem2/``, a dump of ``/private/var``. Returns what to check."""
     _new_folder(directory)
     rng = random.Random(seed)  # noqa: S311 - synthetic demo data, not a security use
     plan = _Plan(rng, infected)
@@ -178,6 +179,11 @@ def write_demo_ffs(
     _dump_only_traces(writer, plan)
     writer.finish(LOCKDOWN)
     if packing == "folder":
+        return directory
+    if packing == "var":
+        # A dump of the data partition alone, Cellebrite style: filesystem2/ is /private/var.
+        (root / "private" / "var").rename(directory / "filesystem2")
+        shutil.rmtree(root)
         return directory
     archive = directory / f"iphone-filesystem.{packing}"
     if packing == "tar":
@@ -226,7 +232,7 @@ def _dump_only_traces(writer: FilesystemWriter, plan: _Plan) -> None:
 def write_demo(
     directory: Path, kind: str = "backup", infected: bool = True, seed: int = 2021
 ) -> Path:
-    """Write the demo phone as ``kind`` (iOS: backup, encrypted, ffs, ffs-tar, ffs-zip;
+    """Write the demo phone as ``kind`` (iOS: backup, encrypted, ffs, ffs-tar, ffs-zip, ffs-var;
     Android: androidqf, androidqf-zip, bugreport, ab) and return the path to check."""
     if kind == "backup":
         return write_demo_backup(directory, infected, seed)

@@ -5,7 +5,9 @@ Indicators and device values go through the same functions, so that they meet in
 
 from __future__ import annotations
 
+import encodings.idna
 import ipaddress
+import unicodedata
 from typing import NamedTuple
 
 
@@ -50,7 +52,7 @@ def split_url(value: str) -> SplitUrl | None:
             port = ""
     if port and not port.isdigit():
         return None
-    host = host.lower().rstrip(".")
+    host = idna_host(host.lower()).rstrip(".")
     if not host or " " in host:
         return None
     return SplitUrl(scheme.lower(), host, port, rest)
@@ -73,12 +75,62 @@ def normalise_domain(value: str) -> str:
     ``www.`` goes because indicator lists write ``www.evil.com`` and ``evil.com`` for the same
     site; the parent-domain walk then covers every subdomain of ``evil.com``.
     """
-    host = value.strip().lower().rstrip(".")
+    host = idna_host(value.strip().lower()).rstrip(".")
     if host.startswith("*."):
         host = host[2:]
     if host.startswith("www.") and "." in host[4:]:
         host = host[4:]
     return host
+
+
+# IDNA: a device writes a host as typed (Unicode, ``пример.рф``) or as sent on the wire (the
+# A-label, ``xn--e1afmkfd.xn--p1ai``); indicator feeds use either. Both sides are brought to the
+# A-label form, label by label. ``idna`` (UTS #46 / IDNA 2008) is not a dependency, so Python's
+# ``encodings.idna`` codec is used, with care for its IDNA 2003 limits:
+# - it maps the four "deviation" characters (RFC 5892 / UTS #46 section 4.4: sharp s, final
+#   sigma, ZWJ, ZWNJ) away (``faß.de`` -> ``fass.de``), whereas browsers since 2023 and IDNA 2008
+#   keep them: ``faß.de`` is a different domain, ``xn--fa-hia.de``. A label holding one is
+#   therefore encoded as IDNA 2008 does (NFC, lower case, Punycode) so it never meets the other
+#   domain;
+# - it refuses unassigned code points, empty and over-long (> 63 octet) labels: such a hostile
+#   label is kept as written (lower case) and so matches only an indicator written the same way;
+#   nothing raises.
+# ASCII labels other than ``xn--`` ones are returned unchanged (the fast path for most values).
+_DOTS = str.maketrans({"\u3002": ".", "\uff0e": ".", "\uff61": "."})  # IDNA label separators
+_DEVIATIONS = frozenset("\u00df\u03c2\u200c\u200d")
+_ACE = "xn--"
+
+
+def idna_host(host: str) -> str:
+    """``host`` with every Unicode label as its lower-case A-label (see the notes above)."""
+    if host.isascii() and _ACE not in host.lower():
+        return host
+    labels = host.translate(_DOTS).split(".")
+    return ".".join(_idna_label(label) for label in labels)
+
+
+def _idna_label(label: str) -> str:
+    text = label.lower()
+    if not text:
+        return text
+    if text.isascii():
+        return _canonical_ace(text) if text.startswith(_ACE) else text
+    try:
+        if _DEVIATIONS.intersection(text):
+            ace = _ACE + unicodedata.normalize("NFC", text).encode("punycode").decode("ascii")
+            return ace if len(ace) <= 63 else text
+        return encodings.idna.ToASCII(text).decode("ascii").lower()
+    except UnicodeError:
+        return text
+
+
+def _canonical_ace(text: str) -> str:
+    """An ``xn--`` label decoded and encoded again, so an upper-case or odd one meets its peer."""
+    try:
+        unicode = text[len(_ACE) :].encode("ascii").decode("punycode")
+    except (UnicodeError, ValueError, IndexError):
+        return text  # not valid Punycode: kept as written
+    return _idna_label(unicode) if not unicode.isascii() else text
 
 
 IPValue = (

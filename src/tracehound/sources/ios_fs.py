@@ -8,6 +8,13 @@ Cellebrite-style zips put the root in one top folder such as ``filesystem1/``; s
 maps to its canonical device path (``var/mobile/x`` in a dump of ``/private`` is
 ``/private/var/mobile/x``). Members outside the device root are ignored.
 
+A dump of the data partition alone, ``/private/var``, is laid out as ``filesystem2/mobile/...``
+(Cellebrite-style extractions name each partition ``filesystemN``: ``filesystem1`` the system
+volume, ``filesystem2`` the data volume mounted at ``/private/var``, whose top then holds
+``mobile/``, ``containers/``, ``db/``...). A top folder ``mobile`` alone is too common to be
+taken for ``/private/var``, so this layout is recognised only under a ``filesystemN`` folder and
+only with ``mobile/Library`` in it; its members map below ``/private/var``.
+
 A dump extracted to a folder is read where it is (``FolderDump``); a .tar, .tar.gz/.tgz or .zip
 is read in place through a member index (``ios_fs_archive.ArchiveDump``, read through the one
 archive guard, ``sources.archive``). Both resolve symbolic links inside the dump in device-path
@@ -41,6 +48,8 @@ MAX_LINK_HOPS = 40
 MAX_NOTES = 20
 SYSTEM_VERSION = "/System/Library/CoreServices/SystemVersion.plist"
 LISTING_BATCH = 10000
+#: The layout base of a dump of the data partition alone (``filesystem2/mobile/...``).
+PRIVATE_VAR = "/private/var"
 
 #: Kind of an archive member the guard refused (special file, link out...): never opened.
 REFUSED = "x"
@@ -60,7 +69,7 @@ class Layout:
     """Where the device root sits in a dump: ``prefix`` folder, and what its top maps to."""
 
     prefix: str  # "" or one top folder name
-    base: str  # "" when the top is the device's "/", "/private" when it is "/private"
+    base: str  # "" when the top is the device's "/", else "/private" or "/private/var"
 
     def to_device(self, name: str) -> str | None:
         """Device path of a cleaned member name; None outside the device root or for the root."""
@@ -81,9 +90,8 @@ class Layout:
 
     def describe(self) -> str:
         """The marker folder that revealed the layout, e.g. ``filesystem1/private/var/``."""
-        return (self.prefix + "/" if self.prefix else "") + (
-            "var/" if self.base else "private/var/"
-        )
+        marker = {"": "private/var/", "/private": "var/"}.get(self.base, "mobile/")
+        return (self.prefix + "/" if self.prefix else "") + marker
 
 
 def detect_layout(name: str) -> Layout | None:
@@ -95,7 +103,14 @@ def detect_layout(name: str) -> Layout | None:
             return Layout(prefix, "")
         if seg[i : i + 2] == ["var", "mobile"] and prefix != "private":
             return Layout(prefix, "/private")
+    if _is_partition(seg[0]) and seg[1:3] == ["mobile", "Library"]:
+        return Layout(seg[0], PRIVATE_VAR)
     return None
+
+
+def _is_partition(name: str) -> bool:
+    """``filesystem2`` and the like: a folder holding one partition of a dump."""
+    return name.startswith("filesystem") and name[len("filesystem") :].isdigit()
 
 
 def resolve(device_path: str, probe: Probe) -> str:
@@ -456,6 +471,8 @@ def _folder_layout(folder: Path, prefix: str) -> Layout | None:
         return Layout(prefix, "")
     if _real_dirs(top, ("var", "mobile")) and prefix != "private":
         return Layout(prefix, "/private")
+    if _is_partition(prefix) and _real_dirs(top, ("mobile", "Library")):
+        return Layout(prefix, PRIVATE_VAR)
     return None
 
 
