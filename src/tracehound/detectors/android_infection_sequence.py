@@ -18,7 +18,6 @@ deliveries here.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
 
 from tracehound.core.records import Provenance, Record
 from tracehound.core.registry import Detector, Finding, detector
@@ -30,7 +29,6 @@ from tracehound.detectors.android_packages import (
 from tracehound.detectors.android_tombstone_privileged_crash import PRIVILEGED
 from tracehound.detectors.sequences import (
     DELIVERY,
-    FOLLOW_UP,
     Chains,
     chain_finding,
     dropped_finding,
@@ -79,7 +77,6 @@ class AndroidInfectionSequence(Detector):
     def __init__(self, window: float = 0.0) -> None:
         self.chains = Chains(window or window_from_env())
         self.index: IndicatorIndex | None = None
-        self.names: dict[int, str] = {}
 
     def use_indicators(self, index: IndicatorIndex) -> None:
         self.index = index
@@ -96,27 +93,19 @@ class AndroidInfectionSequence(Detector):
             how = unknown_source(record)
             if how:
                 what = f"install of {record.package} {how}"
-                self._follow(record.package, record.first_install, what, source)
+                self.chains.follow_up(record.package, record.first_install, what, source)
         elif isinstance(record, AppOp) and record.op in ACCESSIBILITY_OPS:
             if record.access == "Access":
                 what = f"accessibility used by {record.package} ({record.op})"
-                self._follow(record.package, record.ts, what, source)
+                self.chains.follow_up(record.package, record.ts, what, source)
         elif isinstance(record, Tombstone) and record.uid in PRIVILEGED:
             process = record.process_name or record.binary_path or "a process"
             what = f"crash of {process} running as {PRIVILEGED[record.uid]}"
-            self._follow(process, record.ts, what, source)
+            self.chains.follow_up(process, record.ts, what, source)
         return iter(())
-
-    def _follow(
-        self, name: str, when: datetime | None, what: str, source: tuple[Record, Provenance]
-    ) -> None:
-        seq = self.chains.add(FOLLOW_UP, when, what, source)
-        if seq >= 0:
-            self.names[seq] = name
 
     def finish(self) -> Iterator[Finding]:
         for chain in self.chains.chains():
-            names = [self.names[e.seq] for e in chain if e.seq in self.names]
-            value = ", ".join(dict.fromkeys(names))
+            value = self.chains.named(chain)
             yield chain_finding(self.NAME, self.chains, chain, self.index, value)
         yield from dropped_finding(self.NAME, self.chains)

@@ -22,7 +22,6 @@ Only small summaries are kept: deliveries and clean-ups as events, processes one
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
 
 from tracehound.core.process_baseline import ProcessBaseline, bundled_baseline
 from tracehound.core.records import Provenance, Record
@@ -32,7 +31,6 @@ from tracehound.detectors.safari_redirect import SafariRedirect
 from tracehound.detectors.sequences import (
     CLEANUP,
     DELIVERY,
-    FOLLOW_UP,
     Chains,
     chain_finding,
     dropped_finding,
@@ -82,7 +80,6 @@ class InfectionSequence(Detector):
         self.tracker = ProcessTracker()
         self.redirects = SafariRedirect()
         self.index: IndicatorIndex | None = None
-        self.names: dict[int, str] = {}  # follow-up event -> process name
 
     def use_indicators(self, index: IndicatorIndex) -> None:
         self.index = index
@@ -136,26 +133,18 @@ class InfectionSequence(Detector):
         what = f"network usage of deleted process row {record.process_pk} ({where})"
         self.chains.add(CLEANUP, record.ts, what, (record, prov))
 
-    def _follow_up(
-        self, name: str, when: datetime | None, what: str, source: tuple[Record, Provenance]
-    ) -> None:
-        seq = self.chains.add(FOLLOW_UP, when, what, source)
-        if seq >= 0:
-            self.names[seq] = name
-
     def finish(self) -> Iterator[Finding]:
         self.redirects.finish()
         for item in self.tracker.unknown(self.baseline):
             what = f"first use of network by {item.short} ({item.where})"
             if isinstance(item.record, OsAnalyticsNetUsage):
                 what = f"network use by {item.short} recorded in OS analytics"
-            self._follow_up(item.short, item.first, what, (item.record, item.prov))
+            self.chains.follow_up(item.short, item.first, what, (item.record, item.prov))
             for record, prov in item.others:
                 if isinstance(record, OsAnalyticsNetUsage):
                     label = f"network use by {item.short} recorded in OS analytics"
-                    self._follow_up(item.short, record.ts, label, (record, prov))
+                    self.chains.follow_up(item.short, record.ts, label, (record, prov))
         for chain in self.chains.chains():
-            names = [self.names[e.seq] for e in chain if e.seq in self.names]
-            value = ", ".join(dict.fromkeys(names))
+            value = self.chains.named(chain)
             yield chain_finding(self.NAME, self.chains, chain, self.index, value)
         yield from dropped_finding(self.NAME, self.chains)

@@ -68,6 +68,17 @@ class Chains:
     refs: list[Source] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
     dropped: int = 0
+    names: dict[int, str] = field(default_factory=dict)  # follow-up event -> what it names
+
+    def follow_up(self, name: str, when: datetime | None, what: str, source: Source) -> None:
+        """Add a follow-up event (an unknown process, an install...) that names ``name``."""
+        seq = self.add(FOLLOW_UP, when, what, source)
+        if seq >= 0:
+            self.names[seq] = name
+
+    def named(self, chain: list[Event]) -> str:
+        """The names the chain's follow-ups carry, each once, in chain order."""
+        return ", ".join(dict.fromkeys(self.names[e.seq] for e in chain if e.seq in self.names))
 
     def add(self, kind: str, when: datetime | None, what: str, *sources: Source) -> int:
         """Add an event and return its number; -1 if skipped (no time, or past ``MAX_EVENTS``
