@@ -36,43 +36,55 @@ class IntrusionSecurityEvents(Detector):
     )
 
     def __init__(self) -> None:
-        self.failed: list[tuple[IntrusionEvent, Provenance]] = []
-        self.adb: list[tuple[IntrusionEvent, Provenance]] = []
+        # Counts and the earliest event only: an intrusion log can hold millions of events, and
+        # the detector's memory must not grow with it.
+        self.failed = _Earliest()
+        self.adb = _Earliest()
 
     def feed(self, record: Record, prov: Provenance) -> Iterator[Finding]:
         if not isinstance(record, IntrusionEvent) or record.event != "security":
             return
         if record.tag == UNLOCK_ATTEMPT and record.data[:1] == ("0",):
-            self.failed.append((record, prov))
+            self.failed.add(record, prov)
         elif record.tag in ADB_TAGS:
-            self.adb.append((record, prov))
+            self.adb.add(record, prov)
         yield from ()
 
     def finish(self) -> Iterator[Finding]:
-        if len(self.failed) >= FAILED_UNLOCKS:
-            first, prov = _earliest(self.failed)
+        if self.failed.count >= FAILED_UNLOCKS and self.failed.first is not None:
+            first, prov = self.failed.first
             yield Finding(
                 detector=self.NAME, severity=Severity.MEDIUM, ts=first.ts, record=first,
                 prov=prov, value="failed_unlocks",
                 message=(
-                    f"{len(self.failed)} failed attempts to unlock the phone in the intrusion "
+                    f"{self.failed.count} failed attempts to unlock the phone in the intrusion "
                     "log (from the time shown): someone may have tried to get into it"
                 ),
             )  # fmt: skip
-        if self.adb:
-            first, prov = _earliest(self.adb)
+        if self.adb.first is not None:
+            first, prov = self.adb.first
             yield Finding(
                 detector=self.NAME, severity=Severity.LOW, ts=first.ts, record=first,
                 prov=prov, value="adb",
                 message=(
-                    f"{len(self.adb)} ADB shell commands or file transfers in the intrusion log "
+                    f"{self.adb.count} ADB shell commands or file transfers in the intrusion log "
                     f"(first: {first.tag_name}); compare with the acquisition's own times"
                 ),
             )  # fmt: skip
 
 
-def _earliest(
-    events: list[tuple[IntrusionEvent, Provenance]],
-) -> tuple[IntrusionEvent, Provenance]:
-    timed = [e for e in events if e[0].ts is not None]
-    return min(timed, key=lambda e: e[0].ts) if timed else events[0]  # type: ignore[arg-type,return-value]
+class _Earliest:
+    """How many events were seen, and the earliest (the first seen when none has a time)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.first: tuple[IntrusionEvent, Provenance] | None = None
+
+    def add(self, record: IntrusionEvent, prov: Provenance) -> None:
+        self.count += 1
+        if self.first is None:
+            self.first = (record, prov)
+            return
+        best = self.first[0].ts
+        if record.ts is not None and (best is None or record.ts < best):
+            self.first = (record, prov)
