@@ -20,7 +20,7 @@ from tracehound.demo import generate
 from tracehound.demo.ios.manifest import file_id
 from tracehound.iocs.bundled import load_bundled
 from tracehound.iocs.index import IndicatorIndex
-from tracehound.reports.jsonl import read_records
+from tracehound.store.records import read_records, record_files
 
 EXPECTED = Counter(
     {
@@ -157,7 +157,7 @@ def test_evidence_is_untouched(infected_run: Any, infected: Path) -> None:
 def test_run_json(infected_run: Any) -> None:
     _, out, _ = infected_run
     run = json.loads((out / "run.json").read_text())
-    assert run["output_format_version"] == "1.2" and run["exit_code"] == 1
+    assert run["output_format_version"] == "2.0" and run["exit_code"] == 1
     assert run["acquisition"]["kind"] == "ios_backup"
     assert run["acquisition"]["os_version"] == "14.6" and run["acquisition"]["encrypted"] is False
     assert len(run["indicators"]["files"]) == 17 and run["indicators"]["total"] > 16_000
@@ -179,7 +179,9 @@ def test_records_read_back_and_rehunt(infected_run: Any) -> None:
     index = IndicatorIndex.build(load_bundled().indicators)
     hits = Counter()
     total = 0
-    for path in sorted((out / "records").glob("*.jsonl")):
+    files = record_files(out / "records")
+    assert files and all(p.suffix == ".parquet" for p in files.values())
+    for path in files.values():
         cls = types[path.stem]
         for record, prov in read_records(path, cls):
             total += 1

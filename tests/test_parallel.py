@@ -12,6 +12,7 @@ from tracehound import parallel, pipeline
 from tracehound.core.registry import artifacts, detectors
 from tracehound.demo.generate import write_demo_backup
 from tracehound.pipeline import CheckOptions, run_check
+from tracehound.store.records import artifact_records, record_files
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +25,9 @@ def _outcome(out: Path, result: Any) -> dict[str, Any]:
         "detections": [d["id"] for d in result.detections],
         "detections.jsonl": (out / "detections.jsonl").read_bytes(),
         "timeline": (out / "timeline.csv").read_text(),
-        "records": {f.name: f.read_text() for f in sorted((out / "records").iterdir())},
+        "records": {
+            name: list(artifact_records(out, name)) for name in record_files(out / "records")
+        },
         "artifacts": {
             k: (v["status"], v["records"], v["detections"], v["files"])
             for k, v in result.run["artifacts"].items()

@@ -2,6 +2,7 @@
 
 __version__ = "0.1.0"
 
-#: Version of the result folder layout (detections.jsonl, run.json, records/, timeline.csv).
+#: Version of the result folder layout (detections.jsonl and .parquet, run.json, records/*.parquet,
+#: timeline.csv).
 #: Bump it only on purpose, and say in the README what changed.
-OUTPUT_FORMAT_VERSION = "1.2"
+OUTPUT_FORMAT_VERSION = "2.0"

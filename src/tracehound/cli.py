@@ -93,6 +93,12 @@ def main() -> None:
     default=0,
     help="Worker processes (0: one per CPU core, at most 2; also $TRACEHOUND_JOBS).",
 )
+@click.option(
+    "--records-jsonl",
+    is_flag=True,
+    help="Also write every record as JSON lines (records/TYPE.jsonl) beside the Parquet files "
+    "(or later: tracehound export records DIR).",
+)
 @source_options
 def check(
     path: Path,
@@ -101,6 +107,7 @@ def check(
     no_bundled_iocs: bool,
     quiet: bool,
     jobs: int,
+    records_jsonl: bool,
     **source_args: Any,
 ) -> None:
     """Check an acquisition against public indicators and heuristics.
@@ -133,6 +140,7 @@ def check(
         jobs=jobs,
         source=source_opts,
         secrets=secret_sources(source_opts, **source_args),
+        records_jsonl=records_jsonl,
     )
     # A polite kill must clean up like Ctrl-C: decrypted and unpacked copies and the staged
     # results live in private folders that finally-blocks remove; Python's default SIGTERM

@@ -21,7 +21,9 @@ from pathlib import Path
 from typing import IO, Any
 
 from tracehound import OUTPUT_FORMAT_VERSION, __version__
+from tracehound.core.columns import records_batch
 from tracehound.core.context import ParseContext
+from tracehound.core.detection import Detection, from_finding, from_match
 from tracehound.core.errors import (
     EXIT_CLEAN,
     EXIT_DETECTED,
@@ -41,12 +43,7 @@ from tracehound.iocs.stix import IocSet
 from tracehound.parallel import default_jobs, run_parallel
 from tracehound.parsers.common.runner import LISTING_PATH, filter_listing, open_input
 from tracehound.reports.derived import write_derived
-from tracehound.reports.jsonl import (
-    finding_detection,
-    match_detection,
-    record_line_bytes,
-    write_line,
-)
+from tracehound.reports.jsonl import write_line
 from tracehound.reports.runinfo import (
     artifact_table,
     coverage_summary,
@@ -57,6 +54,8 @@ from tracehound.reports.text import counted
 from tracehound.reports.timeline import TimelineWriter, max_severity
 from tracehound.sources.base import Source, SourceOptions
 from tracehound.sources.detect import open_source
+from tracehound.store.detections import write_detections_parquet
+from tracehound.store.records import RecordStore
 from tracehound.store.results import ResultsStaging, check_output
 
 #: ``progress(label, done, total)``: what the check is doing now ("parsing ios.sms", "sorting
@@ -64,7 +63,9 @@ from tracehound.store.results import ResultsStaging, check_output
 #: (``total`` 0 while the artifacts are not known yet).
 Progress = Callable[[str, int, int], None]
 ENV_IOCS = "TRACEHOUND_IOCS"
-_BUFFER = 1 << 20
+#: Records taken from a parser before they go on as one Arrow batch (columns written, values
+#: matched, heuristics fed): memory is bounded by this, whatever the size of the input.
+BATCH_ROWS = 8192
 #: Artifact statuses that leave an input unchecked and the run incomplete.
 UNCHECKED_STATUSES = ("error", "schema_mismatch", "missing")
 
@@ -82,6 +83,8 @@ class CheckOptions:
     jobs: int = 0  # worker processes; 0: as many as there are CPU cores, at most 2
     #: How each secret was given (e.g. ``{"password": "--password-file"}``), never its value.
     secrets: dict[str, str] = field(default_factory=dict)
+    #: Also write every record as JSON lines (``records/<TYPE>.jsonl``) beside the Parquet.
+    records_jsonl: bool = False
 
 
 @dataclass
@@ -156,14 +159,15 @@ class _Run:
         timeline: TimelineWriter,
         detector_classes: list[type[Detector]] | None = None,
         write_detections: bool = True,
+        records_jsonl: bool = False,
     ) -> None:
         self.source = source
         self.facts = source.facts()
         self.index = index
         self.output = output
         self.evidence = EvidenceLog()
-        self.detections: list[dict[str, Any]] = []
-        self.record_files: dict[str, IO[bytes]] = {}
+        self.detections: list[Detection] = []
+        self.store = RecordStore(output / "records", jsonl=records_jsonl)
         self.detectors: dict[str, list[Detector]] = {}
         self.add_detectors(detectors() if detector_classes is None else detector_classes)
         self.det_handle: IO[str] | None = None
@@ -179,34 +183,48 @@ class _Run:
             for type_name in cls.TYPES:
                 self.detectors.setdefault(type_name, []).append(instance)
 
-    def emit(self, detection: dict[str, Any]) -> None:
+    def emit(self, detection: Detection) -> None:
         self.detections.append(detection)
         if self.det_handle is not None:
-            write_line(self.det_handle, detection)
+            write_line(self.det_handle, detection.to_json())
 
-    def handle_record(self, record: Record, prov: Provenance) -> int:
-        """Write, match and detect one record; return how many detections it caused."""
-        handle = self.record_files.get(record.TYPE)
-        if handle is None:
-            # A large buffer: one write call per megabyte instead of one per few records.
-            handle = (self.output / "records" / f"{record.TYPE}.jsonl").open(
-                "wb", buffering=_BUFFER
-            )
-            self.record_files[record.TYPE] = handle
-        handle.write(record_line_bytes(record, prov) + b"\n")
-        found = [match_detection(m, record, prov) for m in self.index.match_record(record)]
-        for det in self.detectors.get(record.TYPE, ()):
-            found.extend(finding_detection(f) for f in det.feed(record, prov))
-        if not found:  # nearly every record: no detection to write or rank
-            self.timeline.add_record(record, prov)
-            return 0
-        for item in found:
-            self.emit(item)
-            self.timeline.add_detection(
-                record.ts, item["severity"], item["message"], record.TYPE, prov.path, record.row
-            )
-        self.timeline.add_record(record, prov, max_severity([d["severity"] for d in found]))
-        return len(found)
+    def handle_batch(self, records: list[Record], prov: Provenance) -> int:
+        """The data path of every record, a batch at a time: the records become Arrow columns
+        (``records/<TYPE>.parquet``), each column's distinct values are matched against the
+        indicators once, then each record, in order, meets its matches and the heuristics and
+        goes on the timeline. Return how many detections the batch caused."""
+        count = 0
+        start = 0
+        while start < len(records):  # runs of one record type (an artifact may yield several)
+            cls = type(records[start])
+            stop = start + 1
+            while stop < len(records) and type(records[stop]) is cls:
+                stop += 1
+            count += self._handle_run(cls, records[start:stop], prov)
+            start = stop
+        return count
+
+    def _handle_run(self, cls: type[Record], records: list[Record], prov: Provenance) -> int:
+        batch = records_batch(cls, records, prov)
+        self.store.write(cls, batch, records, prov)
+        hits = self.index.match_batch(batch)
+        detectors = self.detectors.get(cls.TYPE, ())
+        count = 0
+        for number, record in enumerate(records):
+            found = [from_match(m, record, prov) for m in hits.get(number, ())]
+            for det in detectors:
+                found.extend(from_finding(f) for f in det.feed(record, prov))
+            if not found:  # nearly every record: no detection to write or rank
+                self.timeline.add_record(record, prov)
+                continue
+            for item in found:
+                self.emit(item)
+                self.timeline.add_detection(
+                    record.ts, item.severity, item.message, record.TYPE, prov.path, record.row
+                )
+            self.timeline.add_record(record, prov, max_severity([d.severity for d in found]))
+            count += len(found)
+        return count
 
     def finish_detectors(self) -> None:
         seen: set[int] = set()
@@ -219,12 +237,12 @@ class _Run:
                     self._emit_finding(finding)
 
     def _emit_finding(self, finding: Finding) -> None:
-        item = finding_detection(finding)
+        item = from_finding(finding)
         self.emit(item)
         self.timeline.add_detection(
             finding.ts,
-            item["severity"],
-            item["message"],
+            item.severity,
+            item.message,
             finding.record.TYPE,
             finding.prov.path,
             finding.record.row,
@@ -234,8 +252,7 @@ class _Run:
         """Close the detection and record files (the timeline is closed by its owner)."""
         if self.det_handle is not None:
             self.det_handle.close()
-        for handle in self.record_files.values():
-            handle.close()
+        self.store.close()
 
 
 def _register_input(run: _Run, art: Artifact, device_path: str) -> tuple[Path, Provenance]:
@@ -280,11 +297,15 @@ def _run_file(run: _Run, state: ArtifactRun, device_path: str) -> None:
         state.errors.append(f"{device_path}: cannot read: {exc}")
         return
     ctx = ParseContext(artifact=art.name, path=device_path, device=run.facts)
+    batch: list[Record] = []
     try:
         with open_input(art, local) as opened:
             for record in art.func(opened, ctx):
-                entry["records"] += 1
-                state.detections += run.handle_record(record, prov)
+                batch.append(record)
+                if len(batch) >= BATCH_ROWS:
+                    entry["records"] += len(batch)
+                    state.detections += run.handle_batch(batch, prov)
+                    batch = []
     except SchemaMismatch as exc:
         entry.update(status="schema_mismatch", error=str(exc))
     except InputError as exc:
@@ -293,10 +314,26 @@ def _run_file(run: _Run, state: ArtifactRun, device_path: str) -> None:
     except Exception as exc:  # a parser bug must not stop the other artifacts
         entry.update(status="error", error=f"parser failed: {type(exc).__name__}: {exc}")
         state.errors.append(f"{device_path}: parser failed: {type(exc).__name__}: {exc}")
+    _flush(run, state, entry, batch, prov)
     entry["warnings"] = ctx.warnings
     state.records += entry["records"]
     state.warnings += ctx.warnings
     state.messages.extend(ctx.messages[: 50 - len(state.messages)])
+
+
+def _flush(
+    run: _Run, state: ArtifactRun, entry: dict[str, Any], batch: list[Record], prov: Provenance
+) -> None:
+    """Pass on the records a parser yielded before it finished or failed: a parser that stops
+    half-way still leaves the rows it read."""
+    if not batch:
+        return
+    entry["records"] += len(batch)
+    try:
+        state.detections += run.handle_batch(batch, prov)
+    except Exception as exc:  # a record a parser got wrong must not stop the other artifacts
+        entry.update(status="error", error=f"records not stored: {type(exc).__name__}: {exc}")
+        state.errors.append(f"{entry['path']}: records not stored: {type(exc).__name__}: {exc}")
 
 
 def _run_listing(run: _Run, state: ArtifactRun) -> None:
@@ -311,16 +348,21 @@ def _run_listing(run: _Run, state: ArtifactRun) -> None:
         parser_version=art.version,
     )
     ctx = ParseContext(artifact=art.name, path=LISTING_PATH, device=run.facts)
+    batch: list[Record] = []
     try:
         for record in art.func(filter_listing(art, run.source.entries()), ctx):
-            entry["records"] += 1
-            state.detections += run.handle_record(record, prov)
+            batch.append(record)
+            if len(batch) >= BATCH_ROWS:
+                entry["records"] += len(batch)
+                state.detections += run.handle_batch(batch, prov)
+                batch = []
     except (InputError, OSError) as exc:
         entry.update(status="error", error=f"cannot list the acquisition: {exc}")
         state.errors.append(f"{LISTING_PATH}: {exc}")
     except Exception as exc:  # a parser bug must not stop the other artifacts
         entry.update(status="error", error=f"parser failed: {type(exc).__name__}: {exc}")
         state.errors.append(f"{LISTING_PATH}: parser failed: {type(exc).__name__}: {exc}")
+    _flush(run, state, entry, batch, prov)
     entry["warnings"] = ctx.warnings
     if entry["records"] or entry["status"] != "ran":
         state.files.append(entry)
@@ -371,14 +413,14 @@ def exit_status(
     states: list[ArtifactRun],
     iocs: IocSet,
     evidence: dict[str, Any],
-    detections: list[dict[str, Any]],
+    detections: list[Detection],
     source_errors: list[str],
 ) -> tuple[int, list[str]]:
     """The exit code, a bit set (``EXIT_DETECTED | EXIT_INCOMPLETE``), and one reason for each
     condition behind a bit, so that an incomplete run never hides a detection (fsck and
     smartctl set bits the same way)."""
     serious = sum(
-        1 for d in detections if d["type"] == "indicator" or d["severity"] in ("high", "critical")
+        1 for d in detections if d.type == "indicator" or d.severity in ("high", "critical")
     )
     detected = [
         "detected: "
@@ -465,10 +507,12 @@ def _check_into(
     try:
         jobs = options.jobs if options.jobs > 0 else default_jobs()
         if jobs > 1:
-            make_run = functools.partial(_Run, source, index, folder)
+            make_run = functools.partial(
+                _Run, source, index, folder, records_jsonl=options.records_jsonl
+            )
             run = run_parallel(make_run, states, paths, jobs, timeline, progress)
         else:
-            run = _Run(source, index, folder, timeline)
+            run = _Run(source, index, folder, timeline, records_jsonl=options.records_jsonl)
             for number, state in enumerate(states):
                 _step(progress, f"parsing {state.artifact.name}", number, len(states))
                 _run_artifact(run, state, paths[state.artifact.name])
@@ -485,6 +529,8 @@ def _check_into(
     _step(progress, "sorting the timeline", len(states), len(states))
     timeline.close()
     _count_detections(states, run.detections)
+    write_detections_parquet(folder / "detections.parquet", run.detections)
+    detections = [d.to_json() for d in run.detections]
     _step(progress, "checking the evidence is unchanged", len(states), len(states))
     evidence = run.evidence.verify()
     code, reasons = exit_status(states, iocs, evidence, run.detections, source.errors)
@@ -514,17 +560,17 @@ def _check_into(
         "indicators": ioc_summary(iocs, index),
         "artifacts": artifact_table(states),
         "coverage": coverage_summary(states),
-        "detections": detection_summary(run.detections),
+        "detections": detection_summary(detections),
     }
-    return info, run.detections
+    return info, detections
 
 
-def _count_detections(states: list[ArtifactRun], detections: list[dict[str, Any]]) -> None:
+def _count_detections(states: list[ArtifactRun], detections: list[Detection]) -> None:
     """Each artifact's detection count from the detections written, heuristic findings made at
     the end of the run included (counting while streaming missed those)."""
     counts: dict[str, int] = {}
     for detection in detections:
-        counts[detection["artifact"]] = counts.get(detection["artifact"], 0) + 1
+        counts[detection.artifact] = counts.get(detection.artifact, 0) + 1
     for state in states:
         state.detections = counts.get(state.artifact.name, 0)
 
@@ -535,14 +581,14 @@ def _order_detections(run: _Run, order: list[str], output: Path) -> None:
     an artifact, so that order is fixed). Lines are streamed as found, so a run that stops early
     still leaves its detections; the file is rewritten only if its order differs."""
     rank = {name: number for number, name in enumerate(order)}
-    ordered = sorted(run.detections, key=lambda d: rank.get(d["artifact"], len(rank)))
+    ordered = sorted(run.detections, key=lambda d: rank.get(d.artifact, len(rank)))
     if ordered == run.detections:
         return
     run.detections = ordered
     partial = output / "detections.jsonl.partial"
     with partial.open("w", encoding="utf-8") as handle:
         for detection in ordered:
-            write_line(handle, detection)
+            write_line(handle, detection.to_json())
     partial.replace(output / "detections.jsonl")
 
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 import pytest
 
 from tests.detectors.records_kit import at, make, prov
+from tracehound.core.detection import from_finding
 from tracehound.core.records import Record
 from tracehound.core.registry import Finding, Severity
 from tracehound.detectors.infection_sequence import InfectionSequence
@@ -23,7 +24,6 @@ from tracehound.parsers.ios.safari_history import SafariVisit
 from tracehound.parsers.ios.sms import SmsMessage
 from tracehound.parsers.ios.sms_attachments import SmsAttachment
 from tracehound.parsers.ios.whatsapp import WhatsAppMessage
-from tracehound.reports.jsonl import finding_detection
 
 
 def run(*records: Record, index: IndicatorIndex | None = None) -> list[Finding]:
@@ -219,7 +219,7 @@ def test_window_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_chain_is_written_to_detections() -> None:
-    detection = finding_detection(run(lookup(0), usage("bh", 5))[0])
+    detection = from_finding(run(lookup(0), usage("bh", 5))[0]).to_json()
     assert detection["chain"] == [
         {
             "ts": "2021-07-12T09:14:03+00:00",

@@ -17,6 +17,7 @@ from click.testing import CliRunner
 
 from tests.realdata import DATA, tree_state
 from tracehound.cli import main
+from tracehound.store.records import artifact_records
 
 MVT = DATA / "mvt"
 ANDROID = MVT / "android_data"
@@ -136,8 +137,8 @@ def test_adb_backups(tmp_path: Path, name: str, extra: tuple[str, ...], links: l
     result, run, _ = check(MVT / "android_backup" / name, tmp_path / "out", *extra)
     art = run["artifacts"]["android.sms_backup"]
     assert (art["status"], art["records"], art["warnings"]) == ("ran", len(links), 0)
-    lines = (tmp_path / "out/records/android.sms_backup.jsonl").read_text(encoding="utf-8")
-    got = [link for line in lines.splitlines() for link in json.loads(line)["links"]]
+    rows = artifact_records(tmp_path / "out", "android.sms_backup")
+    got = [link for rec in rows for link in rec["links"]]
     assert sorted(got) == links, result.output
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tracehound.core.records import Provenance
+from tracehound.core.records import Provenance, record_json
 from tracehound.core.registry import record_types
 from tracehound.parsers.ios.datausage import DataUsage
 from tracehound.reports import windows
@@ -24,10 +24,11 @@ from tracehound.reports.charts import overview_chart
 from tracehound.reports.derived import iter_csv_blocks
 from tracehound.reports.detections import Detections, timeline_keys
 from tracehound.reports.html import Limits, build_report, render_report, write_report
-from tracehound.reports.jsonl import record_json, record_line
+from tracehound.reports.jsonl import record_line
 from tracehound.reports.redact import NOT_FOUND
 from tracehound.reports.timeline import COLUMNS, TimelineWriter
 from tracehound.reports.windows import RecordScan, TimelineScan, build_windows, scan_records
+from tracehound.store.records import iter_record_dicts, record_files
 
 DAY = 86_400_000_000
 HOUR = 3_600_000_000
@@ -105,9 +106,9 @@ def test_timeline_keys_name_the_rows_the_timeline_writer_wrote(demo_results: Pat
         )
     made: Counter[tuple[Any, ...]] = Counter()
     classes = record_types()
-    for path in sorted((demo_results / "records").glob("*.jsonl")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            rec = json.loads(line)
+    for name, path in record_files(demo_results / "records").items():
+        assert path.suffix == ".parquet"
+        for rec in iter_record_dicts(path, classes[name]):
             keys, message = timeline_keys(
                 path.stem, rec["_provenance"]["path"], rec, classes[path.stem]
             )

@@ -15,6 +15,7 @@ from tracehound.demo.ffs import FilesystemWriter, pack_tar, pack_zip
 from tracehound.demo.ios import datausage, sms, webkit_website_data
 from tracehound.demo.ios.webkit_website_data import Origin
 from tracehound.pipeline import CheckOptions, run_check
+from tracehound.store.records import artifact_records
 
 WHEN = datetime(2021, 7, 20, 8, 0, tzinfo=UTC)
 INJECTION = datetime(2021, 7, 12, 9, 14, 3, tzinfo=UTC)
@@ -137,6 +138,5 @@ def test_runs_are_complete_and_evidence_unchanged(runs: dict[str, tuple[Any, Pat
             assert states[art] == "ran", (name, art)
         assert run["artifacts"]["ios.filesystem"]["warnings"] == 0
         assert not [a for a, s in states.items() if s == "error"], (name, states)
-        records = (result.output / "records/ios.filesystem.jsonl").read_text().splitlines()
-        paths = {json.loads(line)["path"] for line in records}
+        paths = {rec["path"] for rec in artifact_records(result.output, "ios.filesystem")}
         assert f"/private/var/db/{DROPPED}" in paths and "/private/var/mobile/Library/SMS" in paths

@@ -13,7 +13,7 @@ import operator
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar
 
@@ -116,6 +116,24 @@ class Record:
             else:
                 parts.append(f"{name}={value}")
         return " ".join(parts)[:1000]
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return iso_text(value.astimezone(UTC))
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def record_json(record: Record) -> dict[str, Any]:
+    """The record's canonical JSON form (``records/*.jsonl``, detections): ``type`` first, then
+    its fields, datetimes as ISO 8601 UTC, tuples as lists."""
+    out: dict[str, Any] = {"type": record.TYPE}
+    for name in field_names(type(record)):
+        value = getattr(record, name)
+        out[name] = value if value is None or type(value) in (str, int) else _plain(value)
+    return out
 
 
 _DESCRIBE: dict[type[Record], tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]]]] = {}

@@ -120,6 +120,9 @@ class Finding:
     #: A chain of events (time, artifact, what happened), in time order, for findings that
     #: describe a sequence (``infection_sequence``); the report draws it as a timeline.
     steps: tuple[tuple[datetime | None, str, str], ...] = field(default=())
+    #: What tells this finding from the detector's others on the same row and time, for its
+    #: stable id (``core.detection``); ``value`` when not given.
+    key: str | None = None
 
 
 class Detector:

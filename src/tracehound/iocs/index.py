@@ -18,9 +18,15 @@ as possible truncations; the reason of the match names the length, so an analyst
 from __future__ import annotations
 
 import ipaddress
+import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from tracehound.core.columns import EXTRA_COLUMN
+from tracehound.core.detection import Rule
 from tracehound.core.records import Kind, Record, semantic_values
 from tracehound.iocs.normalise import (
     normalise_domain,
@@ -43,15 +49,48 @@ _MEMO_SIZE = 20_000
 _MEMO_MAX_LEN = 512
 
 
+_REASONS = {
+    Rule.URL: "exact URL",
+    Rule.URL_HOST: "host of URL matches indicator domain",
+    Rule.URL_SUBDOMAIN: "host of URL is a subdomain of indicator domain {matched}",
+    Rule.DOMAIN: "exact domain",
+    Rule.SUBDOMAIN: "subdomain of indicator domain {matched}",
+    Rule.IP: "IP address",
+    Rule.IP_NETWORK: "IP address in network {indicator}",
+    Rule.EMAIL: "email address",
+    Rule.PROCESS: "process name",
+    Rule.PROCESS_TRUNCATED: "process name truncated to {length} characters",
+    Rule.PROCESS_IN_PATH: "process name in executable path",
+    Rule.PATH: "path equals indicator path",
+    Rule.PATH_BELOW: "path below indicator directory {matched}",
+    Rule.RELATIVE_PATH: "path ends with indicator relative path",
+    Rule.BELOW_RELATIVE_PATH: "path below a directory ending with indicator relative path "
+    "{indicator}",
+    Rule.FILE_NAME: "file name",
+    Rule.FILE_HASH: "hash",
+    Rule.CERT_HASH: "certificate hash",
+    Rule.APP_ID: "app id",
+    Rule.PROFILE_ID: "profile id",
+    Rule.ANDROID_PROPERTY: "android property",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Match:
-    """One indicator hit on one observed value, and why."""
+    """One indicator hit on one observed value, and the rule that made it."""
 
     indicator: Indicator
     field: str  # record field name
     observed: str  # the value as seen on the device
     matched: str  # the normalised key that hit
-    reason: str  # human-readable
+    rule: Rule
+
+    @property
+    def reason(self) -> str:
+        """The rule as a sentence, e.g. "subdomain of indicator domain example.org"."""
+        return _REASONS[self.rule].format(
+            matched=self.matched, indicator=self.indicator.value, length=len(self.matched)
+        )
 
 
 class IndicatorIndex:
@@ -136,16 +175,68 @@ class IndicatorIndex:
         The same indicator value for the same malware listed by several files (the stalkerware
         source's STIX2 export and its ioc.yaml) counts once: the first loaded file is named.
         """
-        out: list[Match] = []
-        seen: set[tuple[str, ...]] = set()
-        for name, kind, value in semantic_values(record):
-            for match in self.match_value(kind, value, name):
-                ind = match.indicator
-                key = (ind.kind.value, ind.value, *ind.malware, "\0", name, value)
-                if key not in seen:
-                    seen.add(key)
-                    out.append(match)
-        return out
+        return _unique(
+            m
+            for name, kind, value in semantic_values(record)
+            for m in self.match_value(kind, value, name)
+        )
+
+    def match_batch(self, batch: pa.RecordBatch) -> dict[int, list[Match]]:
+        """Matches of a batch of records (``core.columns`` schema), by row: each column's
+        distinct values are looked up once and the hits joined back to their rows (a phone
+        repeats hosts, handles and process names), with the rules and the order of
+        :meth:`match_record` (fields in declaration order, a tuple's values in order). Values
+        Arrow could not hold (in ``_extra``) are matched too."""
+        per_row: dict[int, list[Match]] = {}
+        for number, field in enumerate(batch.schema):
+            kind_name = (field.metadata or {}).get(b"kind")
+            if kind_name is None:
+                continue
+            kind = Kind(kind_name.decode())
+            for row, match in self._column_hits(batch.column(number), kind, field.name):
+                per_row.setdefault(row, []).append(match)
+        if EXTRA_COLUMN in batch.schema.names:
+            self._extra_hits(batch, per_row)
+        return {row: _unique(found) for row, found in sorted(per_row.items())}
+
+    def _column_hits(self, column: pa.Array, kind: Kind, name: str) -> Iterator[tuple[int, Match]]:
+        """(row, match) for every hit in one column, rows ascending, a row's values in order."""
+        if pa.types.is_list(column.type):
+            values = pc.list_flatten(column)
+            rows = pc.list_parent_indices(column).to_pylist()
+        else:
+            values, rows = column, None
+        hits: dict[str, list[Match]] = {}
+        for value in pc.unique(values).to_pylist():
+            if value:
+                found = self.match_value(kind, value, name)
+                if found:
+                    hits[value] = found
+        if not hits:
+            return
+        where = pc.indices_nonzero(pc.is_in(values, value_set=pa.array(list(hits), pa.string())))
+        for position in where.to_pylist():
+            value = values[position].as_py()
+            row = rows[position] if rows is not None else position
+            for match in hits[value]:
+                yield row, match
+
+    def _extra_hits(self, batch: pa.RecordBatch, per_row: dict[int, list[Match]]) -> None:
+        kinds = {
+            f.name: Kind(f.metadata[b"kind"].decode())
+            for f in batch.schema
+            if f.metadata and b"kind" in f.metadata
+        }
+        extra = batch.column(EXTRA_COLUMN)
+        for row in pc.indices_nonzero(pc.is_valid(extra)).to_pylist():
+            for name, value in json.loads(extra[row].as_py()).items():
+                if name not in kinds:
+                    continue
+                for item in value if isinstance(value, list) else [value]:
+                    if isinstance(item, str):
+                        per_row.setdefault(row, []).extend(
+                            self.match_value(kinds[name], item, name)
+                        )
 
     def match_value(self, kind: Kind, value: str, field: str = "") -> list[Match]:
         """Matches of one observed value of the given kind; never raises on odd input."""
@@ -178,7 +269,7 @@ class IndicatorIndex:
         urls = self._by_kind[IocKind.URL]
         for k in keys:
             for ind in urls.get(k, ()):
-                yield Match(ind, field, value, k, "exact URL")
+                yield Match(ind, field, value, k, Rule.URL)
         yield from self._host(parts.host, value, field, url=True)
 
     def _domain(self, value: str, field: str) -> Iterator[Match]:
@@ -205,7 +296,7 @@ class IndicatorIndex:
             if dot < 0:  # a single label (a TLD) is never looked up
                 return
             for ind in domains.get(candidate, ()):
-                yield Match(ind, field, observed, candidate, _domain_reason(candidate, name, url))
+                yield Match(ind, field, observed, candidate, _domain_rule(candidate, name, url))
             candidate = candidate[dot + 1 :]
 
     def _ip(self, value: str, field: str) -> Iterator[Match]:
@@ -218,7 +309,7 @@ class IndicatorIndex:
 
     def _ip_addr(self, ip: _Address, observed: str, field: str) -> Iterator[Match]:
         for ind in self._ip_exact.get(ip, ()):
-            yield Match(ind, field, observed, str(ip), "IP address")
+            yield Match(ind, field, observed, str(ip), Rule.IP)
         if not self._ip_nets:
             return
         number, bits = int(ip), ip.max_prefixlen
@@ -226,13 +317,12 @@ class IndicatorIndex:
             if version != ip.version:
                 continue
             for ind in nets.get(number >> (bits - prefixlen), ()):
-                reason = f"IP address in network {ind.value}"
-                yield Match(ind, field, observed, ind.value, reason)
+                yield Match(ind, field, observed, ind.value, Rule.IP_NETWORK)
 
     def _email(self, value: str, field: str) -> Iterator[Match]:
         key = normalise_email(value)
         for ind in self._by_kind[IocKind.EMAIL].get(key, ()):
-            yield Match(ind, field, value, key, "email address")
+            yield Match(ind, field, value, key, Rule.EMAIL)
 
     # -- processes and paths ------------------------------------------------------------------
 
@@ -245,12 +335,11 @@ class IndicatorIndex:
         if not name:
             return
         for ind in self._by_kind[IocKind.PROCESS].get(name, ()):
-            yield Match(ind, field, value, name, "process name")
+            yield Match(ind, field, value, name, Rule.PROCESS)
         prefixes = self._proc_prefix.get(len(name))
         if prefixes:
-            reason = f"process name truncated to {len(name)} characters"
             for ind in prefixes.get(name, ()):
-                yield Match(ind, field, value, name, reason)
+                yield Match(ind, field, value, name, Rule.PROCESS_TRUNCATED)
 
     def _device_path(self, value: str, field: str) -> Iterator[Match]:
         path = normalise_path(value)
@@ -259,14 +348,12 @@ class IndicatorIndex:
         paths = self._by_kind[IocKind.FILE_PATH]
         if path.startswith("/"):
             for ind in paths.get(path, ()):
-                yield Match(ind, field, value, path, "path equals indicator path")
+                yield Match(ind, field, value, path, Rule.PATH)
             cut = path.rfind("/")
             while cut > 0:  # every ancestor directory except the root
                 parent = path[:cut]
                 for ind in paths.get(parent, ()):
-                    yield Match(
-                        ind, field, value, parent, f"path below indicator directory {parent}"
-                    )
+                    yield Match(ind, field, value, parent, Rule.PATH_BELOW)
                 cut = path.rfind("/", 0, cut)
         segments = [s for s in path.split("/") if s]
         if self._relative:
@@ -274,7 +361,7 @@ class IndicatorIndex:
         if segments:
             base = segments[-1]
             for ind in self._by_kind[IocKind.FILE_NAME].get(base, ()):
-                yield Match(ind, field, value, base, "file name")
+                yield Match(ind, field, value, base, Rule.FILE_NAME)
 
     def _relative_paths(self, segments: list[str], observed: str, field: str) -> Iterator[Match]:
         """Relative indicators equal to a run of whole segments ending anywhere in the path."""
@@ -283,13 +370,8 @@ class IndicatorIndex:
                 stop = start + len(rel)
                 if tuple(segments[start:stop]) != rel:
                     continue
-                if stop == len(segments):
-                    reason = "path ends with indicator relative path"
-                else:
-                    reason = (
-                        f"path below a directory ending with indicator relative path {ind.value}"
-                    )
-                yield Match(ind, field, observed, ind.value, reason)
+                rule = Rule.RELATIVE_PATH if stop == len(segments) else Rule.BELOW_RELATIVE_PATH
+                yield Match(ind, field, observed, ind.value, rule)
 
     def _exec_path(self, value: str, field: str) -> Iterator[Match]:
         yield from self._device_path(value, field)
@@ -299,45 +381,56 @@ class IndicatorIndex:
             if segment and segment not in seen:
                 seen.add(segment)
                 for ind in processes.get(segment, ()):
-                    yield Match(ind, field, value, segment, "process name in executable path")
+                    yield Match(ind, field, value, segment, Rule.PROCESS_IN_PATH)
 
     def _file_name(self, value: str, field: str) -> Iterator[Match]:
         name = value.strip().rpartition("/")[2]
         for ind in self._by_kind[IocKind.FILE_NAME].get(name, ()):
-            yield Match(ind, field, value, name, "file name")
+            yield Match(ind, field, value, name, Rule.FILE_NAME)
 
     # -- identifiers --------------------------------------------------------------------------
 
     def _exact(
-        self, kind: IocKind, key: str, value: str, field: str, reason: str
+        self, kind: IocKind, key: str, value: str, field: str, rule: Rule
     ) -> Iterator[Match]:
         for ind in self._by_kind[kind].get(key, ()):
-            yield Match(ind, field, value, key, reason)
+            yield Match(ind, field, value, key, rule)
 
     def _file_hash(self, value: str, field: str) -> Iterator[Match]:
-        return self._exact(IocKind.FILE_HASH, normalise_hash(value), value, field, "hash")
+        return self._exact(IocKind.FILE_HASH, normalise_hash(value), value, field, Rule.FILE_HASH)
 
     def _cert_hash(self, value: str, field: str) -> Iterator[Match]:
         key = normalise_hash(value)
-        return self._exact(IocKind.CERT_HASH, key, value, field, "certificate hash")
+        return self._exact(IocKind.CERT_HASH, key, value, field, Rule.CERT_HASH)
 
     def _app_id(self, value: str, field: str) -> Iterator[Match]:
-        return self._exact(IocKind.APP_ID, value.strip().lower(), value, field, "app id")
+        return self._exact(IocKind.APP_ID, value.strip().lower(), value, field, Rule.APP_ID)
 
     def _profile_id(self, value: str, field: str) -> Iterator[Match]:
-        return self._exact(IocKind.PROFILE_ID, value.strip().upper(), value, field, "profile id")
+        return self._exact(IocKind.PROFILE_ID, value.strip().upper(), value, field, Rule.PROFILE_ID)
 
     def _prop_name(self, value: str, field: str) -> Iterator[Match]:
         key = value.strip()
-        return self._exact(IocKind.ANDROID_PROPERTY, key, value, field, "android property")
+        return self._exact(IocKind.ANDROID_PROPERTY, key, value, field, Rule.ANDROID_PROPERTY)
 
 
-def _domain_reason(candidate: str, name: str, url: bool) -> str:
+def _unique(matches: Iterable[Match]) -> list[Match]:
+    """Matches once per (indicator value and malware, field, observed value), first kept."""
+    out: list[Match] = []
+    seen: set[tuple[str, ...]] = set()
+    for match in matches:
+        ind = match.indicator
+        key = (ind.kind.value, ind.value, *ind.malware, "\0", match.field, match.observed)
+        if key not in seen:
+            seen.add(key)
+            out.append(match)
+    return out
+
+
+def _domain_rule(candidate: str, name: str, url: bool) -> Rule:
     if candidate == name:
-        return "host of URL matches indicator domain" if url else "exact domain"
-    if url:
-        return f"host of URL is a subdomain of indicator domain {candidate}"
-    return f"subdomain of indicator domain {candidate}"
+        return Rule.URL_HOST if url else Rule.DOMAIN
+    return Rule.URL_SUBDOMAIN if url else Rule.SUBDOMAIN
 
 
 _HANDLERS = {

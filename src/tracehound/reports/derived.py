@@ -84,8 +84,10 @@ def load_run(folder: Path) -> dict[str, Any]:
     if not isinstance(data, dict) or "output_format_version" not in data:
         raise NotAResultsFolder(f"{run_path}: not a tracehound run report")
     version = str(data.get("output_format_version", ""))
-    if version.split(".")[0] != "1":
-        raise NotAResultsFolder(f"{run_path}: output format {version} is not supported (1.x)")
+    if version.split(".")[0] not in ("1", "2"):
+        raise NotAResultsFolder(
+            f"{run_path}: output format {version} is not supported (1.x or 2.x)"
+        )
     return data
 
 

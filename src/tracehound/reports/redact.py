@@ -19,10 +19,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from tracehound.core.records import Record
 from tracehound.core.registry import record_types
 from tracehound.reports.derived import as_dict, as_str
 from tracehound.reports.derived import cut as _text
 from tracehound.reports.detections import MessageKey, TimelineKey, timeline_keys
+from tracehound.store.records import iter_record_dicts, record_files
 
 REDACTED = "[redacted]"
 #: The summary of a redacted row whose record is not in records/ (nothing of it is shown).
@@ -114,6 +116,34 @@ def _record_lines(path: Path, artifact: str, times: set[bytes], ts_only: bool) -
                 yield line
 
 
+def _candidates(
+    path: Path,
+    artifact: str,
+    cls: type[Record] | None,
+    times: set[bytes],
+    ts_only: bool,
+    errors: list[int],
+) -> Iterator[dict[str, Any]]:
+    """The records of one file of records/ that may be behind rows at ``times``: lines of
+    JSON lines found by a byte scan, rows of Parquet whose times are among ``times``."""
+    if path.suffix == ".jsonl":
+        for line in _record_lines(path, artifact, times, ts_only):
+            try:
+                rec = json.loads(line.decode("utf-8", "replace"))
+            except ValueError:
+                rec = None
+            if isinstance(rec, dict):
+                yield rec
+            else:
+                errors[0] += 1
+        return
+    text = {t.decode("utf-8", "replace") for t in times}
+    names = ["ts", *(name for name, _ in cls.EXTRA_TIMES)] if cls is not None else ["ts"]
+    for rec in iter_record_dicts(path, cls, errors):
+        if any(rec.get(name) in text for name in names):
+            yield rec
+
+
 def find_records(
     folder: Path,
     artifact: str,
@@ -130,21 +160,16 @@ def find_records(
     be decoded count in ``errors[0]``. A record whose type is unknown here matches on time,
     path and row alone."""
     found: dict[MessageKey, dict[str, Any]] = {}
-    path = folder / "records" / f"{artifact}.jsonl"
-    if not wanted or not _ARTIFACT_NAME.fullmatch(artifact) or not path.is_file():
+    if not wanted or not _ARTIFACT_NAME.fullmatch(artifact):
+        return found
+    path = record_files(folder / "records").get(artifact)
+    if path is None:
         return found
     cls = record_types().get(artifact)
     loose: dict[TimelineKey, list[MessageKey]] = {}
     for want in wanted:
         loose.setdefault(want[:4], []).append(want)
-    for line in _record_lines(path, artifact, times, ts_only):
-        try:
-            rec = json.loads(line.decode("utf-8", "replace"))
-        except ValueError:
-            rec = None
-        if not isinstance(rec, dict):
-            errors[0] += 1
-            continue
+    for rec in _candidates(path, artifact, cls, times, ts_only, errors):
         prov_path = as_str(as_dict(rec.get("_provenance")).get("path"))
         keys, message = timeline_keys(artifact, prov_path, rec, cls)
         for key in keys:

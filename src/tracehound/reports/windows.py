@@ -37,7 +37,6 @@ from tracehound.reports.derived import (
     first_row_break,
     fmt_us,
     iter_csv_blocks,
-    iter_jsonl,
     last_row_break,
     to_us,
 )
@@ -48,6 +47,7 @@ from tracehound.reports.derived import severity_rank as _rank
 from tracehound.reports.detections import DetectionIndex, MessageKey, record_key, row_key
 from tracehound.reports.limits import Limits
 from tracehound.reports.redact import NOT_FOUND, find_records, record_summary, redact_path
+from tracehound.store.records import iter_record_dicts, record_files
 
 _MAX_MARKS = 200  # detection marks per window
 _DAY_US = 86_400_000_000
@@ -253,12 +253,11 @@ class RecordScan(WindowScan):
     def run(self, folder: Path) -> None:
         classes = record_types()
         count = 0
-        for path in sorted((folder / "records").glob("*.jsonl")):
-            artifact = path.stem
+        for artifact, path in record_files(folder / "records").items():
             cls = classes.get(artifact)
             fields: list[tuple[str, str]] = [("ts", cls.TS_DESC if cls else "Time")]
             fields.extend(cls.EXTRA_TIMES if cls else ())
-            for rec in iter_jsonl(path, self.bad_lines):
+            for rec in iter_record_dicts(path, cls, self.bad_lines):
                 count += 1
                 for name, desc in fields:
                     us = to_us(rec.get(name))

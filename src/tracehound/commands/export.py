@@ -1,0 +1,92 @@
+"""``tracehound export records DIR``: the Parquet records of a results folder as JSON lines.
+
+A check stores its records as ``records/<TYPE>.parquet`` (output format 2.0); scripts written
+for the JSON lines of format 1.x, or tools that read only JSON, get the same lines from this
+command (or from ``check --records-jsonl``): one record a line, ``type``, its fields (times in
+ISO 8601 UTC), ``_provenance``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.markup import escape
+
+from tracehound.core.errors import EXIT_NOT_RUN
+from tracehound.core.registry import record_types
+from tracehound.reports.jsonl import record_line_bytes
+from tracehound.reports.text import printable
+from tracehound.store.records import read_records, record_files
+from tracehound.store.results import FILE_MODE, FOLDER_MODE
+
+
+def _show(value: object) -> str:
+    return escape(printable(str(value)))
+
+
+@click.group(name="export")
+def export() -> None:
+    """Export parts of a results folder (the --output of `tracehound check`)."""
+
+
+@export.command(name="records")
+@click.argument("directory", metavar="DIR", type=click.Path(path_type=Path))
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder for the TYPE.jsonl files (default: DIR/records, beside the Parquet files).",
+)
+@click.option("--artifact", "-a", multiple=True, help="Only this artifact (repeatable).")
+def export_records(directory: Path, output: Path | None, artifact: tuple[str, ...]) -> None:
+    """Write each records/TYPE.parquet of DIR as TYPE.jsonl."""
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    files = {k: v for k, v in record_files(directory / "records").items() if v.suffix == ".parquet"}
+    if not files:
+        err.print(f"[bold red]error:[/] {_show(directory)}: no records/*.parquet to export")
+        sys.exit(EXIT_NOT_RUN)
+    unknown = sorted(set(artifact) - set(files))
+    if unknown:
+        err.print(
+            f"[bold red]error:[/] no records of {_show(', '.join(unknown))} in {_show(directory)}"
+        )
+        sys.exit(EXIT_NOT_RUN)
+    target = output or directory / "records"
+    target.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
+    classes = record_types()
+    out = Console(highlight=False, soft_wrap=True)
+    for name, path in sorted(files.items()):
+        if artifact and name not in artifact:
+            continue
+        cls = classes.get(name)
+        if cls is None:
+            err.print(f"[yellow]skipped:[/] {_show(path)}: artifact unknown to this version")
+            continue
+        count = _write_lines(target / f"{name}.jsonl", path, cls)
+        out.print(f"Wrote {count} records to [bold]{_show(target / (name + '.jsonl'))}[/]")
+
+
+def _write_lines(dest: Path, source: Path, cls: type) -> int:
+    """Write the JSON lines of ``source`` through a private sibling renamed into place."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", dir=dest.parent)
+    count = 0
+    try:
+        os.fchmod(fd, FILE_MODE)
+        with os.fdopen(fd, "wb", buffering=1 << 20) as handle:
+            for record, prov in read_records(source, cls):
+                if prov is not None:
+                    handle.write(record_line_bytes(record, prov) + b"\n")
+                    count += 1
+        os.replace(tmp, dest)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return count
+
+
+COMMAND = export
