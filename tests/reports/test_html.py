@@ -18,6 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from tracehound.cli import main
+from tracehound.core.detection import Rule
 from tracehound.demo import content, generate
 from tracehound.demo.ios.manifest import file_id
 from tracehound.reports import explain
@@ -231,15 +232,21 @@ def test_caps_say_what_was_left_out(demo_results: Path) -> None:
 
 
 def test_weights() -> None:
-    assert explain.hit_weight("process", "process name", "ios.datausage").level == "strong"
-    truncated = explain.hit_weight("process", "process name truncated to 16 characters", "ios.x")
+    weight = explain.hit_weight
+    assert weight("process", Rule.PROCESS, "ios.datausage", 8).level == "strong"
+    truncated = weight("process", Rule.PROCESS_TRUNCATED, "ios.x", 16)
     assert truncated.level == "moderate" and "kernel keeps" in truncated.notes
-    assert explain.hit_weight("process", "truncated to 15 characters", "ios.x").level == "weak"
-    assert explain.hit_weight("process", "truncated to 15 characters", "android.x").level == (
-        "moderate"
+    assert weight("process", Rule.PROCESS_TRUNCATED, "ios.x", 15).level == "weak"
+    assert weight("process", Rule.PROCESS_TRUNCATED, "android.x", 15).level == "moderate"
+    assert weight("domain", Rule.DOMAIN, "ios.sms").level == "moderate"
+    assert weight("ip", Rule.IP_NETWORK, "x").level == "weak"
+    assert "random subdomains" in weight("domain", Rule.URL_SUBDOMAIN, "ios.safari_history").notes
+    # A 1.x results folder wrote only the rule's sentence: the rules that weigh are found in it.
+    assert explain.rule_of(None, "process name truncated to 15 characters") is (
+        Rule.PROCESS_TRUNCATED
     )
-    assert explain.hit_weight("domain", "exact domain", "ios.sms").level == "moderate"
-    assert explain.hit_weight("ip", "IP address in network 10.0.0.0/8", "x").level == "weak"
+    assert explain.rule_of("ip_network", "") is Rule.IP_NETWORK
+    assert explain.rule_of(None, "exact domain") is None
     assert explain.artifact_meaning("android.new", "Things the phone did") == (
         "Things the phone did."
     )

@@ -121,6 +121,7 @@ class Detection:
     indicator: IndicatorRef | None = None
     rule: Rule | None = None
     reason: str | None = None
+    matched: str | None = None  # the normalised value that hit (a host, a name, a path)
     detector: str | None = None
     related: tuple[Evidence, ...] = ()
     chain: tuple[tuple[datetime | None, str, str], ...] = ()
@@ -147,6 +148,7 @@ class Detection:
                 "source": ind.source,
             }
             out["rule"] = self.rule.value if self.rule else None
+            out["matched"] = self.matched
             out["reason"] = self.reason
         else:
             out["detector"] = self.detector
@@ -198,6 +200,7 @@ def from_match(match: Match, record: Record, prov: Provenance) -> Detection:
         indicator=IndicatorRef(ind.kind.value, ind.raw, ind.id, ind.malware, ind.source),
         rule=match.rule,
         reason=match.reason,
+        matched=match.matched,
     )
 
 

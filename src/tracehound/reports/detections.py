@@ -263,7 +263,9 @@ class Detections:
         reason = _text(det.get("reason"), 300)
         weight = None
         if det.get("type") == "indicator":
-            weight = explain.hit_weight(_str(ind.get("kind")), reason, artifact)
+            rule = explain.rule_of(det.get("rule"), reason)
+            length = _matched_length(_str(det.get("matched")), reason)
+            weight = explain.hit_weight(_str(ind.get("kind")), rule, artifact, length)
         return Hit(
             anchor=anchor,
             severity=severity,
@@ -337,3 +339,14 @@ def sections(det: Detections) -> list[Section]:
         worst = heuristics[0].severity
         out.append(Section("Heuristics", heuristics, sum(g.count for g in heuristics), worst))
     return out
+
+
+def _matched_length(matched: str, reason: str) -> int:
+    """The length of the value that hit: ``matched``, or for a 1.x folder (which wrote only
+    the sentence) the length a truncation sentence names ("truncated to 15 characters")."""
+    if matched:
+        return len(matched)
+    words = reason.split()
+    if len(words) > 2 and words[-1] == "characters" and words[-2].isdigit():
+        return int(words[-2])
+    return 0

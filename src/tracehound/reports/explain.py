@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tracehound.core.detection import Rule
+
 #: Weight levels, strongest first (CSS classes of the report use the same words).
 STRONG, MODERATE, WEAK = "strong", "moderate", "weak"
 
@@ -247,30 +249,53 @@ def kind_weight(kind: str) -> Weight:
     return Weight(level, text)
 
 
-def hit_weight(kind: str, reason: str, artifact: str) -> Weight:
-    """The weight of one hit: the indicator's ``kind``, the match ``reason``, the ``artifact``."""
+#: Match rules of results folders of format 1.x, which wrote only the rule's sentence.
+_LEGACY_RULES = (
+    ("process name truncated to", Rule.PROCESS_TRUNCATED),
+    ("process name in executable path", Rule.PROCESS_IN_PATH),
+    ("IP address in network", Rule.IP_NETWORK),
+    ("host of URL is a subdomain", Rule.URL_SUBDOMAIN),
+    ("subdomain of indicator domain", Rule.SUBDOMAIN),
+)
+
+
+def rule_of(rule: object, reason: str) -> Rule | None:
+    """The match rule of a detection: its ``rule``, or for a 1.x folder the rule its
+    ``reason`` sentence names (only the rules that change a weight)."""
+    if isinstance(rule, str) and rule in Rule._value2member_map_:
+        return Rule(rule)
+    for start, legacy in _LEGACY_RULES:
+        if reason.startswith(start):
+            return legacy
+    return None
+
+
+def hit_weight(kind: str, rule: Rule | None, artifact: str, length: int = 0) -> Weight:
+    """The weight of one hit: the indicator's ``kind``, the match ``rule``, the ``artifact``,
+    and the ``length`` of the value that matched (a truncated process name's length counts)."""
     base = kind_weight(kind)
     level, notes = base.level, list[str]()
-    if "truncated to 15" in reason and artifact.startswith("ios."):
+    truncated = rule is Rule.PROCESS_TRUNCATED
+    if truncated and length == 15 and artifact.startswith("ios."):
         level = WEAK
         notes.append(
             "The name seen is 15 characters long and starts the indicator's name. iOS cuts "
             "process names at 16 characters, not 15, so on an iPhone this is probably another "
             "program: check the full name elsewhere."
         )
-    elif "truncated to" in reason:
+    elif truncated:
         level = _lower(level)
         notes.append(
             "The name seen is as long as the kernel keeps process names and starts the "
             "indicator's name: another program with the same beginning would match too."
         )
-    elif reason == "process name in executable path":
+    elif rule is Rule.PROCESS_IN_PATH:
         level = _lower(level)
         notes.append(
             "A folder or file in the executable's path has the spyware process's name; the "
             "program itself may have another name."
         )
-    elif reason.startswith("IP address in network"):
+    elif rule is Rule.IP_NETWORK:
         level = WEAK
         notes.append("The address lies in an indicator network, not on an indicator address.")
     if kind in ("domain", "url", "ip"):
@@ -281,7 +306,7 @@ def hit_weight(kind: str, reason: str, artifact: str) -> Weight:
             )
         elif artifact in _LOADED:
             notes.append("Here the page or resource was loaded on the phone.")
-    if "subdomain of indicator domain" in reason:
+    if rule in (Rule.SUBDOMAIN, Rule.URL_SUBDOMAIN):
         notes.append(
             "The host is a subdomain of the indicator domain; attackers use random subdomains "
             "for each target."
