@@ -31,6 +31,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from tracehound.core.glob import GlobSet
+from tracehound.core.ios_domains import device_path
 from tracehound.core.registry import artifacts
 from tracehound.core.timeutil import to_cocoa, to_webkit
 from tracehound.demo import content
@@ -48,8 +50,6 @@ from tracehound.demo.ios import (
 )
 from tracehound.demo.ios.manifest import FLAG_DIR, FLAG_FILE, ManifestEntry
 from tracehound.iocs.bundled import bundled_stix_paths
-from tracehound.sources.glob import GlobSet
-from tracehound.sources.ios_domains import device_path
 
 BACKUP_DATE = datetime(2024, 3, 15, 8, 0, tzinfo=UTC)
 DAYS = 365

@@ -20,6 +20,7 @@ import multiprocessing
 import os
 import sys
 import traceback
+from collections.abc import Callable
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -34,6 +35,10 @@ if TYPE_CHECKING:
 
 MAX_DEFAULT_JOBS = 2
 ENV_JOBS = "TRACEHOUND_JOBS"
+
+
+#: ``run_artifact(run, state, paths)``: the engine's step that runs one artifact.
+RunArtifact = Callable[["_Run", "ArtifactRun", list[str]], None]
 
 
 class RunFactory(Protocol):
@@ -140,8 +145,11 @@ def run_parallel(
     jobs: int,
     timeline: TimelineWriter,
     progress: Progress | None,
+    run_artifact: RunArtifact,
 ) -> _Run:
-    """Run ``states`` on up to ``jobs`` workers; fill the states and return the merged run."""
+    """Run ``states`` on up to ``jobs`` workers, each artifact by ``run_artifact`` (the
+    engine's, passed in so that this module does not import the engine); fill the states and
+    return the merged run."""
     main = make_run(timeline=timeline, detector_classes=[], write_detections=True)
     by_name = {s.artifact.name: s for s in states}
     cost = _materialise(main.source, list(by_name), paths)
@@ -158,7 +166,7 @@ def run_parallel(
             parent_end, child_end = context.Pipe(duplex=True)
             folder = staging / str(number)
             folder.mkdir()
-            task = _Worker(make_run, by_name, paths, folder, number == 0, child_end)
+            task = _Worker(make_run, run_artifact, by_name, paths, folder, number == 0, child_end)
             process = context.Process(target=task.run, name=f"tracehound-worker-{number}")
             process.start()
             child_end.close()
@@ -184,6 +192,7 @@ class _Worker:
     def __init__(
         self,
         make_run: RunFactory,
+        run_artifact: RunArtifact,
         by_name: dict[str, ArtifactRun],
         paths: dict[str, list[str]],
         folder: Path,
@@ -191,6 +200,7 @@ class _Worker:
         conn: Connection,
     ) -> None:
         self.make_run, self.by_name, self.paths = make_run, by_name, paths
+        self.run_artifact = run_artifact
         self.folder, self.first, self.conn = folder, first, conn
 
     def run(self) -> None:
@@ -204,8 +214,6 @@ class _Worker:
             self.conn.close()
 
     def _work(self) -> None:
-        from tracehound.pipeline import _run_artifact
-
         all_names = set(self.by_name)
         run = self.make_run(
             timeline=TimelineWriter(None, staging=self.folder),
@@ -218,7 +226,7 @@ class _Worker:
             run.add_detectors(_detectors_for(set(group), all_names, first=False))
             for name in group:
                 self.conn.send(("started", name))
-                _run_artifact(run, self.by_name[name], self.paths.get(name, []))
+                self.run_artifact(run, self.by_name[name], self.paths.get(name, []))
                 done.append(name)
                 self.conn.send(("progress", name))
             self.conn.send(("ready", None))

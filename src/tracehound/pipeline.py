@@ -510,7 +510,7 @@ def _check_into(
             make_run = functools.partial(
                 _Run, source, index, folder, records_jsonl=options.records_jsonl
             )
-            run = run_parallel(make_run, states, paths, jobs, timeline, progress)
+            run = run_parallel(make_run, states, paths, jobs, timeline, progress, _run_artifact)
         else:
             run = _Run(source, index, folder, timeline, records_jsonl=options.records_jsonl)
             for number, state in enumerate(states):

@@ -17,9 +17,9 @@ from pathlib import Path
 
 from tests.fuzz.seeds import Seed
 from tracehound.core.errors import InputError, SchemaMismatch
+from tracehound.core.files import FileEntry
 from tracehound.core.records import Record, field_names
 from tracehound.parsers.common.runner import parse_file, parse_listing
-from tracehound.sources.base import FileEntry
 
 #: What may leave a parser (core/errors.py); anything else fails the fuzz test.
 ALLOWED = (InputError, SchemaMismatch)

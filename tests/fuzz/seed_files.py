@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.fuzz import seeds_sysdiagnose
+from tracehound.core.files import FileEntry
 from tracehound.core.timeutil import to_cocoa
 from tracehound.demo.android import dumpsys as dd
 from tracehound.demo.android import files as aqf_files
@@ -22,7 +23,6 @@ from tracehound.demo.ios import (
     netusage,
     profile_events,
 )
-from tracehound.sources.base import FileEntry
 
 T0 = datetime(2022, 9, 12, 17, 0, 0, tzinfo=UTC)
 

@@ -20,10 +20,10 @@ from typing import Any
 from tests.fuzz.mutate import DbShape
 from tests.fuzz.seed_files import EXTRA, EXTRA_LISTINGS
 from tracehound.core.context import ParseContext
+from tracehound.core.files import FileEntry
 from tracehound.core.registry import Artifact, artifacts
 from tracehound.demo.generate import write_demo
 from tracehound.parsers.common.runner import filter_listing, open_input, parse_file, parse_listing
-from tracehound.sources.base import FileEntry
 from tracehound.sources.detect import open_source
 
 #: Device facts of the extra seeds (device-local times in dumpsys need a zone; those of a

@@ -30,8 +30,8 @@ from tests.fuzz.mutate import (
 )
 from tests.fuzz.seeds import Seed
 from tests.fuzz.values import INTS, PLIST_VALUES, SHAPED_TEXT, TEXT, plist_dumps
+from tracehound.core.files import FileEntry
 from tracehound.core.registry import artifacts
-from tracehound.sources.base import FileEntry
 
 
 def _names(kind: str) -> list[str]:

@@ -10,7 +10,8 @@ import pytest
 from tracehound.core.records import Kind
 from tracehound.iocs.bundled import BUNDLED_DIR, bundled_stix_paths, source_label
 from tracehound.iocs.index import IndicatorIndex
-from tracehound.iocs.stix import IocKind, IocSet, load_iocs
+from tracehound.iocs.load import load_iocs
+from tracehound.iocs.stix import IocKind, IocSet
 
 
 @pytest.fixture(scope="module")

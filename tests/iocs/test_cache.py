@@ -9,7 +9,7 @@ import pytest
 
 from tracehound.iocs import cache
 from tracehound.iocs.bundled import BUNDLED_DIR, bundled_paths, source_label
-from tracehound.iocs.stix import load_iocs
+from tracehound.iocs.load import load_iocs
 
 
 @pytest.fixture

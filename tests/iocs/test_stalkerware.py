@@ -10,7 +10,8 @@ import pytest
 from tracehound.core.records import AppId, Kind, Record
 from tracehound.iocs.bundled import BUNDLED_DIR, load_bundled
 from tracehound.iocs.index import IndicatorIndex
-from tracehound.iocs.stix import IocKind, load_iocs
+from tracehound.iocs.load import load_iocs
+from tracehound.iocs.stix import IocKind
 
 YAML = """\
 - name: DemoSpy

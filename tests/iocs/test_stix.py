@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 
 from tracehound.iocs.bundled import bundled_stix_paths
+from tracehound.iocs.load import load_iocs
 from tracehound.iocs.pattern import PatternError, parse_pattern, parse_pattern_full, tokenize
-from tracehound.iocs.stix import IocFileError, IocKind, load_bundle, load_iocs
+from tracehound.iocs.stix import IocFileError, IocKind, load_bundle
 
 # -- tokenizer and parser --------------------------------------------------------------------
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from tracehound.sources.glob import GlobSet, compile_glob
+from tracehound.core.glob import GlobSet, compile_glob
 
 
 def test_star_stays_in_segment() -> None:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from tracehound.sources.ios_domains import device_path
+from tracehound.core.ios_domains import device_path
 
 
 def test_fixed_domains() -> None:

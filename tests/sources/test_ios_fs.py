@@ -28,10 +28,9 @@ from tracehound.sources.ios_fs import (
     LinkEscape,
     clean_name,
     detect_layout,
-    open_archive,
     open_folder,
 )
-from tracehound.sources.ios_fs_archive import ArchiveDump
+from tracehound.sources.ios_fs_archive import ArchiveDump, open_archive
 
 WHEN = datetime(2021, 7, 20, 8, 0, tzinfo=UTC)
 T1 = datetime(2021, 7, 11, 18, 2, 11, tzinfo=UTC)

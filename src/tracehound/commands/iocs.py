@@ -24,8 +24,9 @@ from tracehound.iocs.feeds import (
     update,
 )
 from tracehound.iocs.index import IndicatorIndex
+from tracehound.iocs.load import load_iocs
 from tracehound.iocs.normalise import parse_ip
-from tracehound.iocs.stix import IocFile, IocSet, load_iocs
+from tracehound.iocs.stix import IocFile, IocSet
 from tracehound.listing import Cell, Column, print_listing
 from tracehound.reports.text import counted, printable
 

@@ -2,7 +2,7 @@
 
 ``FilesystemWriter`` has the interface of ``demo.backup.BackupWriter`` so that the demo generator
 can write the same phone as a backup or as a dump: each file lands at its device path
-(``sources/ios_domains.device_path``) under ``root``, e.g. ``root/private/var/mobile/...``. A
+(``core/ios_domains.device_path``) under ``root``, e.g. ``root/private/var/mobile/...``. A
 container domain (``AppDomain-<bundle id>``...) gets a stable fake UUID folder per id, as the
 live file system names containers by UUID, and the container's
 ``.com.apple.mobile_container_manager.metadata.plist`` records the id under
@@ -32,8 +32,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from tracehound.core.ios_domains import domain_root
 from tracehound.demo.writer import BuildsInScratch
-from tracehound.sources.ios_domains import domain_root
 
 #: Namespace of the fake container UUIDs (any fixed UUID: stable across runs).
 CONTAINER_NAMESPACE = uuid.UUID("8d1f3c2a-5b6e-4f70-9a8b-7c6d5e4f3a2b")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tracehound.iocs.stix import IocSet, load_iocs
+from tracehound.iocs.load import load_iocs
+from tracehound.iocs.stix import IocSet
 
 #: Folder of the bundled indicators: one sub-folder per source, each with its LICENSE.txt.
 BUNDLED_DIR = Path(__file__).resolve().parent.parent / "data" / "iocs"

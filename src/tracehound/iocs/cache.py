@@ -21,14 +21,8 @@ import orjson
 import platformdirs
 
 from tracehound import __version__
-from tracehound.iocs.stix import (
-    Indicator,
-    IocFile,
-    IocKind,
-    IocSet,
-    expand,
-    load_iocs,
-)
+from tracehound.iocs.load import expand, load_iocs
+from tracehound.iocs.stix import Indicator, IocFile, IocKind, IocSet
 
 ENV_CACHE_DIR = "TRACEHOUND_CACHE_DIR"
 FORMAT = 1

@@ -35,7 +35,7 @@ import yaml
 
 from tracehound.core.errors import TracehoundError
 from tracehound.iocs.bundled import bundled_paths, source_label
-from tracehound.iocs.stix import load_iocs
+from tracehound.iocs.load import load_iocs
 
 DEFAULT_INDEX_URL = (
     "https://raw.githubusercontent.com/mvt-project/mvt-indicators/main/indicators.yaml"

@@ -9,9 +9,7 @@ anything else is a counted load warning, never a crash.
 
 from __future__ import annotations
 
-import hashlib
 import json
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -184,18 +182,18 @@ def _normalise_domain_ioc(raw: str) -> tuple[IocKind, str | None, str | None]:
 
 def load_bundle(path: Path) -> tuple[list[Indicator], list[str]]:
     """Read one STIX2 bundle: its indicators and the load warnings (messages)."""
-    indicators, warnings, _, _ = _load_bytes(path, _read(path))
+    indicators, warnings, _, _ = load_bundle_bytes(path, read_indicator_file(path))
     return indicators, warnings
 
 
-def _read(path: Path) -> bytes:
+def read_indicator_file(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except OSError as exc:
         raise IocFileError(path, f"cannot read: {exc.strerror or exc}") from exc
 
 
-def _load_bytes(
+def load_bundle_bytes(
     path: Path, data: bytes, name: str | None = None
 ) -> tuple[list[Indicator], list[str], int, str | None]:
     """Indicators, warnings, duplicate indicator objects skipped, and the newest date.
@@ -370,85 +368,3 @@ class IocSet:
         self.warning_count += 1
         if len(self.warnings) < MAX_WARNINGS:
             self.warnings.append(message)
-
-
-def _wanted(path: Path) -> bool:
-    """Indicator files inside a folder: STIX2 bundles and the stalkerware source's files."""
-    from tracehound.iocs.stalkerware import is_stalkerware_file
-
-    return path.is_file() and (path.suffix in (".stix2", ".json") or is_stalkerware_file(path))
-
-
-#: Why a path given as indicators yields no file; recorded as that path's IocFile error.
-NO_SUCH_PATH = "no such file or directory"
-EMPTY_FOLDER = (
-    "no indicator file in this folder (.stix2 or .json STIX2 bundles, ioc.yaml, samples.csv)"
-)
-
-
-def expand(paths: Sequence[Path]) -> list[tuple[Path, str | None]]:
-    """Files named, and indicator files under directories (sorted), once each, with None; a
-    path that does not exist or a folder without any indicator file comes with the reason, so
-    that it is reported like a broken file instead of silently adding nothing."""
-    entries: list[tuple[Path, str | None]] = []
-    for path in paths:
-        if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if _wanted(p))
-            entries += [(p, None) for p in found] if found else [(path, EMPTY_FOLDER)]
-        elif path.exists():
-            entries.append((path, None))
-        else:
-            entries.append((path, NO_SUCH_PATH))
-    seen: set[Path] = set()
-    unique: list[tuple[Path, str | None]] = []
-    for path, error in entries:
-        key = path.resolve()
-        if key not in seen:
-            seen.add(key)
-            unique.append((path, error))
-    return unique
-
-
-def _load_any(
-    path: Path, data: bytes, name: str
-) -> tuple[list[Indicator], list[str], int, str | None]:
-    """A STIX2 bundle, or the stalkerware source's ioc.yaml / samples.csv by file name."""
-    from tracehound.iocs.stalkerware import is_stalkerware_file, load_stalkerware
-
-    if is_stalkerware_file(path):
-        indicators, warnings = load_stalkerware(path, data, name)
-        return indicators, warnings, 0, None
-    return _load_bytes(path, data, name)
-
-
-def load_iocs(paths: Sequence[Path], label: Callable[[Path], str] = str) -> IocSet:
-    """Load indicator files and directories; a bad file is recorded and loading goes on.
-
-    ``label`` names each file in indicators, run.json and messages (default: its path).
-    """
-    result = IocSet()
-    for path, problem in expand(paths):
-        name = label(path)
-        entry = IocFile(path=name, sha256="")
-        result.files.append(entry)
-        try:
-            if problem is not None:
-                raise IocFileError(name, problem)
-            data = _read(path)
-            entry.sha256 = hashlib.sha256(data).hexdigest()
-            indicators, warnings, entry.duplicates, entry.newest = _load_any(path, data, name)
-        except IocFileError as exc:
-            entry.error = exc.reason
-            result.warn(str(exc))
-            continue
-        counts: dict[str, int] = {}
-        names: set[str] = set()
-        for ind in indicators:
-            counts[ind.kind.value] = counts.get(ind.kind.value, 0) + 1
-            names.update(ind.malware)
-        entry.indicators, entry.counts = len(indicators), counts
-        entry.malware, entry.warnings = tuple(sorted(names)), len(warnings)
-        result.indicators += indicators
-        for message in warnings:
-            result.warn(message)
-    return result

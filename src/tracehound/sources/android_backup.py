@@ -37,6 +37,8 @@ from cryptography.hazmat.primitives import padding
 from cryptography.hazmat.primitives.ciphers import Cipher, CipherContext, algorithms, modes
 
 from tracehound.core.errors import InputError, NotAnAcquisition
+from tracehound.core.files import FileEntry
+from tracehound.core.glob import GlobSet
 from tracehound.sources.android_container import (
     DecryptionError,
     FolderTree,
@@ -53,8 +55,7 @@ from tracehound.sources.archive import (
     refusal_text,
     tar_entry,
 )
-from tracehound.sources.base import FileEntry, Source, SourceOptions, source_opener
-from tracehound.sources.glob import GlobSet
+from tracehound.sources.base import Source, SourceOptions, source_opener
 
 MAGIC = b"ANDROID BACKUP\n"
 PREFIX = "ab:"

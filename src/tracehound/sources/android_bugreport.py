@@ -26,6 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from tracehound.core.errors import InputError, NotAnAcquisition
+from tracehound.core.files import FileEntry
+from tracehound.core.glob import GlobSet
 from tracehound.core.timeutil import iso, localize
 from tracehound.sources.android_container import (
     LIMITS,
@@ -38,8 +40,7 @@ from tracehound.sources.android_container import (
     device_facts,
     parse_getprop,
 )
-from tracehound.sources.base import FileEntry, Source, SourceOptions, source_opener
-from tracehound.sources.glob import GlobSet
+from tracehound.sources.base import Source, SourceOptions, source_opener
 
 PREFIX = "bugreport:"
 DUMPSTATE = PREFIX + "dumpstate.txt"

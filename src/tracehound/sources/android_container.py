@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from tracehound.core.errors import EncryptedBackup, InputError, NotAnAcquisition
+from tracehound.core.files import FileEntry
 from tracehound.core.timeutil import known_zone
 from tracehound.sources.archive import (
     DIR,
@@ -39,7 +40,7 @@ from tracehound.sources.archive import (
     refusal_text,
     zip_time,
 )
-from tracehound.sources.base import HASH_CHUNK, FileEntry, SourceOptions
+from tracehound.sources.base import HASH_CHUNK, SourceOptions
 
 __all__ = ["LIMITS", "MIB", "ExtractSpace"]  # re-exported for the Android sources
 

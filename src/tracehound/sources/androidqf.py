@@ -27,6 +27,8 @@ from typing import Any
 import pyrage
 
 from tracehound.core.errors import InputError, MissingInput, NotAnAcquisition, TracehoundError
+from tracehound.core.files import FileEntry
+from tracehound.core.glob import GlobSet
 from tracehound.core.timeutil import iso
 from tracehound.sources import android_backup, android_bugreport
 from tracehound.sources.android_container import (
@@ -41,8 +43,7 @@ from tracehound.sources.android_container import (
     parse_getprop,
 )
 from tracehound.sources.android_hashes import HASH_LIST, MAX_LIST_BYTES, map_rows, read_rows, verify
-from tracehound.sources.base import FileEntry, Source, SourceOptions, source_opener
-from tracehound.sources.glob import GlobSet
+from tracehound.sources.base import Source, SourceOptions, source_opener
 
 PREFIX = "androidqf:"
 VERIFIED = PREFIX + "(hashes verified).json"

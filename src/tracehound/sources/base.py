@@ -6,9 +6,10 @@ import hashlib
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+from tracehound.core.files import FileEntry
 
 HASH_CHUNK = 1024 * 1024
 
@@ -26,17 +27,6 @@ class SourceOptions:
     password_prompt: Callable[[], str] | None = None
     age_identity: Path | None = None
     timezone: str | None = None  # overrides the device time zone (IANA name)
-
-
-@dataclass(frozen=True, slots=True)
-class FileEntry:
-    """One file or folder of an acquisition's file listing (no content)."""
-
-    path: str  # canonical device path
-    is_dir: bool
-    size: int | None = None
-    modified: datetime | None = None  # aware UTC
-    mode: int | None = None
 
 
 #: ``(path, options) -> Source | None``: None when ``path`` is not this opener's kind; raise

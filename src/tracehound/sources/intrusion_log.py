@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from tracehound.core.errors import InputError
+from tracehound.core.glob import compile_glob
 from tracehound.parsers.android.intrusion_logs import looks_like_intrusion_log
 from tracehound.sources.base import Source, SourceOptions, source_opener
-from tracehound.sources.glob import compile_glob
 
 PREFIX = "intrusionlog:"
 #: Enough of the file to hold its first event line.

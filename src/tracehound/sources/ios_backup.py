@@ -26,14 +26,14 @@ from pathlib import Path
 from typing import Any
 
 from tracehound.core.errors import EncryptedBackup, InputError, MissingInput, NotAnAcquisition
+from tracehound.core.glob import GlobSet
+from tracehound.core.ios_domains import device_path
 from tracehound.core.tempspace import TempSpace
 from tracehound.core.timeutil import as_utc, iso
 from tracehound.parsers.common import plist
 from tracehound.parsers.common.sqlite import SQLITE_MAGIC, open_readonly, truncation
 from tracehound.sources import ios_crypto
 from tracehound.sources.base import Source, SourceOptions, source_opener
-from tracehound.sources.glob import GlobSet
-from tracehound.sources.ios_domains import device_path
 
 META_FILES = ("Manifest.db", "Info.plist", "Manifest.plist", "Status.plist")
 SQLITE_SIDECARS = ("-wal", "-shm")

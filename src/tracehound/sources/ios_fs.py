@@ -40,9 +40,10 @@ from pathlib import Path
 from typing import Any
 
 from tracehound.core.errors import InputError, NotAnAcquisition
+from tracehound.core.files import FileEntry
+from tracehound.core.glob import GlobSet
 from tracehound.sources.archive import DIR, FILE, HARD, LINK, OTHER, clean_name, special_kind
-from tracehound.sources.base import FileEntry, Source, SourceOptions, source_opener
-from tracehound.sources.glob import GlobSet
+from tracehound.sources.base import Source, SourceOptions, source_opener
 
 MAX_LINK_HOPS = 40
 MAX_NOTES = 20
@@ -499,18 +500,3 @@ def open_folder(path: Path, options: SourceOptions) -> Source | None:
             )
         layout = found[0] if found else None
     return FolderDump(path, layout) if layout is not None else None
-
-
-@source_opener(priority=20)
-def open_archive(path: Path, options: SourceOptions) -> Source | None:
-    """A .tar, .tar.gz/.tgz or .zip whose members hold an iOS device root."""
-    # Imported here: the archive modules build on this one (ArchiveDump is a FilesystemDump).
-    from tracehound.sources.archive import sniff
-    from tracehound.sources.ios_fs_archive import ArchiveDump
-
-    if not path.is_file():
-        return None
-    fmt = sniff(path)
-    if fmt is None:
-        return None
-    return ArchiveDump.open(path, fmt, options.timezone)

@@ -17,7 +17,7 @@ that would take the extractions over the total limit, is refused with an InputEr
 A damaged archive (a cut tar, a zip without its central directory) is read up to the damage and
 ``index_damage`` says so. Extracted copies live in a private TempSpace removed by ``close()``
 or, failing that, when the source is garbage collected. The opener, ``open_archive``, is
-registered in ``ios_fs``.
+registered here (``ios_fs`` does not import this module).
 """
 
 from __future__ import annotations
@@ -29,6 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from tracehound.core.errors import InputError, NotAnAcquisition
+from tracehound.core.files import FileEntry
+from tracehound.core.glob import GlobSet
 from tracehound.sources.archive import (
     ARCHIVE_ERRORS,
     ExtractSpace,
@@ -36,9 +38,9 @@ from tracehound.sources.archive import (
     check_member,
     clean_name,
     copy_capped,
+    sniff,
 )
-from tracehound.sources.base import FileEntry
-from tracehound.sources.glob import GlobSet
+from tracehound.sources.base import Source, SourceOptions, source_opener
 from tracehound.sources.ios_fs import (
     DIR,
     FILE,
@@ -288,3 +290,14 @@ class ArchiveDump(FilesystemDump):
             self.conn.close()
         finally:
             self.space.close()
+
+
+@source_opener(priority=20)
+def open_archive(path: Path, options: SourceOptions) -> Source | None:
+    """A .tar, .tar.gz/.tgz or .zip whose members hold an iOS device root."""
+    if not path.is_file():
+        return None
+    fmt = sniff(path)
+    if fmt is None:
+        return None
+    return ArchiveDump.open(path, fmt, options.timezone)

@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from tracehound.core.errors import InputError, NotAnAcquisition
+from tracehound.core.files import FileEntry
+from tracehound.core.glob import GlobSet
 from tracehound.sources.android_container import FolderTree, Tree, common_top_folder
 from tracehound.sources.archive import (
     ARCHIVE_ERRORS,
@@ -35,8 +37,7 @@ from tracehound.sources.archive import (
     open_tar_member,
     sniff,
 )
-from tracehound.sources.base import FileEntry, Source, SourceOptions, sha256_file, source_opener
-from tracehound.sources.glob import GlobSet
+from tracehound.sources.base import Source, SourceOptions, sha256_file, source_opener
 
 PREFIX = "sysdiagnose:"
 MARKERS = frozenset(

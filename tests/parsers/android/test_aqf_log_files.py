@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from tracehound.core.files import FileEntry
 from tracehound.core.registry import Artifact, artifacts
 from tracehound.parsers.android.aqf_log_files import LogFile
 from tracehound.parsers.common.runner import parse_listing
-from tracehound.sources.base import FileEntry
 
 T0 = datetime(2024, 3, 10, 13, 31, 5, tzinfo=UTC)
 

@@ -3,11 +3,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+from tracehound.core.files import FileEntry
 from tracehound.core.registry import Artifact, artifacts
 from tracehound.demo.android import containers as c
 from tracehound.parsers.android.bugreport_files import BugreportFile
 from tracehound.parsers.common.runner import parse_listing
-from tracehound.sources.base import FileEntry, SourceOptions
+from tracehound.sources.base import SourceOptions
 from tracehound.sources.detect import open_source
 
 T0 = datetime(2024, 3, 10, 13, 31, 4, tzinfo=UTC)

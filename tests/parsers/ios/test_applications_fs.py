@@ -7,13 +7,13 @@ from pathlib import Path
 import pytest
 
 from tracehound.core.errors import InputError, SchemaMismatch
+from tracehound.core.glob import GlobSet
 from tracehound.core.records import Provenance
 from tracehound.core.registry import artifacts
 from tracehound.demo.ios import applications_fs
 from tracehound.demo.ios.applications_fs import App
 from tracehound.detectors.app_source import AppSource
 from tracehound.parsers.ios.applications import Application
-from tracehound.sources.glob import GlobSet
 
 T0 = datetime(2022, 3, 4, 5, 6, 7, tzinfo=UTC)
 UUID = "3F2504E0-4F89-41D3-9A0C-0305E82C3301"

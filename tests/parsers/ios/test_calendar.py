@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 
 from tracehound.core.errors import InputError, SchemaMismatch
+from tracehound.core.glob import GlobSet
+from tracehound.core.ios_domains import device_path
 from tracehound.core.records import Kind, semantic_values
 from tracehound.core.registry import artifacts
 from tracehound.core.timeutil import to_cocoa
 from tracehound.demo.ios import calendar as cal
-from tracehound.sources.glob import GlobSet
-from tracehound.sources.ios_domains import device_path
 
 START = datetime(2021, 1, 15, 9, 0, 0, tzinfo=UTC)
 CREATED = datetime(2021, 2, 14, 3, 21, 7, 500000, tzinfo=UTC)

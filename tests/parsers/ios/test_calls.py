@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 
 from tracehound.core.errors import InputError, SchemaMismatch
+from tracehound.core.glob import GlobSet
+from tracehound.core.ios_domains import device_path
 from tracehound.core.registry import artifacts
 from tracehound.core.timeutil import to_cocoa
 from tracehound.demo.ios import calls
-from tracehound.sources.glob import GlobSet
-from tracehound.sources.ios_domains import device_path
 
 T0 = datetime(2023, 2, 14, 9, 30, 15, 250000, tzinfo=UTC)
 

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 
 from tracehound.core.errors import InputError, SchemaMismatch
+from tracehound.core.glob import GlobSet
+from tracehound.core.ios_domains import device_path
 from tracehound.core.registry import artifacts
 from tracehound.core.timeutil import to_webkit
 from tracehound.demo.ios import chrome_favicon as cf
-from tracehound.sources.glob import GlobSet
-from tracehound.sources.ios_domains import device_path
 
 T0 = datetime(2021, 6, 30, 22, 15, 1, 654321, tzinfo=UTC)
 W0 = to_webkit(T0)

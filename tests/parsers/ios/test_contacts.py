@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 
 from tracehound.core.errors import InputError, SchemaMismatch
+from tracehound.core.glob import GlobSet
+from tracehound.core.ios_domains import device_path
 from tracehound.core.records import Kind, semantic_values
 from tracehound.core.registry import artifacts
 from tracehound.core.timeutil import to_cocoa
 from tracehound.demo.ios import contacts as ab
-from tracehound.sources.glob import GlobSet
-from tracehound.sources.ios_domains import device_path
 
 T0 = datetime(2020, 5, 17, 18, 4, 2, tzinfo=UTC)
 T1 = datetime(2023, 1, 9, 7, 0, 0, tzinfo=UTC)

@@ -6,12 +6,12 @@ import stat
 from datetime import UTC, datetime
 
 from tests.conftest import get_artifact
+from tracehound.core.files import FileEntry
 from tracehound.core.records import semantic_fields
 from tracehound.iocs.index import IndicatorIndex
 from tracehound.iocs.stix import Indicator, IocKind
 from tracehound.parsers.common.runner import parse_listing
 from tracehound.parsers.ios.filesystem import FilesystemEntry
-from tracehound.sources.base import FileEntry
 
 T0 = datetime(2021, 7, 12, 9, 14, 9, 500000, tzinfo=UTC)
 T1 = datetime(2021, 7, 1, 0, 0, tzinfo=UTC)

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from tracehound.core.errors import InputError, SchemaMismatch
+from tracehound.core.glob import GlobSet
+from tracehound.core.ios_domains import device_path
 from tracehound.core.registry import artifacts
 from tracehound.demo.ios import firefox_favicon as ff
-from tracehound.sources.glob import GlobSet
-from tracehound.sources.ios_domains import device_path
 
 T0 = datetime(2022, 11, 3, 16, 45, 9, 500000, tzinfo=UTC)
 

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 
 from tracehound.core.errors import InputError, SchemaMismatch
+from tracehound.core.glob import GlobSet
+from tracehound.core.ios_domains import device_path
 from tracehound.core.registry import artifacts
 from tracehound.demo.ios import firefox_history as ff
 from tracehound.parsers.ios.firefox_history import from_unix_us
-from tracehound.sources.glob import GlobSet
-from tracehound.sources.ios_domains import device_path
 
 T0 = datetime(2022, 11, 3, 16, 45, 9, 987654, tzinfo=UTC)
 US0 = int(T0.timestamp()) * 1_000_000 + 987654

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 
 from tracehound.core.errors import InputError, SchemaMismatch
+from tracehound.core.glob import GlobSet
+from tracehound.core.ios_domains import device_path
 from tracehound.core.registry import artifacts
 from tracehound.core.timeutil import to_cocoa
 from tracehound.demo.ios import interaction_c as ic
-from tracehound.sources.glob import GlobSet
-from tracehound.sources.ios_domains import device_path
 
 T0 = datetime(2021, 3, 8, 11, 0, 0, 500000, tzinfo=UTC)
 C0 = to_cocoa(T0)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tracehound.core.errors import InputError, SchemaMismatch
+from tracehound.core.ios_domains import device_path as source_device_path
 from tracehound.demo.ios import manifest
 from tracehound.demo.ios.manifest import FLAG_DIR, ManifestEntry, file_id, mbfile_blob
 from tracehound.parsers.ios.manifest import (
@@ -16,7 +17,6 @@ from tracehound.parsers.ios.manifest import (
     device_path,
     url_hosts,
 )
-from tracehound.sources.ios_domains import device_path as source_device_path
 
 T0 = 1625140800  # 2021-07-01 12:00:00 UTC
 CHROME = "AppDomain-com.google.chrome.ios"

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from tracehound.core.errors import InputError, SchemaMismatch
+from tracehound.core.glob import GlobSet
+from tracehound.core.ios_domains import device_path
 from tracehound.core.registry import artifacts
 from tracehound.core.timeutil import to_cocoa
 from tracehound.demo.ios import shortcuts as sc
-from tracehound.sources.glob import GlobSet
-from tracehound.sources.ios_domains import device_path
 
 T0 = datetime(2022, 8, 1, 6, 30, 0, 125000, tzinfo=UTC)
 T1 = datetime(2023, 1, 2, 3, 4, 5, tzinfo=UTC)

@@ -103,8 +103,8 @@ def test_ios26_rotation_and_sysdiagnose_paths(tmp_path: Path, parse) -> None:  #
 
 
 def test_paths_match_globs() -> None:
+    from tracehound.core.glob import GlobSet
     from tracehound.core.registry import artifacts
-    from tracehound.sources.glob import GlobSet
 
     art = next(a for a in artifacts() if a.name == "ios.shutdown_log")
     globs = GlobSet(list(art.paths))

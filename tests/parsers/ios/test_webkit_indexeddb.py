@@ -6,12 +6,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from tests.conftest import get_artifact
+from tracehound.core.files import FileEntry
 from tracehound.demo.ffs import FilesystemWriter, container_uuid
 from tracehound.demo.ios import webkit_website_data
 from tracehound.demo.ios.webkit_website_data import Origin
 from tracehound.parsers.common.runner import parse_listing
 from tracehound.parsers.ios.webkit_indexeddb import WebkitIndexedDB
-from tracehound.sources.base import FileEntry
 from tracehound.sources.ios_fs import FolderDump, Layout
 
 T0 = datetime(2021, 7, 12, 9, 14, 3, tzinfo=UTC)

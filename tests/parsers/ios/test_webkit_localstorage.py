@@ -6,11 +6,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from tests.conftest import get_artifact
+from tracehound.core.files import FileEntry
 from tracehound.demo.ios import webkit_website_data
 from tracehound.demo.ios.webkit_website_data import Origin
 from tracehound.parsers.common.runner import parse_listing
 from tracehound.parsers.common.sqlite import open_readonly
-from tracehound.sources.base import FileEntry
 
 T0 = datetime(2021, 7, 12, 9, 14, 3, tzinfo=UTC)
 APP = "/private/var/mobile/Containers/Data/Application/0A1B-2C3D/Library/WebKit/WebsiteData"

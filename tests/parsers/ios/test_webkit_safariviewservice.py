@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from tests.conftest import get_artifact
+from tracehound.core.files import FileEntry
 from tracehound.parsers.common.runner import parse_listing
-from tracehound.sources.base import FileEntry
 
 T0 = datetime(2021, 7, 12, 9, 14, 3, tzinfo=UTC)
 T1 = datetime(2021, 7, 1, tzinfo=UTC)

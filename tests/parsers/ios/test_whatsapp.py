@@ -7,13 +7,13 @@ from pathlib import Path
 import pytest
 
 from tracehound.core.errors import InputError, SchemaMismatch
+from tracehound.core.glob import GlobSet
+from tracehound.core.ios_domains import device_path
 from tracehound.core.records import Kind, semantic_values
 from tracehound.core.registry import artifacts
 from tracehound.core.timeutil import to_cocoa
 from tracehound.demo.ios import whatsapp as wa
 from tracehound.parsers.ios.whatsapp import is_whatsapp_media
-from tracehound.sources.glob import GlobSet
-from tracehound.sources.ios_domains import device_path
 
 T0 = datetime(2019, 5, 2, 20, 14, 33, tzinfo=UTC)
 C0 = to_cocoa(T0)

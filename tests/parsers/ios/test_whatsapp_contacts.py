@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 
 from tracehound.core.errors import InputError, SchemaMismatch
+from tracehound.core.glob import GlobSet
+from tracehound.core.ios_domains import device_path
 from tracehound.core.registry import artifacts
 from tracehound.core.timeutil import to_cocoa
 from tracehound.demo.ios import whatsapp_contacts as wc
-from tracehound.sources.glob import GlobSet
-from tracehound.sources.ios_domains import device_path
 
 T0 = datetime(2024, 2, 29, 23, 59, 59, tzinfo=UTC)
 C0 = to_cocoa(T0)

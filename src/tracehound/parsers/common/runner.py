@@ -13,12 +13,12 @@ from typing import Any
 
 from tracehound.core.context import ParseContext
 from tracehound.core.errors import InputError, SchemaMismatch
+from tracehound.core.files import FileEntry
+from tracehound.core.glob import GlobSet
 from tracehound.core.records import Record
 from tracehound.core.registry import Artifact
 from tracehound.parsers.common import plist
 from tracehound.parsers.common.sqlite import damage_is_input_error, missing_schema, open_readonly
-from tracehound.sources.base import FileEntry
-from tracehound.sources.glob import GlobSet
 
 #: Provenance path of records made from the file listing rather than from one file.
 LISTING_PATH = "(file listing)"

@@ -16,9 +16,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from tracehound.core.context import ParseContext
+from tracehound.core.files import FileEntry
 from tracehound.core.records import ExecPath, Record
 from tracehound.core.registry import artifact
-from tracehound.sources.base import FileEntry
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

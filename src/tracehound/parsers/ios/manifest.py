@@ -11,7 +11,7 @@ the fallback. ``url_hosts``: MVT splits the lower-cased relativePath on ``_`` an
 that parses as a URL; WebKit names origin folders ``<scheme>_<host>_<port>`` (``https_evil.com_0``),
 so we keep only a host-like part right after a part ending in ``http``/``https`` (this avoids
 MVT's noise on file names such as ``photo_x.zip``). Device paths come from the backup source's
-domain table (``sources/ios_domains.py``).
+domain table (``core/ios_domains.py``).
 """
 
 from __future__ import annotations
@@ -27,15 +27,15 @@ from typing import Any
 
 from tracehound.core.context import ParseContext
 from tracehound.core.errors import InputError
+
+# One domain table for the whole program: the backup source's (re-exported here for callers that
+# look for it next to the Manifest parser), so record paths equal the paths the source serves.
+from tracehound.core.ios_domains import device_path, domain_root
 from tracehound.core.records import DevicePath, Domain, Record
 from tracehound.core.registry import artifact
 from tracehound.core.timeutil import from_unix
 from tracehound.parsers.common import plist
 from tracehound.parsers.common.sqlite import select_optional
-
-# One domain table for the whole program: the backup source's (re-exported here for callers that
-# look for it next to the Manifest parser), so record paths equal the paths the source serves.
-from tracehound.sources.ios_domains import device_path, domain_root
 
 __all__ = ["ManifestFile", "device_path", "domain_root", "parse", "url_hosts"]
 

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from tracehound.core.context import ParseContext
+from tracehound.core.files import FileEntry
 from tracehound.core.records import Record, Url
-from tracehound.sources.base import FileEntry
 
 _SCHEME = re.compile(r"[a-z][a-z0-9+.-]*\Z")
 _ESCAPE = re.compile(r"%(?:\+([0-9A-Fa-f]{4})|([0-9A-Fa-f]{2}))")
