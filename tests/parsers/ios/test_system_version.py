@@ -1,0 +1,66 @@
+"""ios.system_version: SystemVersion.plist of a dump or a sysdiagnose."""
+
+from __future__ import annotations
+
+import plistlib
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from tracehound.core.errors import SchemaMismatch
+
+GOOD = {
+    "ProductBuildVersion": "18F72",
+    "ProductCopyright": "1983-2021 Apple Inc.",
+    "ProductName": "iPhone OS",
+    "ProductVersion": "14.6",
+}
+
+
+def write(path: Path, value: object) -> Path:
+    path.write_bytes(plistlib.dumps(value))
+    return path
+
+
+def test_good_dump_copy(tmp_path: Path, parse) -> None:  # type: ignore[no-untyped-def]
+    records, ctx = parse("ios.system_version", write(tmp_path / "SystemVersion.plist", GOOD))
+    assert ctx.warnings == 0 and len(records) == 1
+    rec = records[0]
+    assert (rec.product_name, rec.product_version, rec.build_version) == (
+        "iPhone OS",
+        "14.6",
+        "18F72",
+    )
+    assert rec.ts is None and rec.acquired is None
+
+
+def test_sysdiagnose_copy_takes_the_sysdiagnose_time(tmp_path: Path, parse) -> None:  # type: ignore[no-untyped-def]
+    records, ctx = parse(
+        "ios.system_version",
+        write(tmp_path / "SystemVersion.plist", GOOD),
+        "sysdiagnose:logs/SystemVersion/SystemVersion.plist",
+        {"sysdiagnose_time": "2021-07-20T10:00:00+02:00"},
+    )
+    assert ctx.warnings == 0
+    assert records[0].acquired == datetime(2021, 7, 20, 8, 0, tzinfo=UTC)
+
+
+def test_broken_values_are_warnings(tmp_path: Path, parse) -> None:  # type: ignore[no-untyped-def]
+    bad = {"ProductName": "iPhone OS", "ProductVersion": 14, "ProductBuildVersion": "18F72"}
+    records, ctx = parse(
+        "ios.system_version",
+        write(tmp_path / "SystemVersion.plist", bad),
+        None,
+        {"acquired": "yesterday"},
+    )
+    assert ctx.warnings == 2  # ProductVersion is not text; the acquisition time is not ISO
+    assert records[0].product_version is None and records[0].build_version == "18F72"
+    assert records[0].acquired is None
+
+
+def test_wrong_shape_is_schema_mismatch(tmp_path: Path, parse) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(SchemaMismatch):
+        parse("ios.system_version", write(tmp_path / "a.plist", ["14.6"]))
+    with pytest.raises(SchemaMismatch):
+        parse("ios.system_version", write(tmp_path / "b.plist", {"Other": 1}))
