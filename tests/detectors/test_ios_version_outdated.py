@@ -9,7 +9,6 @@ from tracehound.core.ios_builds import BuildTable
 from tracehound.core.records import Record
 from tracehound.core.registry import Finding, Severity
 from tracehound.detectors.ios_version_outdated import IosVersionOutdated
-from tracehound.parsers.ios.backup_info import BackupInfo
 from tracehound.parsers.ios.ios_version_history import IosVersionSeen
 from tracehound.parsers.ios.keychain_analytics import KeychainAnalyticsEvent
 from tracehound.parsers.ios.system_version import SystemVersion
@@ -30,27 +29,33 @@ TABLE = BuildTable.from_json(
 )  # fmt: skip
 
 
+INFO_PLIST = "backup:Info.plist"
+SYSTEM_PLIST = "/System/Library/CoreServices/SystemVersion.plist"
+
+
 def run(*records: Record, table: BuildTable = TABLE) -> list[Finding]:
     det = IosVersionOutdated(table)
     for record in records:
-        assert list(det.feed(record, prov(record.TYPE))) == []
+        path = INFO_PLIST if isinstance(record, SystemVersion) and record.acquired else SYSTEM_PLIST
+        assert list(det.feed(record, prov(record.TYPE, path))) == []
     return list(det.finish())
 
 
-def info(version: str | None, build: str | None) -> BackupInfo:
-    return make(BackupInfo, ts=BACKED_UP, product_version=version, build_version=build)
+def info(version: str | None, build: str | None) -> SystemVersion:
+    """The version record read from a backup's Info.plist (with its last backup date)."""
+    return make(SystemVersion, product_version=version, build_version=build, acquired=BACKED_UP)
 
 
 def test_behind_a_security_release_is_low_with_table_and_acquisition_dates() -> None:
     [finding] = run(info("14.6", "18F72"))
     assert finding.severity is Severity.LOW and finding.value == "14.6 (18F72)"
-    assert finding.ts is None and finding.record.TYPE == "ios.backup_info"
+    assert finding.ts is None and finding.record.TYPE == "ios.system_version"
     assert finding.message == (
         "iOS 14.6 (18F72), from the backup's Info.plist, is older than the newest release of "
         "the bundled build table built 2026-12-02 (4 builds, newest iOS 16.0.1 (20A371) of "
         "2022-09-22): 3 newer versions, 1 of them security releases with published CVE entries "
         "(the first: 16.0 of 2022-09-12, 11 CVEs, https://support.apple.com/x). When acquired "
-        "(2021-07-20), 1 of them were out, the first 14.7 of 2021-07-19. Outdated means as of "
+        "(2021-07-20), 1 of them had come out, the first 14.7 of 2021-07-19. Outdated means as of "
         "the table: later releases are unknown to it, and an old model may be unable to run "
         "the newest versions"
     )
@@ -90,7 +95,7 @@ def test_device_facts_win_over_analytics_and_the_newest_analytics_build_is_used(
 
 def test_bundled_table_on_the_demo_phone() -> None:
     det = IosVersionOutdated()
-    assert list(det.feed(info("14.6", "18F72"), prov("ios.backup_info"))) == []
+    assert list(det.feed(info("14.6", "18F72"), prov("ios.system_version", INFO_PLIST))) == []
     [found] = det.finish()
     assert found.severity is Severity.LOW
     assert "newest iOS 26.6.1 (23G83) of 2026-08-17" in found.message

@@ -3,8 +3,9 @@
 Fact: MVT's ``BackupInfo`` calls ``is_ios_version_outdated`` (``mvt/ios/versions.py``): a
 version (or a build, looked up in ``ios_versions.json``) below the table's last entry is logged
 as a warning, not an alert; an unknown build is never called outdated. Here the version comes
-from the acquisition itself (the backup's Info.plist, SystemVersion.plist of a dump or a
-sysdiagnose) or, when neither is there, from the newest OS build the phone wrote in its analytics
+from the acquisition itself (``ios.system_version``: the backup's Info.plist, SystemVersion.plist
+of a dump or a sysdiagnose; not ``ios.backup_info``, whose identifiers a redacted report must not
+show) or, when neither is there, from the newest OS build the phone wrote in its analytics
 (journal headers, keychain analytics). Behind by a release that Apple's security releases page
 lists with CVE entries -> LOW (known vulnerabilities are open); behind by other releases only ->
 INFO. The table knows only what was released before it was built, so the message gives its date:
@@ -21,7 +22,6 @@ from datetime import datetime
 from tracehound.core.ios_builds import BuildTable, Release, bundled_table, version_key
 from tracehound.core.records import Provenance, Record
 from tracehound.core.registry import Detector, Finding, Severity, detector
-from tracehound.parsers.ios.backup_info import BackupInfo
 from tracehound.parsers.ios.ios_version_history import IosVersionSeen
 from tracehound.parsers.ios.keychain_analytics import KeychainAnalyticsEvent
 from tracehound.parsers.ios.system_version import SystemVersion
@@ -43,12 +43,9 @@ class Claim:
 
 def claim_of(record: Record, prov: Provenance) -> Claim | None:
     """The version claim a record makes, if any."""
-    if isinstance(record, BackupInfo):
-        return Claim(0, None, record.product_version, record.build_version,
-                     "the backup's Info.plist", record.ts, record, prov)  # fmt: skip
     if isinstance(record, SystemVersion):
         return Claim(0, None, record.product_version, record.build_version,
-                     "SystemVersion.plist", record.acquired, record, prov)  # fmt: skip
+                     record.where(prov.path), record.acquired, record, prov)  # fmt: skip
     if isinstance(record, IosVersionSeen) and record.ts and (record.version or record.build):
         return Claim(1, record.ts, record.version, record.build,
                      "the newest analytics journal header", None, record, prov)  # fmt: skip
@@ -87,7 +84,7 @@ def describe(claim: Claim, version: str, newer: list[Release], table: BuildTable
     if claim.acquired is not None:
         day = claim.acquired.date()
         out = [r for r in newer if r.released and r.released <= day]
-        head += f". When acquired ({day.isoformat()}), {len(out)} of them were out" + (
+        head += f". When acquired ({day.isoformat()}), {len(out)} of them had come out" + (
             f", the first {out[0].version}{_when(out[0])}" if out else ""
         )
     return head + (
@@ -99,7 +96,7 @@ def describe(claim: Claim, version: str, newer: list[Release], table: BuildTable
 @detector
 class IosVersionOutdated(Detector):
     NAME = "ios_version_outdated"
-    TYPES = (BackupInfo.TYPE, SystemVersion.TYPE, IosVersionSeen.TYPE, KeychainAnalyticsEvent.TYPE)
+    TYPES = (SystemVersion.TYPE, IosVersionSeen.TYPE, KeychainAnalyticsEvent.TYPE)
     DESCRIPTION = (
         "iOS older than the newest release of the bundled build table (LOW when a newer "
         "release fixed CVEs, else INFO; as of the table's date)"

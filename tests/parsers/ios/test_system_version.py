@@ -64,3 +64,24 @@ def test_wrong_shape_is_schema_mismatch(tmp_path: Path, parse) -> None:  # type:
         parse("ios.system_version", write(tmp_path / "a.plist", ["14.6"]))
     with pytest.raises(SchemaMismatch):
         parse("ios.system_version", write(tmp_path / "b.plist", {"Other": 1}))
+
+
+def test_backup_info_plist_gives_the_version_and_the_backup_date(tmp_path: Path, parse) -> None:  # type: ignore[no-untyped-def]
+    from tracehound.demo.ios import backup_info
+
+    path = tmp_path / "Info.plist"
+    backup_info.write(
+        path, [], device_name="Alex's iPhone", product_type="iPhone14,5",
+        product_version="17.1.2", build_version="21B101",
+        last_backup=datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC),
+    )  # fmt: skip
+    records, ctx = parse("ios.system_version", path, "backup:Info.plist")
+    assert ctx.warnings == 0 and len(records) == 1
+    rec = records[0]
+    assert (rec.product_version, rec.build_version) == ("17.1.2", "21B101")
+    assert rec.acquired == datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)
+    assert "Alex" not in repr(rec)  # identifiers stay in ios.backup_info
+    assert rec.where("backup:Info.plist") == "the backup's Info.plist"
+    assert rec.where("/System/Library/CoreServices/SystemVersion.plist") == "SystemVersion.plist"
+    with pytest.raises(SchemaMismatch):
+        parse("ios.system_version", write(tmp_path / "c.plist", GOOD), "backup:Info.plist")
