@@ -26,7 +26,7 @@ from tracehound.pipeline import CheckOptions, run_check
 
 SMS_DB = "/private/var/mobile/Library/SMS/sms.db"
 #: Artifacts that read Info.plist (not through Manifest.db).
-INFO_PLIST_READERS = {"ios.applications", "ios.backup_info"}
+INFO_PLIST_READERS = {"ios.applications", "ios.backup_info", "ios.system_version"}
 
 
 @pytest.fixture(scope="module")

@@ -58,6 +58,7 @@ LISTED_BUT_ABSENT = (
 EXPECTED = {
     "ios.applications": ("ran", 6, 0),  # Info.plist "Installed Applications" has 6 ids
     "ios.backup_info": ("ran", 1, 0),
+    "ios.system_version": ("ran", 1, 0),  # the same Info.plist: Product Version 14.3, 18C66
     "ios.calendar": ("ran", 1, 0),  # MVT test_calendar: 1 result
     "ios.datausage": ("ran", 41, 0),  # 40 ZPROCESS rows LEFT JOIN 10 ZLIVEUSAGE rows
     "ios.global_preferences": ("ran", 16, 0),  # MVT test_global_preferences: 16
@@ -140,12 +141,17 @@ def test_backup_detections_exit_code_and_evidence(backup_run: Run) -> None:
     result, run, detections = backup_run
     # Incomplete (absent files), nothing high: exit 2. MVT test_datausage: one alert for the
     # missing process row; test_global_preferences: "Lockdown mode enabled", informational.
+    # iOS 14.3 (18C66) is older than the bundled build table's newest: a LOW note (MVT logs a
+    # warning, is_ios_version_outdated).
     assert result.exit_code == 2, result.output
     got = sorted((d["type"], d["artifact"], d["severity"], d["detector"]) for d in detections)
     assert got == [
         ("heuristic", "ios.datausage", "low", "datausage_pk_gap"),
         ("heuristic", "ios.global_preferences", "info", "lockdown_mode"),
+        ("heuristic", "ios.system_version", "low", "ios_version_outdated"),
     ]
+    version = next(d for d in detections if d["detector"] == "ios_version_outdated")
+    assert version["value"] == "14.3 (18C66)" and version["ts"] is None
     gap = next(d for d in detections if d["detector"] == "datausage_pk_gap")
     assert gap["value"] == "5"  # SELECT Z_PK FROM ZPROCESS: 1..4, 6..41 (5 is gone)
     assert run["evidence_check"]["unchanged"] is True
