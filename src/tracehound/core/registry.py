@@ -37,7 +37,7 @@ class Artifact:
     func: ParserFunc
     record: type[Record]
     input: InputKind
-    paths: tuple[str, ...]  # device path globs (sources.glob: "*" does not cross "/", "**" does)
+    paths: tuple[str, ...]  # device path globs (core.glob: "*" does not cross "/", "**" does)
     requires: Mapping[str, tuple[str, ...]]  # sqlite: table -> columns; plist: top keys ("")
     version: str
     platform: str
