@@ -95,3 +95,28 @@ def test_readme_tables_are_current() -> None:
     from tracehound.cli import markdown_tables
 
     assert markdown_tables() in (ROOT / "README.md").read_text()
+
+
+def test_declared_knowledge_is_well_formed() -> None:
+    """What the report and redaction read from declarations names real fields and values."""
+    for art in artifacts():
+        cls = art.record
+        names = {f.name for f in dataclasses.fields(cls)}
+        assert set(cls.PUBLIC_FIELDS) <= names, art.name
+        assert cls.NETWORK_HIT in ("", "received", "loaded"), art.name
+        assert not cls.MEANING or cls.MEANING.endswith("."), art.name
+
+
+def test_redaction_and_weights_read_the_declarations() -> None:
+    """The redacted summary keeps exactly the declared public fields; a network hit's notes
+    follow the declared NETWORK_HIT (no list in the report repeats them)."""
+    from tracehound.reports import explain
+    from tracehound.reports.redact import record_summary
+
+    rec = {"type": "ios.sms", "service": "iMessage", "text": "hello", "handle": "+100"}
+    assert record_summary(rec, True, 500) == "service=iMessage [2 fields redacted]"
+    rec["type"] = "android.dumpsys_accessibility"  # declares no public field
+    assert record_summary(rec, True, 500) == "[3 fields redacted]"
+    assert "was received or stored" in explain.hit_weight("domain", None, "ios.sms").notes
+    assert "was loaded" in explain.hit_weight("domain", None, "ios.safari_history").notes
+    assert explain.hit_weight("domain", None, "android.getprop").notes == ""

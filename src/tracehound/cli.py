@@ -384,7 +384,31 @@ def markdown_tables() -> str:
     for det in detectors():
         reads = ", ".join(f"`{t}`" for t in det.TYPES)
         lines.append(f"| `{det.NAME}` | {reads} | {det.DESCRIPTION} |")
+    lines += ["", *_meaning_table()]
     return "\n".join(lines)
+
+
+_NETWORK_WORDS = {
+    "received": "received or stored, not proof it was opened",
+    "loaded": "loaded on the phone",
+}
+
+
+def _meaning_table() -> list[str]:
+    """What each artifact's declaration says a trace in it means, how a network hit in it
+    weighs, and which fields a redacted report still shows (README, "What is checked")."""
+    lines = [
+        "| artifact | what a trace in it means | a network hit here was | shown when redacted |",
+        "|---|---|---|---|",
+    ]
+    for art in artifacts():
+        cls = art.record
+        if not (cls.MEANING or cls.NETWORK_HIT or cls.PUBLIC_FIELDS):
+            continue
+        network = _NETWORK_WORDS.get(cls.NETWORK_HIT, "-")
+        public = ", ".join(f"`{f}`" for f in cls.PUBLIC_FIELDS) or "-"
+        lines.append(f"| `{art.name}` | {cls.MEANING or '-'} | {network} | {public} |")
+    return lines
 
 
 DEMO_KINDS = (

@@ -19,6 +19,7 @@ from click.testing import CliRunner
 
 from tracehound.cli import main
 from tracehound.core.detection import Rule
+from tracehound.core.registry import record_types
 from tracehound.demo import content, generate
 from tracehound.demo.ios.manifest import file_id
 from tracehound.reports import explain
@@ -97,7 +98,7 @@ def test_detections_show_what_where_when_why(demo_results: Path) -> None:
     assert f"Heuristic findings ({by_type['heuristic']} detections)" in text
     assert "bundled:pegasus/pegasus.stix2" in text
     # The weight and the artifact's meaning are explained.
-    assert explain.ARTIFACT_MEANING["ios.idstatuscache"] in text
+    assert record_types()["ios.idstatuscache"].MEANING in text
     assert explain.kind_weight("domain").text in text
     assert "Here the address was received or stored, not loaded" in text  # the SMS link
     # Times and their meaning (TS_DESC of the record type).

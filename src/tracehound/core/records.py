@@ -93,6 +93,17 @@ class Record:
     TS_DESC: ClassVar[str] = "Time"
     #: Other datetime fields that deserve their own timeline row: (field name, description).
     EXTRA_TIMES: ClassVar[tuple[tuple[str, str], ...]] = ()
+    #: What a trace in this artifact means to the analyst (the report's "what this means");
+    #: empty: the parser's one-line description is used.
+    MEANING: ClassVar[str] = ""
+    #: How much a network indicator (domain, URL, IP) hit here weighs: "received" (a link
+    #: arrived or was stored, not proof it was opened), "loaded" (the page or resource was
+    #: loaded), or "" (neither can be said).
+    NETWORK_HIT: ClassVar[str] = ""
+    #: Fields still shown in a redacted report for records outside any detection: enumerations
+    #: that say what kind of event it was without saying who or what (every other field, and
+    #: every field of an artifact that declares none, is hidden; booleans are always shown).
+    PUBLIC_FIELDS: ClassVar[tuple[str, ...]] = ()
 
     ts: datetime | None
     row: int | None = None

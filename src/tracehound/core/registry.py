@@ -167,10 +167,17 @@ def _import_package(package: str) -> None:
         importlib.import_module(info.name)
 
 
+_LOADED: list[bool] = []
+
+
 def load_all() -> None:
-    """Import every parser and detector module so that they register."""
+    """Import every parser and detector module so that they register (once: the report asks
+    for declarations row by row)."""
+    if _LOADED:
+        return
     _import_package("tracehound.parsers")
     _import_package("tracehound.detectors")
+    _LOADED.append(True)
 
 
 def artifacts(platform: str | None = None, source_kind: str | None = None) -> list[Artifact]:

@@ -14,124 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tracehound.core.detection import Rule
+from tracehound.core.records import Record
+from tracehound.core.registry import record_types
 
 #: Weight levels, strongest first (CSS classes of the report use the same words).
 STRONG, MODERATE, WEAK = "strong", "moderate", "weak"
 
-#: What a trace in each artifact means for the analyst (iOS). Other artifacts fall back to the
-#: parser's own one-line description.
-ARTIFACT_MEANING: dict[str, str] = {
-    "ios.applications": (
-        "The backup's list of installed apps (Info.plist): the app was installed when the "
-        "backup was made."
-    ),
-    "ios.applications_fs": (
-        "The installed apps of a file system dump: the app was installed when the dump was made."
-    ),
-    "ios.cache_files": (
-        "CFNetwork's HTTP cache of an app: the app received a response from this URL."
-    ),
-    "ios.calendar": (
-        "A calendar event: QuaDream's spyware was delivered through calendar invitations."
-    ),
-    "ios.calls": "The call history: a call with this number or account took place.",
-    "ios.chrome_favicon": (
-        "Chrome's favicon cache: Chrome loaded a page of this site, even if history was cleared."
-    ),
-    "ios.contacts": (
-        "The address book: the user saved this number, address or URL; it shows no contact."
-    ),
-    "ios.filesystem": (
-        "The file list of a file system dump: a file at this path existed when the dump was made."
-    ),
-    "ios.firefox_favicon": (
-        "Firefox's favicon cache: Firefox loaded a page of this site, even if history was cleared."
-    ),
-    "ios.firefox_history": "Firefox's browsing history: Firefox loaded this page.",
-    "ios.interaction_c": (
-        "CoreDuet's interaction log: an app exchanged messages or calls with this account."
-    ),
-    "ios.netusage": (
-        "netusage.sqlite lists processes that used the network: a name here means a program of "
-        "that name ran on the phone."
-    ),
-    "ios.safari_favicon": (
-        "Safari's favicon cache: Safari loaded a page of this site, even if history was cleared."
-    ),
-    "ios.shortcuts": "A Siri shortcut, with the actions and URLs it runs.",
-    "ios.shutdown_log": (
-        "shutdown.log lists processes still running when the phone was shut down: a name here "
-        "means the program was running; Pegasus processes were found this way."
-    ),
-    "ios.webkit_indexeddb": "WebKit kept IndexedDB data of this web origin: a page of it ran.",
-    "ios.webkit_localstorage": (
-        "WebKit kept LocalStorage data of this web origin: a page of it ran."
-    ),
-    "ios.webkit_safariviewservice": (
-        "An app's in-app Safari view kept data of this web origin: a page of it was loaded."
-    ),
-    "ios.whatsapp": (
-        "A WhatsApp message held this link or came from this account; a received link shows an "
-        "attempt, browser traces near the same time show whether it was opened."
-    ),
-    "ios.backup_info": "Facts about the backed-up device (model, iOS version, backup date).",
-    "ios.chrome_history": (
-        "Chrome's browsing history: Chrome loaded this page, by a link, typing or a redirect."
-    ),
-    "ios.configuration_profiles": (
-        "A configuration profile installed on the phone: it can change settings, certificates "
-        "and network routing."
-    ),
-    "ios.datausage": (
-        "DataUsage.sqlite lists every process that used the network, with when it was first and "
-        "last seen: a name here means a program of that name ran on the phone."
-    ),
-    "ios.global_preferences": "A system-wide preference of the phone.",
-    "ios.idstatuscache": (
-        "The phone asked Apple whether this address can receive iMessage or FaceTime. It happens "
-        "when the user writes to, or receives a message from, that account; Pegasus zero-click "
-        "attacks left lookups of attacker accounts here."
-    ),
-    "ios.locationd_clients": (
-        "Programs that used location services: an entry means the program ran and asked for "
-        "the phone's location."
-    ),
-    "ios.manifest": (
-        "The backup's list of files (Manifest.db): a file at this path existed on the phone when "
-        "the backup was made; its times say when it was created and changed."
-    ),
-    "ios.osanalytics_addaily": (
-        "The daily network-usage baseline of iOS analytics: a process name here means a program "
-        "of that name ran and used the network."
-    ),
-    "ios.profile_events": (
-        "The log of configuration profile installs and removals, with the process that did it."
-    ),
-    "ios.safari_browser_state": (
-        "An open Safari tab, or a page in its back/forward list: the page was opened in a tab."
-    ),
-    "ios.safari_history": (
-        "Safari's history (History.db): Safari loaded this URL, possibly through a redirect the "
-        "user did not see."
-    ),
-    "ios.sms": (
-        "A message (SMS or iMessage) held this link or came from this account. A received link "
-        "shows an attempt; browser traces near the same time show whether it was opened."
-    ),
-    "ios.sms_attachments": "A file attached to a message, with where the phone stored it.",
-    "ios.tcc": (
-        "The privacy permission database (TCC.db): the program was granted or denied access to "
-        "the camera, microphone, photos or other data."
-    ),
-    "ios.webkit_resource_load_statistics": (
-        "WebKit's tracking prevention database saw this domain in Safari or in an app; the entry "
-        "survives clearing the browsing history."
-    ),
-    "ios.webkit_session_resource_log": (
-        "WebKit's per-domain statistics (older iOS): pages or resources of this domain were "
-        "loaded, or redirected to, in Safari or in an app."
-    ),
-}
 
 _KIND_TEXT: dict[str, tuple[str, str]] = {
     "process": (
@@ -194,32 +82,6 @@ _KIND_TEXT: dict[str, tuple[str, str]] = {
     ),
 }
 
-#: Artifacts where a network hit only shows that a link arrived or was stored, not followed.
-_RECEIVED_ONLY = {
-    "ios.sms",
-    "ios.sms_attachments",
-    "ios.whatsapp",
-    "ios.calendar",
-    "ios.interaction_c",
-    "ios.contacts",
-}
-#: Artifacts where a network hit means the page or resource was actually loaded.
-_LOADED = {
-    "ios.safari_history",
-    "ios.safari_browser_state",
-    "ios.chrome_history",
-    "ios.webkit_resource_load_statistics",
-    "ios.webkit_session_resource_log",
-    "ios.cache_files",
-    "ios.chrome_favicon",
-    "ios.firefox_favicon",
-    "ios.firefox_history",
-    "ios.safari_favicon",
-    "ios.webkit_indexeddb",
-    "ios.webkit_localstorage",
-    "ios.webkit_safariviewservice",
-}
-
 
 @dataclass(frozen=True, slots=True)
 class Weight:
@@ -231,9 +93,15 @@ class Weight:
     notes: str = ""
 
 
+def _declared(name: str) -> type[Record] | None:
+    return record_types().get(name)
+
+
 def artifact_meaning(name: str, fallback: str = "") -> str:
-    """What a trace in the artifact ``name`` means (``fallback``: the parser's description)."""
-    text = ARTIFACT_MEANING.get(name)
+    """What a trace in the artifact ``name`` means: its declaration's ``MEANING``, else
+    ``fallback`` (the parser's description)."""
+    cls = _declared(name)
+    text = cls.MEANING if cls is not None else ""
     if text:
         return text
     if fallback:
@@ -298,13 +166,15 @@ def hit_weight(kind: str, rule: Rule | None, artifact: str, length: int = 0) -> 
     elif rule is Rule.IP_NETWORK:
         level = WEAK
         notes.append("The address lies in an indicator network, not on an indicator address.")
+    cls = _declared(artifact)
+    network = cls.NETWORK_HIT if cls is not None else ""
     if kind in ("domain", "url", "ip"):
-        if artifact in _RECEIVED_ONLY:
+        if network == "received":
             notes.append(
                 "Here the address was received or stored, not loaded: it shows a delivery attempt "
                 "at most. Look for a browser visit near the same time to know if it was opened."
             )
-        elif artifact in _LOADED:
+        elif network == "loaded":
             notes.append("Here the page or resource was loaded on the phone.")
     if rule in (Rule.SUBDOMAIN, Rule.URL_SUBDOMAIN):
         notes.append(

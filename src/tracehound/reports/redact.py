@@ -30,22 +30,6 @@ REDACTED = "[redacted]"
 #: The summary of a redacted row whose record is not in records/ (nothing of it is shown).
 NOT_FOUND = "[fields redacted]"
 
-#: Record fields still shown for records outside any detection in a redacted report: booleans
-#: and these enumerations, which say what kind of event it was without saying who or what.
-_REDACT_KEEP = frozenset(
-    [
-        "direction",
-        "service",
-        "text_source",
-        "transition_type",
-        "redirect",
-        "operation",
-        "access",
-        "schema",
-        "value_type",
-        "id_status",
-    ]
-)
 #: Path segments that name an app (container ids, package folders): hidden when redacting.
 _APP_SEGMENT = re.compile(
     r"(/Containers/(?:Data|Shared)/(?:Application|AppGroup|PluginKitPlugin|System|SystemGroup)/"
@@ -79,10 +63,12 @@ def record_summary(rec: dict[str, Any], redact: bool, limit: int) -> str:
     """The record's fields as ``name=value`` text; with ``redact``, only what is not personal."""
     parts: list[str] = []
     hidden = 0
+    cls = record_types().get(str(rec.get("type"))) if redact else None
+    public = cls.PUBLIC_FIELDS if cls is not None else ()
     for name, value in rec.items():
         if name in ("type", "ts", "row", "_provenance") or value in (None, "", []):
             continue
-        if redact and not (isinstance(value, bool) or name in _REDACT_KEEP):
+        if redact and not (isinstance(value, bool) or name in public):
             hidden += 1
             continue
         parts.append(f"{name}={_text(value, 200)}")

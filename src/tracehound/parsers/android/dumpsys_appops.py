@@ -43,6 +43,7 @@ class AppOp(Record):
     """One op of one package: its mode, and one access or rejection if any were recorded."""
 
     TYPE = "android.dumpsys_appops"
+    PUBLIC_FIELDS = ("access",)
     TS_DESC = "App op access or rejection"
 
     package: AppId

@@ -44,6 +44,7 @@ class BackupMessage(Record):
     """One SMS or text MMS of the backup, with the links in its text."""
 
     TYPE = "android.sms_backup"
+    PUBLIC_FIELDS = ("direction",)
     TS_DESC = "Message sent or received"
     EXTRA_TIMES = (("sent_at", "Message sent (date_sent)"),)
 

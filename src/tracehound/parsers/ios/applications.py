@@ -32,6 +32,10 @@ class Application(Record):
     """One installed app; ``ts`` is its purchase (download) date from the store metadata."""
 
     TYPE = "ios.applications"
+    MEANING = (
+        "The backup's list of installed apps (Info.plist): the app was installed when the "
+        "backup was made."
+    )
     TS_DESC = "App purchased/installed"
 
     bundle_id: AppId

@@ -35,6 +35,9 @@ class ApplicationFs(Application):
     """One installed app from its bundle's iTunesMetadata.plist (file system dumps)."""
 
     TYPE = "ios.applications_fs"
+    MEANING = (
+        "The installed apps of a file system dump: the app was installed when the dump was made."
+    )
     TS_DESC = "App purchased/installed"
 
     container: str | None  # the bundle container folder (a UUID on the device)

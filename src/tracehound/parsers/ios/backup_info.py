@@ -48,6 +48,7 @@ class BackupInfo(Record):
     """The backed-up device and the backup itself; ``ts`` is the last backup date."""
 
     TYPE = "ios.backup_info"
+    MEANING = "Facts about the backed-up device (model, iOS version, backup date)."
     TS_DESC = "Last backup"
 
     device_name: str | None

@@ -27,6 +27,8 @@ class CacheResponse(Record):
     """One cached HTTP response: its URL, when it was stored and which cache holds it."""
 
     TYPE = "ios.cache_files"
+    MEANING = "CFNetwork's HTTP cache of an app: the app received a response from this URL."
+    NETWORK_HIT = "loaded"  # the page or resource was loaded on the phone
     TS_DESC = "HTTP response cached"
 
     url: Url | None

@@ -30,6 +30,8 @@ class CalendarEvent(Record):
     """One calendar item with its organizer; ``ts`` is its start."""
 
     TYPE = "ios.calendar"
+    MEANING = "A calendar event: QuaDream's spyware was delivered through calendar invitations."
+    NETWORK_HIT = "received"  # a link arrived or was stored: not proof it was opened
     TS_DESC = "Calendar event starts"
     EXTRA_TIMES = (("created", "Calendar event created on the device"),)
 

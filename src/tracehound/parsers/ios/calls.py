@@ -32,6 +32,8 @@ class Call(Record):
     """One call of the call history."""
 
     TYPE = "ios.calls"
+    MEANING = "The call history: a call with this number or account took place."
+    PUBLIC_FIELDS = ("direction",)
     TS_DESC = "Call started"
 
     address: str | None  # the other party as stored: number, e-mail address or app handle

@@ -30,6 +30,10 @@ class ChromeFavicon(Record):
     """A page URL mapped to an icon URL; ``ts`` is the icon's last update (else last request)."""
 
     TYPE = "ios.chrome_favicon"
+    MEANING = (
+        "Chrome's favicon cache: Chrome loaded a page of this site, even if history was cleared."
+    )
+    NETWORK_HIT = "loaded"  # the page or resource was loaded on the phone
     TS_DESC = "Chrome favicon updated or requested"
 
     page_url: Url | None

@@ -29,6 +29,9 @@ class ChromeVisit(Record):
     """One Chrome visit with the URL it loaded."""
 
     TYPE = "ios.chrome_history"
+    MEANING = "Chrome's browsing history: Chrome loaded this page, by a link, typing or a redirect."
+    NETWORK_HIT = "loaded"  # the page or resource was loaded on the phone
+    PUBLIC_FIELDS = ("transition_type", "redirect")
     TS_DESC = "Chrome visit"
 
     url: Url | None

@@ -37,6 +37,10 @@ class ConfigurationProfile(Record):
     """One installed profile; ``ts`` is its install date."""
 
     TYPE = "ios.configuration_profiles"
+    MEANING = (
+        "A configuration profile installed on the phone: it can change settings, certificates "
+        "and network routing."
+    )
     TS_DESC = "Profile installed"
 
     profile_id: ProfileId | None  # PayloadUUID

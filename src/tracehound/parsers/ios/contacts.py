@@ -29,6 +29,8 @@ class Contact(Record):
     """One value (number, address, URL...) of one address-book person; ``row`` is its UID."""
 
     TYPE = "ios.contacts"
+    MEANING = "The address book: the user saved this number, address or URL; it shows no contact."
+    NETWORK_HIT = "received"  # a link arrived or was stored: not proof it was opened
     TS_DESC = "Contact created"
     EXTRA_TIMES = (("modified", "Contact modified"),)
 

@@ -28,6 +28,10 @@ class DataUsage(Record):
     """One process row with one of its usage rows, or a usage row whose process row is gone."""
 
     TYPE = "ios.datausage"
+    MEANING = (
+        "DataUsage.sqlite lists every process that used the network, with when it was first and"
+        " last seen: a name here means a program of that name ran on the phone."
+    )
     TS_DESC = "Network usage"
 
     first_seen: datetime | None

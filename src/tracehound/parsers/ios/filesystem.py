@@ -26,6 +26,9 @@ class FilesystemEntry(Record):
     """One file or folder of the dump."""
 
     TYPE = "ios.filesystem"
+    MEANING = (
+        "The file list of a file system dump: a file at this path existed when the dump was made."
+    )
     TS_DESC = "File modified"
 
     path: ExecPath  # the device path; process indicators are matched on its components

@@ -27,6 +27,10 @@ class FirefoxFavicon(Record):
     """A favicon URL and a page it belongs to; ``row`` is favicons.id."""
 
     TYPE = "ios.firefox_favicon"
+    MEANING = (
+        "Firefox's favicon cache: Firefox loaded a page of this site, even if history was cleared."
+    )
+    NETWORK_HIT = "loaded"  # the page or resource was loaded on the phone
     TS_DESC = "Firefox favicon stored"
 
     icon_url: Url | None

@@ -30,6 +30,8 @@ class FirefoxVisit(Record):
     """One Firefox visit with the URL it loaded."""
 
     TYPE = "ios.firefox_history"
+    MEANING = "Firefox's browsing history: Firefox loaded this page."
+    NETWORK_HIT = "loaded"  # the page or resource was loaded on the phone
     TS_DESC = "Firefox visit"
 
     url: Url | None

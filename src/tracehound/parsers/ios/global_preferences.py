@@ -30,6 +30,8 @@ class GlobalPreference(Record):
     """One top-level key of the global preferences and its value as text (no time: ``ts`` None)."""
 
     TYPE = "ios.global_preferences"
+    MEANING = "A system-wide preference of the phone."
+    PUBLIC_FIELDS = ("value_type",)
     TS_DESC = "No time (preference value)"
 
     key: str

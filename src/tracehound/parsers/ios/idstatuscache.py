@@ -30,6 +30,12 @@ class IdStatusLookup(Record):
     """One ID status lookup of a phone number or e-mail address for a service."""
 
     TYPE = "ios.idstatuscache"
+    MEANING = (
+        "The phone asked Apple whether this address can receive iMessage or FaceTime. It "
+        "happens when the user writes to, or receives a message from, that account; Pegasus "
+        "zero-click attacks left lookups of attacker accounts here."
+    )
+    PUBLIC_FIELDS = ("service", "id_status")
     TS_DESC = "ID status lookup"
 
     service: str  # e.g. com.apple.madrid (iMessage)

@@ -39,6 +39,9 @@ class Interaction(Record):
     """One interaction (message, call, share...) an app reported; ``ts`` is its start."""
 
     TYPE = "ios.interaction_c"
+    MEANING = "CoreDuet's interaction log: an app exchanged messages or calls with this account."
+    NETWORK_HIT = "received"  # a link arrived or was stored: not proof it was opened
+    PUBLIC_FIELDS = ("direction",)
     TS_DESC = "Interaction started"
     EXTRA_TIMES = (("created_divergent", "Interaction record created long after or before it"),)
 

@@ -53,6 +53,10 @@ class LocationdClient(Record):
     """One location services client and the times it last used location features."""
 
     TYPE = "ios.locationd_clients"
+    MEANING = (
+        "Programs that used location services: an entry means the program ran and asked for the"
+        " phone's location."
+    )
     TS_DESC = "Latest location activity"
     EXTRA_TIMES = tuple((field, desc) for _, field, desc in TIMESTAMPS)
 

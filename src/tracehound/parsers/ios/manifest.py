@@ -58,6 +58,10 @@ class ManifestFile(Record):
     """One file, folder or link of the backup; ``ts`` is its modification time."""
 
     TYPE = "ios.manifest"
+    MEANING = (
+        "The backup's list of files (Manifest.db): a file at this path existed on the phone "
+        "when the backup was made; its times say when it was created and changed."
+    )
     TS_DESC = "File modified (LastModified)"
     EXTRA_TIMES = (
         ("created", "File created (Birth)"),

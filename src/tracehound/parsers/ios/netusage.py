@@ -35,6 +35,10 @@ class NetUsage(DataUsage):
     """
 
     TYPE = "ios.netusage"
+    MEANING = (
+        "netusage.sqlite lists processes that used the network: a name here means a program of "
+        "that name ran on the phone."
+    )
     TS_DESC = "Network usage (netusage)"
 
 

@@ -25,6 +25,10 @@ class OsAnalyticsNetUsage(Record):
     """One process of the daily network usage baseline."""
 
     TYPE = "ios.osanalytics_addaily"
+    MEANING = (
+        "The daily network-usage baseline of iOS analytics: a process name here means a program"
+        " of that name ran and used the network."
+    )
     TS_DESC = "Network usage baseline"
 
     process: ProcessName

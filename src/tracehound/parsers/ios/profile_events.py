@@ -31,6 +31,10 @@ class ProfileEvent(Record):
     """One operation (install, remove...) on a configuration profile by a process."""
 
     TYPE = "ios.profile_events"
+    MEANING = (
+        "The log of configuration profile installs and removals, with the process that did it."
+    )
+    PUBLIC_FIELDS = ("operation",)
     TS_DESC = "Profile operation"
 
     profile_id: ProfileId

@@ -35,6 +35,10 @@ class SafariTab(Record):
     """One Safari tab with the URLs of its back/forward list."""
 
     TYPE = "ios.safari_browser_state"
+    MEANING = (
+        "An open Safari tab, or a page in its back/forward list: the page was opened in a tab."
+    )
+    NETWORK_HIT = "loaded"  # the page or resource was loaded on the phone
     TS_DESC = "Safari tab last viewed"
 
     url: Url | None

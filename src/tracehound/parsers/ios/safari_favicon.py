@@ -28,6 +28,10 @@ class SafariFavicon(Record):
     """A page URL and the URL of its icon, as cached (valid) or refused (rejected) by Safari."""
 
     TYPE = "ios.safari_favicon"
+    MEANING = (
+        "Safari's favicon cache: Safari loaded a page of this site, even if history was cleared."
+    )
+    NETWORK_HIT = "loaded"  # the page or resource was loaded on the phone
     TS_DESC = "Favicon cached or rejected"
 
     url: Url | None  # the page

@@ -33,6 +33,11 @@ class SafariVisit(Record):
     """One Safari visit with the URL of its history item."""
 
     TYPE = "ios.safari_history"
+    MEANING = (
+        "Safari's history (History.db): Safari loaded this URL, possibly through a redirect the"
+        " user did not see."
+    )
+    NETWORK_HIT = "loaded"  # the page or resource was loaded on the phone
     TS_DESC = "Safari visit"
 
     url: Url | None

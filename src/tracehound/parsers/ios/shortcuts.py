@@ -36,6 +36,7 @@ class Shortcut(Record):
     """One shortcut with its actions and the http(s) URLs found in their parameters."""
 
     TYPE = "ios.shortcuts"
+    MEANING = "A Siri shortcut, with the actions and URLs it runs."
     TS_DESC = "Shortcut created"
     EXTRA_TIMES = (("modified", "Shortcut modified"),)
 

@@ -30,6 +30,10 @@ class ShutdownClient(Record):
     """A process still running after SIGTERM during one shutdown (``row`` is its first line)."""
 
     TYPE = "ios.shutdown_log"
+    MEANING = (
+        "shutdown.log lists processes still running when the phone was shut down: a name here "
+        "means the program was running; Pegasus processes were found this way."
+    )
     TS_DESC = "Shutdown (SIGTERM) with process still running"
 
     pid: int

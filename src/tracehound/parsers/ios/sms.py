@@ -31,6 +31,12 @@ class SmsMessage(Record):
     """One message of sms.db, sent or received, with its links."""
 
     TYPE = "ios.sms"
+    MEANING = (
+        "A message (SMS or iMessage) held this link or came from this account. A received link "
+        "shows an attempt; browser traces near the same time show whether it was opened."
+    )
+    NETWORK_HIT = "received"  # a link arrived or was stored: not proof it was opened
+    PUBLIC_FIELDS = ("service", "direction", "text_source")
     TS_DESC = "Message sent or received"
     EXTRA_TIMES = (("read_at", "Message read"),)
 

@@ -29,6 +29,9 @@ class SmsAttachment(Record):
     """One attachment row, with the message it belongs to (if any)."""
 
     TYPE = "ios.sms_attachments"
+    MEANING = "A file attached to a message, with where the phone stored it."
+    NETWORK_HIT = "received"  # a link arrived or was stored: not proof it was opened
+    PUBLIC_FIELDS = ("direction", "service")
     TS_DESC = "Attachment created"
 
     guid: str | None

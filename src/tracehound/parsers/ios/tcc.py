@@ -27,6 +27,11 @@ class TccAccess(Record):
     """One permission decision for one service and one client."""
 
     TYPE = "ios.tcc"
+    MEANING = (
+        "The privacy permission database (TCC.db): the program was granted or denied access to "
+        "the camera, microphone, photos or other data."
+    )
+    PUBLIC_FIELDS = ("service", "access", "schema")
     TS_DESC = "Permission last changed"
 
     service: str | None  # e.g. kTCCServiceCamera

@@ -29,6 +29,8 @@ class WebkitIndexedDB(WebkitOriginEntry):
     """One IndexedDB origin folder."""
 
     TYPE = "ios.webkit_indexeddb"
+    MEANING = "WebKit kept IndexedDB data of this web origin: a page of it ran."
+    NETWORK_HIT = "loaded"  # the page or resource was loaded on the phone
     TS_DESC = "WebKit IndexedDB origin folder modified"
 
 

@@ -26,6 +26,8 @@ class WebkitLocalStorage(WebkitOriginEntry):
     """One LocalStorage origin file."""
 
     TYPE = "ios.webkit_localstorage"
+    MEANING = "WebKit kept LocalStorage data of this web origin: a page of it ran."
+    NETWORK_HIT = "loaded"  # the page or resource was loaded on the phone
     TS_DESC = "WebKit LocalStorage file modified"
 
 

@@ -35,6 +35,11 @@ class WebkitObservedDomain(Record):
     """One registrable domain seen by WebKit in one app (or Safari)."""
 
     TYPE = "ios.webkit_resource_load_statistics"
+    MEANING = (
+        "WebKit's tracking prevention database saw this domain in Safari or in an app; the "
+        "entry survives clearing the browsing history."
+    )
+    NETWORK_HIT = "loaded"  # the page or resource was loaded on the phone
     TS_DESC = "WebKit domain last seen"
     EXTRA_TIMES = (("last_interaction", "WebKit domain user interaction"),)
 

@@ -31,6 +31,8 @@ class WebkitSafariViewService(WebkitOriginEntry):
     """One origin entry of an app's SafariViewService website data."""
 
     TYPE = "ios.webkit_safariviewservice"
+    MEANING = "An app's in-app Safari view kept data of this web origin: a page of it was loaded."
+    NETWORK_HIT = "loaded"  # the page or resource was loaded on the phone
     TS_DESC = "SafariViewService website data entry modified"
 
 

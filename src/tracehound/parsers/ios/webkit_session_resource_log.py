@@ -35,6 +35,11 @@ class WebkitResourceLogEntry(Record):
     """Statistics WebKit kept about one domain: what it redirected to and what it loaded."""
 
     TYPE = "ios.webkit_session_resource_log"
+    MEANING = (
+        "WebKit's per-domain statistics (older iOS): pages or resources of this domain were "
+        "loaded, or redirected to, in Safari or in an app."
+    )
+    NETWORK_HIT = "loaded"  # the page or resource was loaded on the phone
     TS_DESC = "WebKit domain last seen"
     EXTRA_TIMES = (("last_interaction", "WebKit domain user interaction"),)
 

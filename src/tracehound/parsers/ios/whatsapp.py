@@ -33,6 +33,12 @@ class WhatsAppMessage(Record):
     """One WhatsApp message and the links in its text, media and link preview."""
 
     TYPE = "ios.whatsapp"
+    MEANING = (
+        "A WhatsApp message held this link or came from this account; a received link shows an "
+        "attempt, browser traces near the same time show whether it was opened."
+    )
+    NETWORK_HIT = "received"  # a link arrived or was stored: not proof it was opened
+    PUBLIC_FIELDS = ("direction",)
     TS_DESC = "WhatsApp message"
 
     direction: str | None  # "sent" or "received"
