@@ -13,11 +13,13 @@ from tests.test_end_to_end import key
 from tracehound.demo import generate
 from tracehound.pipeline import CheckOptions, run_check
 
-#: ps.txt, the shutdown.log copy and one crash report all name the staged Pegasus process.
+#: ps.txt, the shutdown.log copy and one crash report all name the staged Pegasus process; a
+#: second crash report is of a process in root's home folder (MEDIUM).
 CRASH = Counter(
     {
         ("indicator", "ios.crash_reports", "critical", "mptbd"): 2,  # process and path
         ("heuristic", "ios.crash_reports", "high", "process_suspicious_path"): 1,
+        ("heuristic", "ios.crash_reports", "medium", "process_suspicious_path"): 1,
     }
 )
 SYSDIAGNOSE = CRASH + Counter(
@@ -26,7 +28,15 @@ SYSDIAGNOSE = CRASH + Counter(
         ("indicator", "ios.shutdown_log", "critical", "mptbd"): 2,  # client path and process
         ("heuristic", "ios.shutdown_log", "high", "shutdown_suspicious_path"): 1,
         ("heuristic", "ios.sysdiagnose_ps", "high", "process_suspicious_path"): 1,
+        # swcutil_show.txt: an app claims the Pegasus domain (found by the text sweep)
+        ("indicator", "ios.sysdiagnose_text", "high", "free247downloads.com"): 1,
+        # EffectiveUserSettings.plist: allowLockdownMode false
+        ("heuristic", "ios.managed_settings", "low", "lockdown_mode"): 1,
     }
+)
+SWEPT = (
+    "logs/MobileActivation/mobileactivationd.log.0, logs/SystemVersion/SystemVersion.plist, "
+    "swcutil_show.txt, sysdiagnose.log"
 )
 
 
@@ -49,16 +59,29 @@ def test_sysdiagnose_finds_the_planted_traces(kind: str, tmp_path: Path) -> None
     assert acq["sysdiagnose_time"] == "2021-07-20T08:00:00+00:00"
     arts = result.run["artifacts"]
     assert arts["ios.sysdiagnose_ps"]["records"] == 5
-    assert arts["ios.crash_reports"]["records"] == 2
+    assert arts["ios.crash_reports"]["records"] == 3
     assert arts["ios.shutdown_log"]["records"] == 3
     assert arts["ios.mobile_installation"]["records"] == 3
+    assert arts["ios.wifi_known_networks"]["records"] == 4  # added x2, joined, associated
+    assert arts["ios.managed_settings"]["records"] == 3
+    # an activation URL, its process, notes.example.com and the campaign domain
+    assert arts["ios.sysdiagnose_text"]["records"] == 4
+    assert all(a["warnings"] == 0 for a in arts.values())
     ran = {name for name, a in arts.items() if a["status"] == "ran"}
     assert ran == {
         "ios.sysdiagnose_ps",
         "ios.crash_reports",
         "ios.shutdown_log",
         "ios.mobile_installation",
+        "ios.wifi_known_networks",
+        "ios.managed_settings",
+        "ios.sysdiagnose_text",
     }
+    notes = acq["coverage_notes"]
+    assert notes == [
+        f"ios.sysdiagnose_text: 4 text files swept for URLs, domains, paths and process names "
+        f"({SWEPT}); not swept: 8 read by its own artifact"
+    ]
     assert all(a["status"] in ("ran", "not_present") for a in arts.values())
 
 
@@ -74,4 +97,5 @@ def test_crash_log_folder(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert Counter(key(d) for d in result.detections) == CRASH
     assert result.run["acquisition"]["kind"] == "crashlogs"
-    assert result.run["artifacts"]["ios.crash_reports"]["records"] == 2
+    assert result.run["artifacts"]["ios.crash_reports"]["records"] == 3
+    assert result.run["acquisition"]["coverage_notes"] == []

@@ -37,6 +37,7 @@ from tracehound.sources.archive import (
 )
 from tracehound.sources.base import FileEntry, Source, SourceOptions, sha256_file, source_opener
 from tracehound.sources.glob import GlobSet
+from tracehound.sources.sysdiagnose_sweep import coverage_note
 
 PREFIX = "sysdiagnose:"
 MARKERS = frozenset(
@@ -250,6 +251,8 @@ class Sysdiagnose(Source):
                 "the tracev3 format is installable from PyPI (the one package, 'unifiedlog' "
                 "0.3, was last released in January 2020; 'macos-oslog' needs macOS)"
             )
+        if self.kind == "sysdiagnose":  # not for a crash-log folder
+            notes.append(coverage_note(self.tree.files))
         if any(_SHUTDOWN_N.search(r) for r in self.tree.files):
             notes.append(
                 "shutdown.N.log (iOS 26): the log keeps only the shutdowns since the last "
