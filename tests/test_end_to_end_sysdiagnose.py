@@ -99,3 +99,24 @@ def test_crash_log_folder(tmp_path: Path) -> None:
     assert result.run["acquisition"]["kind"] == "crashlogs"
     assert result.run["artifacts"]["ios.crash_reports"]["records"] == 3
     assert result.run["acquisition"]["coverage_notes"] == []
+
+
+def test_hostile_text_members_are_counted_not_trusted(tmp_path: Path) -> None:
+    """A binary member with a text name, an AppleDouble sidecar naming the campaign domain,
+    and a member over the sweep's cap: counted, left, and said in the coverage note."""
+    from tracehound.demo.sysdiagnose import FOLDER, write_folder
+    from tracehound.sources import sysdiagnose_sweep
+
+    root = write_folder(tmp_path / "in" / FOLDER, infected=False)
+    (root / "logs" / "x.log").write_bytes(b"\x00\x01https://urlpush.net/n8Kd2xq\x00")
+    (root / "._swcutil_show.txt").write_text("Domain: free247downloads.com\n")
+    big = root / "logs" / "big.txt"
+    with big.open("wb") as out:
+        out.truncate(sysdiagnose_sweep.MAX_BYTES + 1)
+    result = _run(root, tmp_path / "out")
+    assert result.detections == [] and result.exit_code == 0  # warnings do not set a bit
+    text = result.run["artifacts"]["ios.sysdiagnose_text"]
+    assert (text["status"], text["warnings"], text["records"]) == ("ran", 1, 3)
+    note = result.run["acquisition"]["coverage_notes"][0]
+    assert "5 text files swept" in note and "1 AppleDouble sidecar" in note
+    assert "1 over the 16 MiB cap" in note and "over the cap: logs/big.txt" in note
