@@ -73,7 +73,7 @@ def test_damaged_entries_are_counted(tmp_path: Path, parse) -> None:  # type: ig
 def test_not_a_known_networks_plist(tmp_path: Path, parse) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / "k.plist"
     path.write_bytes(plistlib.dumps({"Other": 1}))
-    with pytest.raises(SchemaMismatch, match="wifi.network"):
+    with pytest.raises(SchemaMismatch, match=r"wifi\.network"):
         parse("ios.wifi_known_networks", path)
     path.write_bytes(plistlib.dumps([1, 2]))
     with pytest.raises(SchemaMismatch, match="not a dictionary"):
