@@ -36,3 +36,19 @@ def test_running_and_crashing_from_watched_folders() -> None:
     ]
     assert "Pegasus" in found[0].message and "Predator" in found[1].message
     assert "crashed (report bug type 309)" in found[2].message and found[2].ts == T0
+
+
+def test_data_folders_outside_app_bundles_are_medium() -> None:
+    det = ProcessSuspiciousPath()
+    ps = _prov("sysdiagnose:ps.txt", "ios.sysdiagnose_ps")
+    app = "/private/var/containers/Bundle/Application/0A1B2C3D-0000-4000-8000-000000000001"
+    found = [
+        *det.feed(make(SysdiagnoseProcess, pid=5, path=f"{app}/Notes.app/Notes"), ps),
+        *det.feed(make(SysdiagnoseProcess, pid=6, path="/private/var/root/Library/x/ctcd"), ps),
+        *det.feed(make(SysdiagnoseProcess, pid=7, path="/private/var/mobile/Media/y"), ps),
+    ]
+    assert [(f.value, f.severity) for f in found] == [
+        ("/private/var/root/Library/x/ctcd", Severity.MEDIUM),
+        ("/private/var/mobile/Media/y", Severity.MEDIUM),
+    ]
+    assert "root's home folder" in found[0].message

@@ -69,6 +69,27 @@ def test_predator_tmp_path_and_var_spelling() -> None:
 def test_negative_cases() -> None:
     assert run([client("/usr/libexec/mobileassetd"), client("/private/var/dbx/a")]) == []
     assert run([client("/System/Library/PrivateFrameworks/X.framework/db/tmp/agent")]) == []
-    assert run([client("/private/var/mobile/tmp/x")]) == []
+    app = "/private/var/containers/Bundle/Application/0A1B2C3D-0000-4000-8000-000000000001"
+    assert run([client(f"{app}/Notes.app/Notes")]) == []
+    assert run([client("/private/var/mobile/Containers/Bundle/Application/A/B.app/B")]) == []
     assert suspicious_folder("/private/var/db") is None
     assert suspicious_folder("/var/db/x") == "/private/var/db/"
+
+
+def test_other_data_folders_are_medium() -> None:
+    found = run(
+        [
+            client("/private/var/mobile/Library/Caches/x/agentd"),
+            client("/var/root/.cache/helper"),
+            client("/tmp/run/loader"),
+            client("/usr/../private/var/db/z"),
+        ]
+    )
+    assert [(f.value, f.severity) for f in found] == [
+        ("/private/var/mobile/Library/Caches/x/agentd", Severity.MEDIUM),
+        ("/tmp/run/loader", Severity.MEDIUM),
+        ("/usr/../private/var/db/z", Severity.HIGH),
+        ("/var/root/.cache/helper", Severity.MEDIUM),
+    ]
+    assert "the user's data folder" in found[0].message and "Pegasus" in found[2].message
+    assert suspicious_folder("/var/mobile/x") == "/private/var/mobile/"

@@ -200,6 +200,21 @@ EXTRA: tuple[tuple[str, str, Callable[[Path], None]], ...] = (
         "sysdiagnose:logs/MobileInstallation/mobile_installation.log.0",
         seeds_sysdiagnose.seed_mobile_installation,
     ),
+    (
+        "ios.wifi_known_networks",
+        "sysdiagnose:WiFi/com.apple.wifi.known-networks.plist",
+        seeds_sysdiagnose.seed_wifi_known_networks,
+    ),
+    (
+        "ios.managed_settings",
+        "sysdiagnose:logs/MCState/User/EffectiveUserSettings.plist",
+        seeds_sysdiagnose.seed_managed_settings,
+    ),
+    (
+        "ios.sysdiagnose_text",
+        "sysdiagnose:logs/Networking/nsurlsessiond.log",
+        seeds_sysdiagnose.seed_sysdiagnose_text,
+    ),
     ("ios.firefox_history", _FIREFOX, _firefox),
     ("ios.firefox_favicon", _FIREFOX, _firefox),
     ("ios.cache_files", f"{_APP}/Library/Caches/com.example/Cache.db", _cache_db),

@@ -6,7 +6,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tracehound.demo.sysdiagnose import STAGED, ips_text, ps_text
+from tracehound.demo.sysdiagnose import (
+    STAGED,
+    effective_settings,
+    ips_text,
+    known_networks,
+    ps_text,
+)
 
 
 def seed_sysdiagnose_ps(path: Path) -> Path:
@@ -52,4 +58,34 @@ MOBILE_INSTALLATION = (
 def seed_mobile_installation(path: Path) -> Path:
     """ios.mobile_installation: a mobile_installation.log.0 with install, removal, reboot."""
     path.write_text(MOBILE_INSTALLATION, "utf-8")
+    return path
+
+
+def seed_wifi_known_networks(path: Path) -> Path:
+    """ios.wifi_known_networks: the demo's known-networks.plist (two networks, one BSS)."""
+    path.write_bytes(known_networks())
+    return path
+
+
+def seed_managed_settings(path: Path) -> Path:
+    """ios.managed_settings: EffectiveUserSettings.plist forbidding Lockdown Mode."""
+    path.write_bytes(effective_settings(infected=True))
+    return path
+
+
+#: A text log with every kind the sweep extracts, and lines that must give nothing.
+SWEEP_TEXT = (
+    "2021-07-12 09:14:03 nsurlsessiond[118] <Notice>: task for https://urlpush.net/n8Kd2xq.\n"
+    "connection host=Bun54L2B67.get1tn0w.free247downloads.com port 443\n"
+    "loaded /private/var/db/com.apple.xpc.roleaccountd.staging/msgacntd (pid 1813)\n"
+    "version 14.6 build 18F72 example.com is not in a host context\n"
+    "again https://urlpush.net/n8Kd2xq\n"
+    '<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" '
+    '"http://www.apple.com/DTDs/PropertyList-1.0.dtd">\n'
+)
+
+
+def seed_sysdiagnose_text(path: Path) -> Path:
+    """ios.sysdiagnose_text: a text log naming a URL, a host, a path and a process."""
+    path.write_text(SWEEP_TEXT, "utf-8")
     return path

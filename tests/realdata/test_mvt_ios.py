@@ -52,6 +52,7 @@ LISTED_BUT_ABSENT = (
     "ios.osanalytics_addaily",
     "ios.safari_history",
     "ios.shortcuts",
+    "ios.wifi_known_networks",  # SystemPreferencesDomain's com.apple.wifi.plist
 )
 
 # (status, records, warnings) of every artifact whose inputs are all present or all not listed.
@@ -87,6 +88,7 @@ EXPECTED = {
             "ios.safari_favicon",
             "ios.shutdown_log",
             "ios.sysdiagnose_ps",
+            "ios.managed_settings",
             "ios.webkit_indexeddb",
             "ios.webkit_localstorage",
             "ios.webkit_safariviewservice",

@@ -50,7 +50,7 @@ def test_archive_and_folder_give_the_same_view(kind: str, tmp_path: Path) -> Non
         assert facts["sysdiagnose_time"] == "2021-07-20T08:00:00+00:00"
         found = src.find([PS, "sysdiagnose:crashes_and_spins/**.ips", SHUTDOWN])
         assert found[PS] == [PS] and found[SHUTDOWN] == [SHUTDOWN]
-        assert len(found["sysdiagnose:crashes_and_spins/**.ips"]) == 2
+        assert len(found["sysdiagnose:crashes_and_spins/**.ips"]) == 3
         assert src.local(PS).read_text().startswith("USER ")
         assert src.describe(PS).endswith(f"{FOLDER}/ps.txt" if kind == "sysdiagnose" else "ps.txt")
     finally:
@@ -127,6 +127,7 @@ def test_crash_log_folder_recognised_by_content(tmp_path: Path) -> None:
         assert isinstance(src, CrashLogFolder)
         found = src.find(["crashlogs:**.ips"])["crashlogs:**.ips"]
         assert found == [
+            "crashlogs:ctcd-2021-07-13-091500.ips",
             "crashlogs:mediaserverd-2021-07-03-091500.ips",
             "crashlogs:mptbd-2021-07-12-091500.ips",
         ]
@@ -153,9 +154,10 @@ def test_unread_unified_log_and_ios26_shutdown_are_noted(tmp_path: Path, parse) 
     src = open_source(root)
     try:
         notes = src.facts()["coverage_notes"]
-        assert len(notes) == 2
+        assert len(notes) == 3
         assert notes[0].startswith("system_logs.logarchive/: 1 unified log files not read")
-        assert "only the shutdowns since the last reboot" in notes[1]
+        assert "1 unified log (binary tracev3)" in notes[1]  # the text sweep's note
+        assert "only the shutdowns since the last reboot" in notes[2]
         found = src.find(["sysdiagnose:system_logs.logarchive/Extra/shutdown*.log"])
         (path,) = next(iter(found.values()))
         records, ctx = parse("ios.shutdown_log", src.local(path), path)

@@ -2,7 +2,10 @@
 
 Layout and formats as the parsers cite them (EC-DIGIT-CSIRC sysdiagnose framework; plaso's
 ``apple_ps_txt``; Apple's .ips JSON format). The infected phone runs, logs at shutdown and
-crashes a process from the roleaccountd staging folder (Kaspersky iShutdown's Pegasus finding).
+crashes a process from the roleaccountd staging folder (Kaspersky iShutdown's Pegasus finding);
+it also crashes a process from root's home folder, a management restriction forbids Lockdown
+Mode, and an app claims a Pegasus domain as an associated domain (swcutil_show.txt). Both
+phones know two Wi-Fi networks and log mobile activation (text the sweep reads).
 """
 
 from __future__ import annotations
@@ -32,6 +35,13 @@ MOBILE_INSTALLATION = (
     "WithIdentity:]: Uninstalling identifier com.example.game\n"
     "Tue Jul 13 06:00:00 2021 [70] <notice> (0x1f0000000) main: Reboot detected\n"
 )
+
+ROOT_HOME_PROCESS = "/private/var/root/Library/Caches/com.apple.ctcategories/ctcd"
+CAMPAIGN_DOMAIN = "free247downloads.com"  # in the bundled pegasus.stix2
+ACTIVATION_URL = "https://albert.apple.com/deviceservices/deviceActivation"
+WIFI_ADDED = datetime(2021, 5, 30, 17, 4, 12, tzinfo=UTC)
+WIFI_JOINED = datetime(2021, 7, 19, 7, 58, 40, tzinfo=UTC)
+WIFI_BSSID = "a4:2b:b0:11:22:33"
 
 PS_HEADER = (
     "USER             UID PRSNA   PID  PPID        F  %CPU %MEM PRI NI      VSZ    RSS WCHAN    "
@@ -94,6 +104,74 @@ def _crashes(folder: Path, infected: bool) -> None:
     if infected:
         text = ips_text("mptbd", STAGED, 1812, CRASH_AT, "7B1E2D3C-4A5F-4E6D-9C8B-1A2B3C4D5E6F")
         (folder / "mptbd-2021-07-12-091500.ips").write_text(text, "utf-8")
+        when = CRASH_AT + timedelta(days=1)
+        text = ips_text(
+            "ctcd", ROOT_HOME_PROCESS, 1907, when, "5C4B3A29-1807-4F6E-9D5C-4B3A29180716"
+        )
+        (folder / "ctcd-2021-07-13-091500.ips").write_text(text, "utf-8")
+
+
+def known_networks() -> bytes:
+    """WiFi/com.apple.wifi.known-networks.plist (iOS 14+ layout, plaso's plugin), binary."""
+    home = {
+        "SSID": b"DemoHome",
+        "AddedAt": WIFI_ADDED.replace(tzinfo=None),
+        "JoinedByUserAt": WIFI_JOINED.replace(tzinfo=None),
+        "SupportedSecurityTypes": 16,
+        "BSSList": [
+            {
+                "BSSID": WIFI_BSSID,
+                "Channel": 36,
+                "LastAssociatedAt": WIFI_JOINED.replace(tzinfo=None),
+            }
+        ],
+    }
+    cafe = {"SSID": b"Cafe Guest", "AddedAt": (WIFI_ADDED + timedelta(days=3)).replace(tzinfo=None)}
+    data = {"wifi.network.ssid.DemoHome": home, "wifi.network.ssid.Cafe Guest": cafe}
+    return plistlib.dumps(data, fmt=plistlib.FMT_BINARY)
+
+
+def effective_settings(infected: bool) -> bytes:
+    """logs/MCState/User/EffectiveUserSettings.plist (EC-DIGIT-CSIRC summary analyser)."""
+    data = {
+        "restrictedBool": {
+            "allowLockdownMode": {"value": not infected},
+            "allowCamera": {"value": True},
+        },
+        "restrictedValue": {"maxGracePeriod": {"value": 1}},
+    }
+    return plistlib.dumps(data)
+
+
+def swcutil_text(infected: bool) -> str:
+    """swcutil_show.txt: apps' associated domains (Apple TN3155), one block per service."""
+    blocks = [("applinks", "ABCDE12345.com.example.notes", "notes.example.com")]
+    if infected:
+        blocks.append(("webcredentials", "ABCDE12345.com.example.notes", CAMPAIGN_DOMAIN))
+    return "".join(
+        f"Service:              {service}\nApp ID:               {app}\n"
+        f"Domain:               {domain}\nUser Approval:        unspecified\n\n"
+        for service, app, domain in blocks
+    )
+
+
+ACTIVATION_LOG = (
+    "Tue Jul 20 07:59:01 2021 mobileactivationd[52] <Notice>: handleActivationInfo: "
+    f"sending request to {ACTIVATION_URL}\n"
+)
+
+
+def _settings_and_text(root: Path, infected: bool) -> None:
+    wifi = root / "WiFi" / "com.apple.wifi.known-networks.plist"
+    wifi.parent.mkdir(parents=True)
+    wifi.write_bytes(known_networks())
+    mcstate = root / "logs" / "MCState" / "User" / "EffectiveUserSettings.plist"
+    mcstate.parent.mkdir(parents=True)
+    mcstate.write_bytes(effective_settings(infected))
+    (root / "swcutil_show.txt").write_text(swcutil_text(infected), "utf-8")
+    activation = root / "logs" / "MobileActivation" / "mobileactivationd.log.0"
+    activation.parent.mkdir(parents=True)
+    activation.write_text(ACTIVATION_LOG, "utf-8")
 
 
 def write_folder(root: Path, infected: bool) -> Path:
@@ -117,6 +195,7 @@ def write_folder(root: Path, infected: bool) -> Path:
     installs = root / "logs" / "MobileInstallation" / "mobile_installation.log.0"
     installs.parent.mkdir(parents=True)
     installs.write_text(MOBILE_INSTALLATION, "utf-8")
+    _settings_and_text(root, infected)
     return root
 
 

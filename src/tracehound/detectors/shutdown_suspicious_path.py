@@ -1,10 +1,12 @@
-"""Processes running from /private/var/db/ or /private/var/tmp/ at shutdown (shutdown.log).
+"""Processes running at shutdown from folders Apple's programs never run from (shutdown.log).
 
 Fact: Kaspersky, "A lightweight method to detect potential iOS malware" (Securelist, Jan 2024)
 and its iShutdown_detect.py: in every Pegasus infection Kaspersky analysed, the implant ran from
 ``/private/var/db/`` (e.g. ``/private/var/db/com.apple.xpc.roleaccountd.staging/mptbd/<UUID>``),
 and Predator from ``/private/var/tmp/``; the script reports any client under these two folders.
-No exception list: no public source names legitimate daemons that run from there.
+No exception list: no public source names legitimate daemons that run from there. The
+folders (these two, HIGH, and the other data folders, MEDIUM) are the shared list of
+``exec_places``.
 """
 
 from __future__ import annotations
@@ -14,24 +16,25 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from tracehound.core.records import Provenance, Record
-from tracehound.core.registry import Detector, Finding, Severity, detector
+from tracehound.core.registry import Detector, Finding, detector
+from tracehound.detectors.exec_places import PLACES, Place, place_of
 from tracehound.parsers.ios.shutdown_log import ShutdownClient
 
-#: Folders watched by iShutdown.
-SUSPICIOUS = ("/private/var/db/", "/private/var/tmp/")
+#: Folders watched (iShutdown's two, then the other data folders).
+SUSPICIOUS = tuple(place.folder for place in PLACES)
 
 
 def suspicious_folder(path: str) -> str | None:
     """The watched folder that ``path`` is in, or None (``/var`` is a link to ``/private/var``)."""
-    full = "/private" + path if path.startswith("/var/") else path
-    return next((prefix for prefix in SUSPICIOUS if full.startswith(prefix)), None)
+    place = place_of(path)
+    return place.folder if place else None
 
 
 @dataclass
 class _Seen:
     record: ShutdownClient
     prov: Provenance
-    folder: str
+    place: Place
     count: int = 1
     first: datetime | None = None
     last: datetime | None = None
@@ -44,7 +47,9 @@ class ShutdownSuspiciousPath(Detector):
     NAME = "shutdown_suspicious_path"
     TYPES = ("ios.shutdown_log",)
     DESCRIPTION = (
-        "Process still running at shutdown from /private/var/db or /private/var/tmp (HIGH)"
+        "Process still running at shutdown from /private/var/db or /private/var/tmp (HIGH), or "
+        "from another data folder (/private/var/mobile outside app bundles, /private/var/root, "
+        "/tmp: MEDIUM)"
     )
 
     def __init__(self) -> None:
@@ -52,16 +57,16 @@ class ShutdownSuspiciousPath(Detector):
 
     def feed(self, record: Record, prov: Provenance) -> Iterator[Finding]:
         if isinstance(record, ShutdownClient):
-            folder = suspicious_folder(record.client) or suspicious_folder(record.client_raw)
-            if folder is not None:
-                self._add(record, prov, folder)
+            place = place_of(record.client) or place_of(record.client_raw)
+            if place is not None:
+                self._add(record, prov, place)
         return iter(())
 
-    def _add(self, record: ShutdownClient, prov: Provenance, folder: str) -> None:
+    def _add(self, record: ShutdownClient, prov: Provenance, place: Place) -> None:
         key = (prov.path, record.client)
         item = self.seen.get(key)
         if item is None:
-            self.seen[key] = _Seen(record, prov, folder, 1, record.ts, record.ts)
+            self.seen[key] = _Seen(record, prov, place, 1, record.ts, record.ts)
             return
         item.count += 1
         if record.ts is not None:
@@ -73,14 +78,12 @@ class ShutdownSuspiciousPath(Detector):
             when = ""
             if item.first and item.last:
                 when = f" between {item.first.isoformat()} and {item.last.isoformat()}"
-            actor = "Pegasus" if item.folder.endswith("/db/") else "Predator"
             yield Finding(
                 detector=self.NAME,
-                severity=Severity.HIGH,
+                severity=item.place.severity,
                 message=(
                     f"process {client} was still running at {item.count} shutdown(s){when}; "
-                    f"it ran from {item.folder}, where Kaspersky (iShutdown) found {actor} "
-                    "implants running"
+                    f"it ran from {item.place.folder}, {item.place.why}"
                 ),
                 ts=item.first or item.record.ts,
                 record=item.record,

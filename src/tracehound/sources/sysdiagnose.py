@@ -38,6 +38,7 @@ from tracehound.sources.archive import (
     sniff,
 )
 from tracehound.sources.base import Source, SourceOptions, sha256_file, source_opener
+from tracehound.sources.sysdiagnose_sweep import coverage_note
 
 PREFIX = "sysdiagnose:"
 MARKERS = frozenset(
@@ -251,6 +252,8 @@ class Sysdiagnose(Source):
                 "the tracev3 format is installable from PyPI (the one package, 'unifiedlog' "
                 "0.3, was last released in January 2020; 'macos-oslog' needs macOS)"
             )
+        if self.kind == "sysdiagnose":  # not for a crash-log folder
+            notes.append(coverage_note(self.tree.files))
         if any(_SHUTDOWN_N.search(r) for r in self.tree.files):
             notes.append(
                 "shutdown.N.log (iOS 26): the log keeps only the shutdowns since the last "
@@ -298,7 +301,7 @@ def _open_tar(path: Path, fmt: str) -> Source | None:
     try:
         tree = TarTree(path, fmt, temp)
         if not looks_like_sysdiagnose(tree.top_names()):
-            if tree.damage is not None and not tree.files and "sysdiagnose" in path.name:
+            if tree.damage is not None and "sysdiagnose" in path.name:  # cut before the layout
                 raise NotAnAcquisition(f"{path}: cannot read the archive ({tree.damage})")
             temp.close()
             return None
