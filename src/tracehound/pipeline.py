@@ -20,8 +20,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
+import pyarrow.compute as pc
+
 from tracehound import OUTPUT_FORMAT_VERSION, __version__
-from tracehound.core.columns import records_batch
+from tracehound.core.columns import EXTRA_COLUMN, records_batch
 from tracehound.core.context import ParseContext
 from tracehound.core.detection import Detection, from_finding, from_match
 from tracehound.core.errors import (
@@ -52,6 +54,7 @@ from tracehound.reports.runinfo import (
 )
 from tracehound.reports.text import counted
 from tracehound.reports.timeline import TimelineWriter, max_severity
+from tracehound.reports.timeline_columns import timeline_lines
 from tracehound.sources.base import Source, SourceOptions
 from tracehound.sources.detect import open_source
 from tracehound.store.detections import write_detections_parquet
@@ -209,21 +212,27 @@ class _Run:
         self.store.write(cls, batch, records, prov)
         hits = self.index.match_batch(batch)
         detectors = self.detectors.get(cls.TYPE, ())
+        severities = [""] * len(records)
         count = 0
         for number, record in enumerate(records):
             found = [from_match(m, record, prov) for m in hits.get(number, ())]
             for det in detectors:
                 found.extend(from_finding(f) for f in det.feed(record, prov))
             if not found:  # nearly every record: no detection to write or rank
-                self.timeline.add_record(record, prov)
                 continue
             for item in found:
                 self.emit(item)
                 self.timeline.add_detection(
                     record.ts, item.severity, item.message, record.TYPE, prov.path, record.row
                 )
-            self.timeline.add_record(record, prov, max_severity([d.severity for d in found]))
+            severities[number] = max_severity([d.severity for d in found])
             count += len(found)
+        # The records' timeline rows, from the columns; rows whose values Arrow could not hold
+        # exactly (``_extra``) are described in Python.
+        odd = pc.indices_nonzero(pc.is_valid(batch.column(EXTRA_COLUMN))).to_pylist()
+        self.timeline.add_lines(timeline_lines(cls, batch, severities, prov.path, odd))
+        for number in odd:
+            self.timeline.add_record(records[number], prov, severities[number])
         return count
 
     def finish_detectors(self) -> None:

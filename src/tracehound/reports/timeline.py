@@ -124,6 +124,15 @@ class TimelineWriter:
         for when, desc in times:
             self._stage(when, _csv_text(desc), message, tail)
 
+    def add_lines(self, lines: list[bytes]) -> None:
+        """Add rows staged elsewhere (``timeline_columns``): sort key, then the CSV line."""
+        for line in lines:
+            self._pending.append(line)
+            self._pending_bytes += len(line)
+        self.rows += len(lines)
+        if self._pending_bytes >= _RUN_BYTES:
+            self._spill()
+
     def add_detection(
         self,
         ts: datetime | None,

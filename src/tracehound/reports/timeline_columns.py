@@ -1,0 +1,148 @@
+"""The timeline rows of a batch of records, built on its Arrow columns instead of row by row.
+
+Each time column of the record (``ts`` and the declaration's ``EXTRA_TIMES``) gives one
+``timeline.csv`` row per record where it is set. The message is the record's ``describe()``
+text (``name=value`` for every non-empty field but ``ts`` and ``row``, a list's first five
+values, at most 1,000 characters), neutralised for spreadsheets and quoted as ``csv`` does; the
+line is the same, byte for byte, as ``TimelineWriter.add_record`` writes, and a test compares
+them. Values a column cannot show exactly as Python prints them (doubles, lists of times, rows
+whose values went to ``_extra``) are formatted in Python, so only those cost a step per row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from tracehound.core.records import Record, field_names
+from tracehound.reports.timeline import _KEY_OFFSET, _KEY_WIDTH, _csv_text, safe_cell
+
+#: ``safe_cell``'s rule: a cell starting with one of these gets a leading quote.
+_FORMULA = r"^[=+\-@\t\r\n]"
+_NEEDS_QUOTES = r'[",\r\n]'
+
+
+def _iso(times: pa.Array) -> pa.Array:
+    """ISO 8601 text of UTC times as ``iso_text`` writes it: microseconds only when not 0."""
+    text = pc.strftime(times, format="%Y-%m-%dT%H:%M:%S")
+    text = pc.replace_substring_regex(text, pattern=r"\.000000$", replacement="")
+    return pc.binary_join_element_wise(text, "+00:00", "")
+
+
+def _part(name: str, column: pa.Array) -> pa.Array:
+    """``name=value`` per row, null where ``describe`` shows nothing for the field."""
+    kind = column.type
+    prefix = f"{name}="
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        shown = pc.and_(pc.is_valid(column), pc.not_equal(pc.utf8_length(column), 0))
+        return pc.if_else(shown, pc.binary_join_element_wise(prefix, column, ""), None)
+    if pa.types.is_integer(kind):
+        return pc.binary_join_element_wise(prefix, pc.cast(column, pa.string()), "")
+    if pa.types.is_boolean(kind):
+        return pc.if_else(column, f"{prefix}True", f"{prefix}False")
+    if pa.types.is_timestamp(kind):
+        return pc.binary_join_element_wise(prefix, _iso(column), "")
+    if pa.types.is_list(kind) and pa.types.is_string(kind.value_type):
+        joined = pc.binary_join(pc.list_slice(column, 0, 5), ", ")
+        more = pc.greater(pc.list_value_length(column), 5)
+        joined = pc.if_else(more, pc.binary_join_element_wise(joined, " ...", ""), joined)
+        shown = pc.greater(pc.list_value_length(column), 0)
+        return pc.if_else(shown, pc.binary_join_element_wise(prefix, joined, ""), None)
+    # Doubles (Python's repr is not Arrow's) and lists of other values: as Python prints them.
+    values = column.to_pylist()
+    return pa.array([None if _empty(v) else f"{prefix}{_shown(v)}" for v in values], pa.string())
+
+
+def _empty(value: object) -> bool:
+    return value is None or value == () or value == [] or value == ""
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, list | tuple):
+        text = ", ".join(str(v) for v in value[:5])
+        return f"{text}{' ...' if len(value) > 5 else ''}"
+    return str(value)
+
+
+def _cell(text: pa.Array) -> pa.Array:
+    """``_csv_text(safe_cell(text))`` on a column."""
+    formula = pc.match_substring_regex(text, _FORMULA)
+    text = pc.if_else(formula, pc.binary_join_element_wise("'", text, ""), text)
+    quoted = pc.binary_join_element_wise(
+        '"', pc.replace_substring(text, pattern='"', replacement='""'), '"', ""
+    )
+    return pc.if_else(pc.match_substring_regex(text, _NEEDS_QUOTES), quoted, text)
+
+
+def messages(cls: type[Record], batch: pa.RecordBatch) -> pa.Array:
+    """Each record's ``describe()`` text, as a finished CSV cell."""
+    names = field_names(cls)[2:]
+    parts = [_part(name, batch.column(name)) for name in names]
+    joined = pa.nulls(batch.num_rows, pa.string())
+    for part in parts:
+        # Arrow's null_handling="skip" join returns a short array when a whole argument is
+        # null (pyarrow 26), so the parts are folded one at a time instead.
+        both = pc.and_(pc.is_valid(joined), pc.is_valid(part))
+        joined = pc.if_else(
+            both, pc.binary_join_element_wise(joined, part, " "), pc.coalesce(joined, part)
+        )
+    text = pc.utf8_slice_codeunits(pc.fill_null(joined, ""), 0, 1000)
+    return _cell(text)
+
+
+def timeline_lines(
+    cls: type[Record],
+    batch: pa.RecordBatch,
+    severities: Sequence[str],
+    path: str,
+    skip: Sequence[int] = (),
+) -> list[bytes]:
+    """The staged timeline rows of ``batch`` (sort key, then the CSV line), leaving out the
+    rows in ``skip`` (those the caller stages in Python); ``severities`` holds each record's
+    highest detection severity ("" for none)."""
+    times = [("ts", cls.TS_DESC), *cls.EXTRA_TIMES]
+    times = [(n, d) for n, d in times if n in batch.schema.names]
+    if not times or batch.num_rows == 0:
+        return []
+    message = messages(cls, batch)
+    rows = pc.fill_null(pc.cast(batch.column("row"), pa.string()), "")
+    tail = pc.binary_join_element_wise(
+        "",
+        f",{cls.TYPE},",
+        pa.array(severities, pa.string()),
+        f",{_csv_text(safe_cell(path))},",
+        rows,
+        "\r\n",
+        "",
+    )
+    keep = pa.array([True] * batch.num_rows)
+    if skip:
+        flags = [True] * batch.num_rows
+        for number in skip:
+            flags[number] = False
+        keep = pa.array(flags)
+    out: list[bytes] = []
+    for name, desc in times:
+        when = batch.column(name)
+        if not pa.types.is_timestamp(when.type):
+            continue
+        mask = pc.and_(pc.is_valid(when), keep)
+        if not pc.any(mask).as_py():
+            continue
+        chosen = pc.filter(when, mask)
+        us = pc.cast(pc.cast(chosen, pa.timestamp("us", tz="UTC")), pa.int64())
+        key = pc.utf8_lpad(pc.cast(pc.add(us, _KEY_OFFSET), pa.string()), _KEY_WIDTH, "0")
+        line = pc.binary_join_element_wise(
+            key,
+            _iso(chosen),
+            f",{_csv_text(desc)},",
+            pc.filter(message, mask),
+            ",",
+            pc.cast(us, pa.string()),
+            pc.filter(tail, mask),
+            "",
+        )
+        out.extend(pc.cast(line, pa.binary()).to_pylist())
+    return out
