@@ -26,6 +26,9 @@ SYSDIAGNOSE = CRASH + Counter(
         ("indicator", "ios.shutdown_log", "critical", "mptbd"): 2,  # client path and process
         ("heuristic", "ios.shutdown_log", "high", "shutdown_suspicious_path"): 1,
         ("heuristic", "ios.sysdiagnose_ps", "high", "process_suspicious_path"): 1,
+        # ps_thread.txt lists the same staged process (ps -M, one line per thread).
+        ("indicator", "ios.sysdiagnose_ps_thread", "critical", "mptbd"): 2,
+        ("heuristic", "ios.sysdiagnose_ps_thread", "high", "process_suspicious_path"): 1,
     }
 )
 
@@ -49,12 +52,14 @@ def test_sysdiagnose_finds_the_planted_traces(kind: str, tmp_path: Path) -> None
     assert acq["sysdiagnose_time"] == "2021-07-20T08:00:00+00:00"
     arts = result.run["artifacts"]
     assert arts["ios.sysdiagnose_ps"]["records"] == 5
+    assert arts["ios.sysdiagnose_ps_thread"]["records"] == 5
     assert arts["ios.crash_reports"]["records"] == 2
     assert arts["ios.shutdown_log"]["records"] == 3
     assert arts["ios.mobile_installation"]["records"] == 3
     ran = {name for name, a in arts.items() if a["status"] == "ran"}
     assert ran == {
         "ios.sysdiagnose_ps",
+        "ios.sysdiagnose_ps_thread",
         "ios.crash_reports",
         "ios.shutdown_log",
         "ios.mobile_installation",

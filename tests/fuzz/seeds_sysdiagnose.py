@@ -6,12 +6,18 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tracehound.demo.sysdiagnose import STAGED, ips_text, ps_text
+from tracehound.demo.sysdiagnose import STAGED, ips_text, ps_text, ps_thread_text
 
 
 def seed_sysdiagnose_ps(path: Path) -> Path:
     """ios.sysdiagnose_ps: a ps.txt with the sysdiagnose header and five processes."""
     path.write_text(ps_text(infected=True), "utf-8")
+    return path
+
+
+def seed_sysdiagnose_ps_thread(path: Path) -> Path:
+    """ios.sysdiagnose_ps_thread: a ps_thread.txt (ps -M) with five processes of 3 threads."""
+    path.write_text(ps_thread_text(infected=True, threads=3), "utf-8")
     return path
 
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from tracehound.core.context import ParseContext
@@ -178,7 +178,7 @@ def _dumpstate(text: str, ctx: ParseContext) -> Iterator[Process]:
     for row in process_rows(text, ctx):
         listed = row.name
         full = listed[1:-1] if listed.startswith("[") and listed.endswith("]") else listed
-        yield _make(
+        record = _make(
             row=row.row,
             listed=listed,
             full=full,
@@ -192,6 +192,8 @@ def _dumpstate(text: str, ctx: ParseContext) -> Iterator[Process]:
             command_line=None,
             state=row.state,
         )
+        # 15 characters may be the tail of a longer name (ART): not a package name then.
+        yield replace(record, app_id=None) if len(full) >= 15 else record
 
 
 @artifact(
