@@ -28,8 +28,8 @@ class ProcessSuspiciousPath(Detector):
     NAME = "process_suspicious_path"
     TYPES = ("ios.sysdiagnose_ps", "ios.sysdiagnose_ps_thread", "ios.crash_reports")
     DESCRIPTION = (
-        "Process running (ps.txt, ps_thread.txt) or crashing (.ips) from /private/var/db or /private/var/tmp "
-        "(HIGH)"
+        "Process running (ps.txt, ps_thread.txt) or crashing (.ips) from /private/var/db or "
+        "/private/var/tmp (HIGH)"
     )
 
     def __init__(self) -> None:

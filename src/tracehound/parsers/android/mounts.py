@@ -25,9 +25,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from tracehound.core.context import ParseContext
+from tracehound.core.errors import SchemaMismatch
 from tracehound.core.records import DevicePath, Record
 from tracehound.core.registry import artifact
-from tracehound.core.errors import SchemaMismatch
 from tracehound.parsers.android._aqf import check_text, json_items
 from tracehound.parsers.common.runner import load_json
 
