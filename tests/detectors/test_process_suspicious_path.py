@@ -36,3 +36,18 @@ def test_running_and_crashing_from_watched_folders() -> None:
     ]
     assert "Pegasus" in found[0].message and "Predator" in found[1].message
     assert "crashed (report bug type 309)" in found[2].message and found[2].ts == T0
+
+
+def test_ps_thread_processes() -> None:
+    from tracehound.parsers.ios.sysdiagnose_ps_thread import SysdiagnoseThreadProcess
+
+    det = ProcessSuspiciousPath()
+    prov = _prov("sysdiagnose:ps_thread.txt", "ios.sysdiagnose_ps_thread")
+    found = [
+        *det.feed(make(SysdiagnoseThreadProcess, pid=1812, path=STAGED, threads=3), prov),
+        *det.feed(make(SysdiagnoseThreadProcess, pid=1, path="/sbin/launchd", threads=9), prov),
+    ]
+    assert [(f.value, f.severity, f.prov.path) for f in found] == [
+        (STAGED, Severity.HIGH, "sysdiagnose:ps_thread.txt")
+    ]
+    assert "was running when the sysdiagnose was taken" in found[0].message

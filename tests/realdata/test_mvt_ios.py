@@ -86,6 +86,7 @@ EXPECTED = {
             "ios.safari_favicon",
             "ios.shutdown_log",
             "ios.sysdiagnose_ps",
+            "ios.sysdiagnose_ps_thread",
             "ios.webkit_indexeddb",
             "ios.webkit_localstorage",
             "ios.webkit_safariviewservice",
