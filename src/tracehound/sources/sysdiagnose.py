@@ -297,7 +297,8 @@ def _open_tar(path: Path, fmt: str) -> Source | None:
     try:
         tree = TarTree(path, fmt, temp)
         if not looks_like_sysdiagnose(tree.top_names()):
-            if tree.damage is not None and not tree.files and "sysdiagnose" in path.name:
+            # Named like a sysdiagnose but cut before its markers (damage, bomb guard): say why.
+            if tree.damage is not None and "sysdiagnose" in path.name:
                 raise NotAnAcquisition(f"{path}: cannot read the archive ({tree.damage})")
             temp.close()
             return None
