@@ -62,7 +62,18 @@ ANDROIDQF = (
     + INTRUSION_LOG
 )  # androidqf's intrusion_logs/ holds the same log
 BUGREPORT = DUMPSYS + Counter(
-    {("heuristic", "android.tombstones", "medium", "android_tombstone_privileged_crash"): 1}
+    {
+        ("heuristic", "android.tombstones", "medium", "android_tombstone_privileged_crash"): 1,
+        # dumpstate's PROCESSES AND THREADS: TheTruthSpy's main thread. RCS Lab's
+        # com.androidservices.support is there only as its last 15 characters
+        # ("ervices.support", ART's thread name), which no indicator names.
+        ("indicator", "android.processes", "critical", STALKER): 2,
+        # dumpsys settings: as androidqf's settings lists.
+        ("heuristic", "android.settings", "medium", "android_dangerous_settings"): 2,
+        ("heuristic", "android.settings", "info", "android_dangerous_settings"): 1,
+        # FS/proc/1/mountinfo: /system remounted read-write.
+        ("heuristic", "android.mounts", "high", "android_system_rw_mounts"): 1,
+    }
 )
 BACKUP = Counter({("indicator", "android.sms_backup", "high", "movingstinger.link"): 1})
 

@@ -32,13 +32,16 @@ SYSDIAGNOSE = CRASH + Counter(
         ("indicator", "ios.sysdiagnose_text", "high", "free247downloads.com"): 1,
         # EffectiveUserSettings.plist: allowLockdownMode false
         ("heuristic", "ios.managed_settings", "low", "lockdown_mode"): 1,
+        # ps_thread.txt lists the same staged process (ps -M, one line per thread).
+        ("indicator", "ios.sysdiagnose_ps_thread", "critical", "mptbd"): 2,
+        ("heuristic", "ios.sysdiagnose_ps_thread", "high", "process_suspicious_path"): 1,
     }
 )
 #: logs/SystemVersion/SystemVersion.plist says iOS 14.6 (18F72): behind security releases of
 #: the bundled build table. A crash-log folder has no version file: nothing is said then.
 VERSION = Counter({("heuristic", "ios.system_version", "low", "ios_version_outdated"): 1})
 SYSDIAGNOSE += VERSION
-#: SystemVersion.plist is read by its own artifact (ios.system_version), so it is not swept.
+#: SystemVersion.plist (ios.system_version) and ps_thread.txt are read by their own artifacts.
 SWEPT = "logs/MobileActivation/mobileactivationd.log.0, swcutil_show.txt, sysdiagnose.log"
 
 
@@ -61,6 +64,7 @@ def test_sysdiagnose_finds_the_planted_traces(kind: str, tmp_path: Path) -> None
     assert acq["sysdiagnose_time"] == "2021-07-20T08:00:00+00:00"
     arts = result.run["artifacts"]
     assert arts["ios.sysdiagnose_ps"]["records"] == 5
+    assert arts["ios.sysdiagnose_ps_thread"]["records"] == 5
     assert arts["ios.crash_reports"]["records"] == 3
     assert arts["ios.shutdown_log"]["records"] == 3
     assert arts["ios.mobile_installation"]["records"] == 3
@@ -72,6 +76,7 @@ def test_sysdiagnose_finds_the_planted_traces(kind: str, tmp_path: Path) -> None
     ran = {name for name, a in arts.items() if a["status"] == "ran"}
     assert ran == {
         "ios.sysdiagnose_ps",
+        "ios.sysdiagnose_ps_thread",
         "ios.crash_reports",
         "ios.shutdown_log",
         "ios.mobile_installation",
@@ -83,7 +88,7 @@ def test_sysdiagnose_finds_the_planted_traces(kind: str, tmp_path: Path) -> None
     notes = acq["coverage_notes"]
     assert notes == [
         f"ios.sysdiagnose_text: 3 text files swept for URLs, domains, paths and process names "
-        f"({SWEPT}); not swept: 9 read by its own artifact"
+        f"({SWEPT}); not swept: 10 read by its own artifact"
     ]
     assert all(a["status"] in ("ran", "not_present") for a in arts.values())
 

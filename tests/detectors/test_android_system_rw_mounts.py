@@ -53,3 +53,20 @@ def test_read_only_and_other_mounts_are_quiet() -> None:
         )
         == []
     )
+
+
+def test_bugreport_mount_namespaces_count_once() -> None:
+    from dataclasses import replace
+
+    det = SystemRwMounts()
+    rw = mount("/dev/block/dm-5 /system ext4 rw,seclabel 0 0")
+    findings = [
+        f
+        for pid in (1, 640, 1203)
+        for f in det.feed(
+            rw, replace(PROV, source="bugreport", path=f"bugreport:FS/proc/{pid}/mountinfo")
+        )
+    ]
+    assert [(f.severity, f.value, f.prov.path) for f in findings] == [
+        (Severity.HIGH, "/system", "bugreport:FS/proc/1/mountinfo")
+    ]

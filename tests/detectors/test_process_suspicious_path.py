@@ -52,3 +52,18 @@ def test_data_folders_outside_app_bundles_are_medium() -> None:
         ("/private/var/mobile/Media/y", Severity.MEDIUM),
     ]
     assert "root's home folder" in found[0].message
+
+
+def test_ps_thread_processes() -> None:
+    from tracehound.parsers.ios.sysdiagnose_ps_thread import SysdiagnoseThreadProcess
+
+    det = ProcessSuspiciousPath()
+    prov = _prov("sysdiagnose:ps_thread.txt", "ios.sysdiagnose_ps_thread")
+    found = [
+        *det.feed(make(SysdiagnoseThreadProcess, pid=1812, path=STAGED, threads=3), prov),
+        *det.feed(make(SysdiagnoseThreadProcess, pid=1, path="/sbin/launchd", threads=9), prov),
+    ]
+    assert [(f.value, f.severity, f.prov.path) for f in found] == [
+        (STAGED, Severity.HIGH, "sysdiagnose:ps_thread.txt")
+    ]
+    assert "was running when the sysdiagnose was taken" in found[0].message

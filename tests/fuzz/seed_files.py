@@ -191,6 +191,11 @@ EXTRA: tuple[tuple[str, str, Callable[[Path], None]], ...] = (
     *_DUMPSYS,
     ("ios.sysdiagnose_ps", "sysdiagnose:ps.txt", seeds_sysdiagnose.seed_sysdiagnose_ps),
     (
+        "ios.sysdiagnose_ps_thread",
+        "sysdiagnose:ps_thread.txt",
+        seeds_sysdiagnose.seed_sysdiagnose_ps_thread,
+    ),
+    (
         "ios.crash_reports",
         "sysdiagnose:crashes_and_spins/mptbd-2026-03-01-100000.ips",
         seeds_sysdiagnose.seed_crash_reports,
@@ -233,6 +238,11 @@ EXTRA: tuple[tuple[str, str, Callable[[Path], None]], ...] = (
     ),
     ("android.files", "androidqf:files.json", _bytes(_FILES)),
     ("android.mounts", "androidqf:mounts.json", _bytes(mounts.render([*mounts.STOCK]))),
+    (
+        "android.mounts",
+        "bugreport:FS/proc/1/mountinfo",
+        _bytes(mounts.render_mountinfo([*mounts.MOUNTINFO_STOCK, mounts.MOUNTINFO_SYSTEM_RW])),
+    ),
     (
         "android.root_binaries",
         "androidqf:root_binaries.json",

@@ -12,12 +12,19 @@ from tracehound.demo.sysdiagnose import (
     ips_text,
     known_networks,
     ps_text,
+    ps_thread_text,
 )
 
 
 def seed_sysdiagnose_ps(path: Path) -> Path:
     """ios.sysdiagnose_ps: a ps.txt with the sysdiagnose header and five processes."""
     path.write_text(ps_text(infected=True), "utf-8")
+    return path
+
+
+def seed_sysdiagnose_ps_thread(path: Path) -> Path:
+    """ios.sysdiagnose_ps_thread: a ps_thread.txt (ps -M) with five processes of 3 threads."""
+    path.write_text(ps_thread_text(infected=True, threads=3), "utf-8")
     return path
 
 

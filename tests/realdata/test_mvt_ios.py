@@ -89,6 +89,7 @@ EXPECTED = {
             "ios.shutdown_log",
             "ios.sysdiagnose_ps",
             "ios.managed_settings",
+            "ios.sysdiagnose_ps_thread",
             "ios.webkit_indexeddb",
             "ios.webkit_localstorage",
             "ios.webkit_safariviewservice",

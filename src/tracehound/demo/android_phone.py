@@ -11,7 +11,9 @@ and, unless ``infected=False``:
 - an SMS with a link to a domain of the 2023 mercenary spyware campaign (Amnesty/Google TAG,
   ``android_campaign_2023/malware.stix2``), kept in an Android backup (``backup.ab``), 40 s
   before TheTruthSpy was installed (androidqf: the sequence ``android_infection_sequence`` finds);
-- a crash of a privileged process in the bugreport's tombstones.
+- a crash of a privileged process in the bugreport's tombstones;
+- in the bugreport, the same processes and settings (dumpstate's PROCESSES AND THREADS and
+  ``dumpsys settings``) and ``/system`` remounted read-write (``FS/proc/1/mountinfo``).
 
 Everything is written in the real formats by the builders of ``demo/android``. Nothing here is
 real user data.
@@ -28,6 +30,7 @@ from tracehound.demo.android import (
     containers,
     getprop,
     intrusion_log,
+    mounts,
     packages,
     processes,
     settings,
@@ -73,17 +76,21 @@ def _packages(infected: bool) -> bytes:
     return packages.render(items)
 
 
-def _processes(infected: bool) -> bytes:
+def _procs(infected: bool) -> list[processes.Proc]:
     procs = list(processes.BASELINE)
     for n, name in enumerate(BENIGN):
         procs.append(processes.Proc(3000 + n, name, ppid=640, user=f"u0_a{150 + n}"))
     if infected:
         procs.append(processes.Proc(4242, STALKERWARE, ppid=640, user="u0_a311", uid=10311))
         procs.append(processes.Proc(4243, SPYWARE_PROCESS, ppid=640, user="u0_a312", uid=10312))
-    return processes.render(procs, collector=True)
+    return procs
 
 
-def _settings(infected: bool) -> dict[str, bytes]:
+def _processes(infected: bool) -> bytes:
+    return processes.render(_procs(infected), collector=True)
+
+
+def _namespaces(infected: bool) -> dict[str, dict[str, str]]:
     secure: dict[str, str | None] = {}
     glob: dict[str, str | None] = {}
     if infected:
@@ -93,10 +100,23 @@ def _settings(infected: bool) -> dict[str, bytes]:
         }
         glob = {"package_verifier_enable": "0"}
     return {
-        "settings_system.txt": settings.render(settings.merged("system")),
-        "settings_secure.txt": settings.render(settings.merged("secure", secure)),
-        "settings_global.txt": settings.render(settings.merged("global", glob)),
+        "system": settings.merged("system"),
+        "secure": settings.merged("secure", secure),
+        "global": settings.merged("global", glob),
     }
+
+
+def _settings(infected: bool) -> dict[str, bytes]:
+    return {
+        f"settings_{name}.txt": settings.render(values)
+        for name, values in _namespaces(infected).items()
+    }
+
+
+def _bugreport_fs(infected: bool) -> dict[str, bytes]:
+    """FS/ members: tombstones, and init's mountinfo (dumpstate's add_mountinfo)."""
+    rows = [*mounts.MOUNTINFO_STOCK, *([mounts.MOUNTINFO_SYSTEM_RW] if infected else [])]
+    return {**_tombstones(infected), "proc/1/mountinfo": mounts.render_mountinfo(rows)}
 
 
 def _sections(infected: bool) -> dict[str, str]:
@@ -159,11 +179,21 @@ def write_demo_android(
     directory.mkdir(parents=True, exist_ok=True)
     props = _props()
     if kind == "bugreport":
-        text = dd.render_dumpstate(_sections(infected), props, dump_time=DUMP_LOCAL)
+        sections = {
+            **_sections(infected),
+            "settings": settings.render_dumpsys(_namespaces(infected)),
+        }
+        ps = (processes.PS_THREADS_TITLE, processes.PS_THREADS_COMMAND)
+        text = dd.render_dumpstate(
+            sections,
+            props,
+            dump_time=DUMP_LOCAL,
+            commands=[(*ps, processes.render_ps_threads(_procs(infected)))],
+        )
         return containers.write_bugreport_zip(
             directory / "bugreport.zip",
             text.decode("utf-8"),
-            _tombstones(infected),
+            _bugreport_fs(infected),
             when=DUMP_LOCAL,
         )
     if kind == "intrusionlog":

@@ -6,6 +6,8 @@ crashes a process from the roleaccountd staging folder (Kaspersky iShutdown's Pe
 it also crashes a process from root's home folder, a management restriction forbids Lockdown
 Mode, and an app claims a Pegasus domain as an associated domain (swcutil_show.txt). Both
 phones know two Wi-Fi networks and log mobile activation (text the sweep reads).
+``ps.txt`` and ``ps_thread.txt`` (``ps -M``, the layout of the EC-DIGIT-CSIRC ``psthread``
+parser) both list it.
 """
 
 from __future__ import annotations
@@ -66,6 +68,32 @@ def ps_text(infected: bool) -> str:
             f"{user:<16} {uid:>3}     - {pid:>5} {ppid:>5}  4004004   0.0  0.1  31  0  "
             f"4212352   9520 -        ??  Ss    8:01AM   0:00.51 {command}"
         )
+    return "\n".join(lines) + "\n"
+
+
+PS_THREAD_HEADER = (
+    "USER               PID   TT   %CPU STAT PRI     STIME     UTIME COMMAND  PPID %MEM PRI NI"
+    "      VSZ    RSS WCHAN  STARTED      TIME COMMAND"
+)
+
+
+def _ps_thread_row(user: str, pid: int, ppid: int, command: str, head: bool) -> str:
+    who, tty, cut = (user, "??", command[:7]) if head else ("", "  ", "")
+    return (
+        f"{who:<16} {pid:>5}   {tty}    0.0 S    31T   0:00.02   0:00.01 {cut:<7} {ppid:>5}"
+        f"  0.1 31T  0  4212352   9520 -       8:01AM   0:00.51 {command if head else ''}"
+    )
+
+
+def ps_thread_text(infected: bool, threads: int = 2) -> str:
+    """ps_thread.txt (``ps -M``): per process its line, then ``threads - 1`` thread lines."""
+    rows = [(user, pid, ppid, command) for user, _, pid, ppid, command in BENIGN_PS]
+    if infected:
+        rows.append(("root", 1812, 1, STAGED))
+    lines = [PS_THREAD_HEADER]
+    for user, pid, ppid, command in rows:
+        lines.append(_ps_thread_row(user, pid, ppid, command, True))
+        lines += [_ps_thread_row(user, pid, ppid, command, False)] * (threads - 1)
     return "\n".join(lines) + "\n"
 
 
@@ -179,6 +207,7 @@ def write_folder(root: Path, infected: bool) -> Path:
     root.mkdir(parents=True)
     (root / "sysdiagnose.log").write_text("sysdiagnose 3.0 (demo)\n", "utf-8")
     (root / "ps.txt").write_text(ps_text(infected), "utf-8")
+    (root / "ps_thread.txt").write_text(ps_thread_text(infected), "utf-8")
     version = {"ProductName": "iPhone OS", "ProductVersion": "14.6", "ProductBuildVersion": "18F72"}
     plist = root / "logs" / "SystemVersion" / "SystemVersion.plist"
     plist.parent.mkdir(parents=True)

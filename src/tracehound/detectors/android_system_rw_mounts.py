@@ -9,11 +9,14 @@ here. Mount points are compared on whole path segments (MVT's string prefix also
 ``/system_dlkm`` under ``/system``). On system-as-root phones (Android 10+) the system image is
 mounted at ``/``, so ``/`` from a block device is a system mount too. androidqf keeps only lines
 containing ``/system`` (``modules/mounts.go``), and lists most mounts twice (mount and
-/proc/mounts), so one finding is made per device and mount point.
+/proc/mounts), so one finding is made per device and mount point. A bugreport holds one
+``FS/proc/<pid>/mountinfo`` per mount namespace (dumpstate's ``add_mountinfo``), each listing
+/system again: they count as one file.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from tracehound.core.records import Provenance, Record
@@ -22,6 +25,12 @@ from tracehound.parsers.android.mounts import Mount
 
 SYSTEM_MOUNTS = ("/system", "/vendor", "/product", "/system_ext")
 WRITABLE = frozenset({"rw", "remount"})
+_NAMESPACE_FILE = re.compile(r"bugreport:FS/proc/\d+/mountinfo")
+
+
+def _file_group(path: str) -> str:
+    """The file a mount is deduplicated within: all mount namespaces of a bugreport are one."""
+    return "bugreport:FS/proc/*/mountinfo" if _NAMESPACE_FILE.fullmatch(path) else path
 
 
 def is_system_mount(record: Mount) -> bool:
@@ -45,7 +54,7 @@ class SystemRwMounts(Detector):
         if not isinstance(record, Mount) or not is_system_mount(record):
             return
         flags = sorted(WRITABLE.intersection(record.options))
-        key = (prov.path, record.device, record.mount_point)
+        key = (_file_group(prov.path), record.device, record.mount_point)
         if not flags or key in self.seen:
             return
         self.seen.add(key)

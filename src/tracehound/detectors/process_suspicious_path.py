@@ -1,5 +1,5 @@
 """Processes running, or crashing, from folders Apple's programs never run from (sysdiagnose
-``ps.txt`` and ``.ips`` crash reports).
+``ps.txt`` and ``ps_thread.txt``, and ``.ips`` crash reports).
 
 Fact: Kaspersky, "A lightweight method to detect potential iOS malware" (Securelist, Jan 2024):
 the Pegasus implants it analysed ran from ``/private/var/db/`` and Predator from
@@ -20,6 +20,7 @@ from tracehound.core.registry import Detector, Finding, detector
 from tracehound.detectors.exec_places import place_of
 from tracehound.parsers.ios.crash_reports import CrashReport
 from tracehound.parsers.ios.sysdiagnose_ps import SysdiagnoseProcess
+from tracehound.parsers.ios.sysdiagnose_ps_thread import SysdiagnoseThreadProcess
 
 
 @detector
@@ -27,18 +28,18 @@ class ProcessSuspiciousPath(Detector):
     """One finding per suspicious executable path and file."""
 
     NAME = "process_suspicious_path"
-    TYPES = ("ios.sysdiagnose_ps", "ios.crash_reports")
+    TYPES = ("ios.sysdiagnose_ps", "ios.sysdiagnose_ps_thread", "ios.crash_reports")
     DESCRIPTION = (
-        "Process running (ps.txt) or crashing (.ips) from /private/var/db or /private/var/tmp "
-        "(HIGH), or from another data folder (/private/var/mobile outside app bundles, "
-        "/private/var/root, /tmp: MEDIUM)"
+        "Process running (ps.txt, ps_thread.txt) or crashing (.ips) from /private/var/db or "
+        "/private/var/tmp (HIGH), or from another data folder (/private/var/mobile outside app "
+        "bundles, /private/var/root, /tmp: MEDIUM)"
     )
 
     def __init__(self) -> None:
         self.seen: set[tuple[str, str]] = set()
 
     def feed(self, record: Record, prov: Provenance) -> Iterator[Finding]:
-        if isinstance(record, SysdiagnoseProcess):
+        if isinstance(record, SysdiagnoseProcess | SysdiagnoseThreadProcess):
             path, what = record.path, "was running when the sysdiagnose was taken"
         elif isinstance(record, CrashReport) and record.path:
             path, what = record.path, f"crashed (report bug type {record.bug_type})"

@@ -301,7 +301,8 @@ def _open_tar(path: Path, fmt: str) -> Source | None:
     try:
         tree = TarTree(path, fmt, temp)
         if not looks_like_sysdiagnose(tree.top_names()):
-            if tree.damage is not None and "sysdiagnose" in path.name:  # cut before the layout
+            # Named like a sysdiagnose but cut before its markers (damage, bomb guard): say why.
+            if tree.damage is not None and "sysdiagnose" in path.name:
                 raise NotAnAcquisition(f"{path}: cannot read the archive ({tree.damage})")
             temp.close()
             return None

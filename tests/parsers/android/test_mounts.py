@@ -49,3 +49,38 @@ def test_schema_mismatch_and_corrupt(tmp_path: Path, parse) -> None:  # type: ig
         parse("android.mounts", _write(tmp_path, b"true"))
     with pytest.raises(InputError):
         parse("android.mounts", _write(tmp_path, b"\x89PNG\r\n"))
+
+
+MOUNTINFO = "bugreport:FS/proc/1/mountinfo"
+
+
+def test_bugreport_mountinfo(tmp_path: Path, parse) -> None:  # type: ignore[no-untyped-def]
+    rows = [*mounts.MOUNTINFO_STOCK, mounts.MOUNTINFO_SYSTEM_RW]
+    rows.append(
+        (61, 1, "254:6", "/vendor/my dir", "rw", "shared:41", "ext4", "/dev/block/dm-6", "ro")
+    )
+    path = tmp_path / "mountinfo"
+    path.write_bytes(mounts.render_mountinfo(rows))
+    records, ctx = parse("android.mounts", path, MOUNTINFO)
+    assert ctx.warnings == 0 and len(records) == 7
+    root, dev = records[0], records[1]
+    assert (root.device, root.mount_point, root.fs_type, root.listing, root.row) == (
+        "/dev/block/dm-4", "/", "ext4", "mountinfo", 1,
+    )  # fmt: skip
+    assert root.options == ("ro", "relatime", "seclabel") and root.ts is None
+    assert dev.device == "tmpfs" and dev.options == ("rw", "nosuid", "relatime", "seclabel")
+    rw = records[5]
+    assert rw.mount_point == "/system" and rw.options == ("rw", "relatime", "seclabel")
+    vendor = records[6]  # rw mount of a read-only super block: read-only, as /proc/mounts says
+    assert vendor.mount_point == "/vendor/my dir" and vendor.options == ("ro",)
+
+
+def test_bugreport_mountinfo_broken(tmp_path: Path, parse) -> None:  # type: ignore[no-untyped-def]
+    good = mounts.render_mountinfo([mounts.MOUNTINFO_SYSTEM_RW]).decode()
+    path = tmp_path / "mountinfo"
+    path.write_text(good + "12 1 8:1 / /x rw shared:1 ext4 /dev/sda\nnot a line\n")
+    records, ctx = parse("android.mounts", path, MOUNTINFO)
+    assert [r.mount_point for r in records] == ["/system"] and ctx.warnings == 2
+    path.write_text("Filesystem 1K-blocks Used\n/dev/root 100 50\n")
+    with pytest.raises(SchemaMismatch, match="mountinfo"):
+        parse("android.mounts", path, MOUNTINFO)

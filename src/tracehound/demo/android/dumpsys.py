@@ -92,8 +92,12 @@ def render_dumpstate(
     kernel: str = "Linux version 5.10.157-android13-4 (build-user@build-host) #1 SMP PREEMPT",
     uptime: str = "up 0 weeks, 2 days, 3 hours, 14 minutes",
     format_version: str = "2.0",
+    commands: Sequence[tuple[str, str, str]] = (),
 ) -> bytes:
     """A bugreport's main dumpstate text with ``sections`` in its ``DUMPSYS`` block.
+
+    ``commands`` are ``RunCommand`` sections (title, command line, output), printed after the
+    critical dumpsys as ``------ TITLE (command) ------`` and a duration line.
 
     The header repeats what dumpstate reads from properties (``ro.build.display.id``,
     ``ro.build.fingerprint``, ``ro.bootloader``, ``gsm.version.baseband``,
@@ -126,6 +130,11 @@ def render_dumpstate(
     parts = [
         header,
         _dumpsys_block("DUMPSYS CRITICAL", critical or {}, dump_time, "CRITICAL"),
+        *(
+            f"------ {title} ({command}) ------\n{body}"
+            f"------ 0.120s was the duration of '{title}' ------\n"
+            for title, command, body in commands
+        ),
         "------ SYSTEM PROPERTIES (getprop) ------\n",
         render_getprop(getprop),
         "------ 0.041s was the duration of 'SYSTEM PROPERTIES' ------\n",

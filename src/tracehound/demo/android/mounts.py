@@ -36,3 +36,41 @@ SYSTEM_RW = mount_line("/dev/block/dm-5", "/system", "ext4", "rw,seclabel,relati
 def render(lines: Iterable[str] | None) -> bytes:
     """mounts.json bytes (``null`` when ``lines`` is None, as Go writes a nil slice)."""
     return go_json(None if lines is None else list(lines))
+
+
+# --- bugreport: FS/proc/<pid>/mountinfo ------------------------------------------------------
+
+#: A stock Android 13 mount namespace (subset) as /proc/1/mountinfo shows it (proc(5) layout:
+#: ID PARENT MAJOR:MINOR ROOT MOUNT_POINT OPTIONS OPTIONAL... - FS_TYPE SOURCE SUPER_OPTIONS).
+MOUNTINFO_STOCK = (
+    (1, 0, "254:4", "/", "ro,relatime", "shared:1", "ext4", "/dev/block/dm-4", "ro,seclabel"),
+    (20, 1, "0:6", "/dev", "rw,nosuid,relatime", "shared:2", "tmpfs", "tmpfs", "rw,seclabel"),
+    (31, 1, "254:7", "/system_ext", "ro,relatime", "shared:9", "ext4", "/dev/block/dm-7", "ro"),
+    (32, 1, "254:9", "/system_dlkm", "ro,relatime", "shared:10", "erofs", "/dev/block/dm-9", "ro"),
+    (
+        48,
+        1,
+        "254:45",
+        "/data",
+        "rw,nosuid,nodev,noatime",
+        "shared:30",
+        "f2fs",
+        "/dev/block/dm-45",
+        "rw,seclabel,background_gc=on",
+    ),
+)
+#: /system remounted read-write (root): mount and super block both rw.
+MOUNTINFO_SYSTEM_RW = (
+    60, 1, "254:5", "/system", "rw,relatime", "shared:40", "ext4", "/dev/block/dm-5", "rw,seclabel"
+)  # fmt: skip
+
+
+def render_mountinfo(rows: Iterable[tuple[int, int, str, str, str, str, str, str, str]]) -> bytes:
+    """/proc/<pid>/mountinfo bytes; paths with spaces are written as octal escapes (\\040)."""
+    lines = []
+    for mount_id, parent, dev, point, opts, optional, fs, source, sopts in rows:
+        escaped = point.replace(" ", "\\040")
+        lines.append(
+            f"{mount_id} {parent} {dev} / {escaped} {opts} {optional} - {fs} {source} {sopts}"
+        )
+    return ("\n".join(lines) + "\n").encode("utf-8")

@@ -109,3 +109,45 @@ BASELINE = (
         context="u:r:gmscore_app:s0:c512,c768",
     ),
 )
+
+
+# --- bugreport: dumpstate's PROCESSES AND THREADS section ------------------------------------
+
+#: dumpstate's command for the section (AOSP dumpstate.cpp).
+PS_THREADS_TITLE = "PROCESSES AND THREADS"
+PS_THREADS_COMMAND = "ps -A -T -Z -O pri,nice,rtprio,sched,pcy,time"
+_PS_THREADS_COLUMNS = ("PRI", "NI", "RTPRIO", "SCH", "PCY", "TIME")
+
+
+def thread_name(name: str) -> str:
+    """The main thread's name: the exec basename, or for an app ART's ``SetThreadName``, which
+    keeps the last 15 characters of a dotted name of 15 or more (kernel comm holds 15)."""
+    base = name.rsplit("/", 1)[-1] if name.startswith("/") else name
+    if len(base) >= 15 and "." in base and "@" not in base:
+        return base[-15:]
+    return base[:15]
+
+
+def _thread_row(p: Proc, tid: int, cmd: str, wchan: str) -> str:
+    label = "u:r:kernel:s0" if p.kernel else p.context
+    return (
+        f"{label:<30} {p.user:<12} {p.pid:>5} {tid:>5} {p.ppid:>5} {p.vsz:>8} {p.rss:>6} "
+        f"{wchan:<16} {0:>4} {p.state} {19:>3} {0:>3} {'-':>6} {0:>3} {'fg':>3} "
+        f"{'00:00:01':>8} {cmd}"
+    )
+
+
+def render_ps_threads(procs: Iterable[Proc]) -> str:
+    """The section's body: ``ps -A -T -Z -O ...`` (toybox), the main thread of each process and
+    a second thread for app processes (thread names may hold spaces)."""
+    header = (
+        f"{'LABEL':<30} {'USER':<12} {'PID':>5} {'TID':>5} {'PPID':>5} {'VSZ':>8} {'RSS':>6} "
+        f"{'WCHAN':<16} {'ADDR':>4} S " + " ".join(_PS_THREADS_COLUMNS) + " CMD"
+    )
+    lines = [header]
+    for p in procs:
+        wchan = "kthreadd" if p.kernel else "do_epoll_wait"
+        lines.append(_thread_row(p, p.pid, thread_name(p.name), wchan))
+        if "." in p.name and not p.name.startswith("/"):
+            lines.append(_thread_row(p, p.pid + 7, "Jit thread pool", "futex_wait_queue"))
+    return "\n".join(lines) + "\n"

@@ -69,3 +69,25 @@ def render(settings: Mapping[str, str] | Iterable[tuple[str, str]]) -> bytes:
     """settings_<namespace>.txt bytes: ``key=value`` lines sorted by key."""
     pairs = settings.items() if isinstance(settings, Mapping) else settings
     return "".join(f"{key}={value}\n" for key, value in sorted(pairs)).encode("utf-8")
+
+
+# --- bugreport: dumpsys settings -------------------------------------------------------------
+
+#: Block order of SettingsProvider.dumpForUserLocked (config and global for the system user).
+_BLOCKS = ("config", "global", "secure", "system")
+
+
+def render_dumpsys(namespaces: Mapping[str, Mapping[str, str]], user: int = 0) -> str:
+    """``dumpsys settings`` for ``user``: per block ``<NS> SETTINGS (user N)``, ``version:``,
+    ``_id:N name:KEY pkg:android value:VALUE`` lines (sorted by name), then a blank line."""
+    lines: list[str] = []
+    ids = 0
+    for block in _BLOCKS:
+        if block not in namespaces or (block in ("config", "global") and user != 0):
+            continue
+        lines += [f"{block.upper()} SETTINGS (user {user})", "version: 213"]
+        for key, value in sorted(namespaces[block].items()):
+            ids += 1
+            lines.append(f"_id:{ids} name:{key} pkg:android value:{value}")
+        lines.append("")
+    return "\n".join(lines) + "\n"

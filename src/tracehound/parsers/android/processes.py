@@ -9,7 +9,9 @@ Older androidqf wrote ``ps.txt`` (botherder ``acquisition/processes.go``), the f
 ``AQFProcesses`` reads. Toybox ``ps -A`` columns: USER PID PPID VSZ RSS WCHAN ADDR S NAME (WCHAN
 may be empty; ``-Z`` adds a LABEL column first; kernel threads are shown as ``[name]``); the
 toolbox ``ps`` of Android 7 and older prints USER PID PPID VSIZE RSS WCHAN PC S NAME. The input
-is one artifact: the content (JSON or text) decides, since both share one file name.
+is one artifact: the content (JSON or text) decides, since both share one file name. A
+bugreport's dumpstate text holds the list in its ``PROCESSES AND THREADS`` section (read by
+``_ps_dumpstate``: there the name is the main thread's, at most 15 characters).
 
 The kernel keeps 15 characters of a name (``comm``); app names are taken from argv[0] instead.
 ``gatekeeperd`` is AOSP's Gatekeeper daemon (``system/core/gatekeeperd/gatekeeperd.rc``: runs
@@ -22,7 +24,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from tracehound.core.context import ParseContext
@@ -30,6 +32,7 @@ from tracehound.core.errors import SchemaMismatch
 from tracehound.core.records import AppId, ExecPath, ProcessName, Record
 from tracehound.core.registry import artifact
 from tracehound.parsers.android._aqf import check_text, json_items, text_or_none
+from tracehound.parsers.android._ps_dumpstate import process_rows
 from tracehound.parsers.common.runner import load_json
 
 _STATES = frozenset("RSDTtZXxKWPI")
@@ -60,7 +63,7 @@ class Process(Record):
     command_line: str | None
     state: str | None
     not_matched: str | None
-    listing: str  # "ps" or "collector"
+    listing: str  # "ps", "collector" or "dumpstate" (a bugreport's PROCESSES AND THREADS)
 
 
 def _make(
@@ -171,14 +174,44 @@ def _collector_item(item: Any, row: int, ctx: ParseContext) -> Process | None:
     )
 
 
+def _dumpstate(text: str, ctx: ParseContext) -> Iterator[Process]:
+    for row in process_rows(text, ctx):
+        listed = row.name
+        full = listed[1:-1] if listed.startswith("[") and listed.endswith("]") else listed
+        record = _make(
+            row=row.row,
+            listed=listed,
+            full=full,
+            path=None,
+            listing="dumpstate",
+            pid=row.pid,
+            ppid=row.ppid,
+            uid=None,
+            user=row.user,
+            context=row.label,
+            command_line=None,
+            state=row.state,
+        )
+        # 15 characters may be the tail of a longer name (ART): not a package name then.
+        yield replace(record, app_id=None) if len(full) >= 15 else record
+
+
 @artifact(
     record=Process,
     input="text",
-    paths=("androidqf:processes.txt", "androidqf:processes.json", "androidqf:ps.txt"),
+    paths=(
+        "androidqf:processes.txt",
+        "androidqf:processes.json",
+        "androidqf:ps.txt",
+        "bugreport:dumpstate.txt",
+    ),
 )
 def parse(text: str, ctx: ParseContext) -> Iterator[Process]:
     """Processes running at acquisition (ps -A or collector): name, pid, user, path, SELinux."""
     check_text(text, "process list")
+    if ctx.path.startswith("bugreport:"):
+        yield from _dumpstate(text, ctx)
+        return
     body = text.lstrip("\ufeff \t\r\n")
     if not body.startswith(("[", "{", "null")):
         yield from _ps(text, ctx)

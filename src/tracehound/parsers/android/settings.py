@@ -4,7 +4,9 @@ Facts: androidqf ``modules/settings.go`` saves ``cmd settings list <namespace>``
 namespaces ``system``, ``secure`` and ``global`` as ``settings_<namespace>.txt``: one
 ``key=value`` line per setting (the value may be empty or contain ``=``). MVT ``AQFSettings``
 takes the namespace from the file name and splits each line at the first ``=``. A line without
-``=`` continues the value of the setting before it (a value with a line break).
+``=`` continues the value of the setting before it (a value with a line break). A bugreport's
+dumpstate text holds them in ``dumpsys settings`` (read by ``_settings_dumpsys``), with the user
+of each block; androidqf's lists are those of the current user (``user`` is then unknown).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from tracehound.core.errors import SchemaMismatch
 from tracehound.core.records import Record
 from tracehound.core.registry import artifact
 from tracehound.parsers.android._aqf import check_text
+from tracehound.parsers.android._settings_dumpsys import dumped_settings
 
 _NAMESPACE = re.compile(r"settings_([A-Za-z0-9]+)\.txt\Z")
 _KEY = re.compile(r"[\w.\-:@/]+")
@@ -33,6 +36,7 @@ class Setting(Record):
     namespace: str | None
     key: str
     value: str
+    user: int | None = None  # Android user of the block (bugreport), else unknown
 
 
 def namespace_of(path: str) -> str | None:
@@ -55,11 +59,23 @@ def _setting(pending: tuple[int, str, list[str]], namespace: str | None) -> Sett
         "androidqf:settings_system.txt",
         "androidqf:settings_secure.txt",
         "androidqf:settings_global.txt",
+        "bugreport:dumpstate.txt",
     ),
 )
 def parse(text: str, ctx: ParseContext) -> Iterator[Setting]:
     """Android settings (system, secure, global): Play Protect, adb, accessibility, installs..."""
     check_text(text, "settings list")
+    if ctx.path.startswith("bugreport:"):
+        for item in dumped_settings(text, ctx):
+            yield Setting(
+                ts=None,
+                row=item.row,
+                namespace=item.namespace,
+                key=item.key,
+                value=item.value,
+                user=item.user,
+            )
+        return
     namespace = namespace_of(ctx.path)
     pending: tuple[int, str, list[str]] | None = None
     found = 0
