@@ -197,6 +197,25 @@ def floor(backup: Path) -> dict[str, Any]:
     return {"rows": rows, "seconds": time.perf_counter() - start}
 
 
+def cli_floor(backup: Path) -> dict[str, Any]:
+    """The same rows read by the sqlite3 command-line shell, output thrown away: the floor of
+    issue 12 ("the sqlite3 CLI reading the same columns"). Read-only and immutable, so the
+    backup is never written."""
+    start = time.perf_counter()
+    for domain, rel, query in FLOOR_QUERIES:
+        if domain:
+            fid = hashlib.sha1(f"{domain}-{rel}".encode(), usedforsecurity=False).hexdigest()
+            path = backup / fid[:2] / fid
+        else:
+            path = backup / rel
+        subprocess.run(
+            ["sqlite3", "-readonly", f"file:{path}?mode=ro&immutable=1", query],
+            stdout=subprocess.DEVNULL,
+            check=True,
+        )
+    return {"seconds": time.perf_counter() - start}
+
+
 # --- setup ------------------------------------------------------------------------------------
 
 
@@ -620,6 +639,8 @@ def main() -> None:
         floors.append(json.loads(done.stdout))
     floor_s = statistics.median(f["seconds"] for f in floors)
     print(f"floor: {floors[0]['rows']:,} rows in {floor_s:.2f} s (median of {args.runs})")
+    cli_s = statistics.median(cli_floor(backup)["seconds"] for _ in range(args.runs))
+    print(f"sqlite3 CLI floor: {cli_s:.2f} s (median of {args.runs})")
 
     results: dict[str, list[dict[str, Any]]] = {t: [] for t in tools}
     work = Path(tempfile.mkdtemp(prefix="tracehound-bench-", dir=args.data))
@@ -662,6 +683,12 @@ def main() -> None:
         f"- rows per table: {truth['rows']}",
         f"- floor: a bare `for row in conn.execute(...)` over the same rows as the parsers: "
         f"{floors[0]['rows']:,} rows, median {floor_s:.2f} s",
+        f"- sqlite3 CLI floor (the `sqlite3` shell running the same queries, output discarded): "
+        f"median {cli_s:.2f} s; "
+        + "; ".join(
+            f"{LABELS[t]} {statistics.median(r['wall'] for r in results[t]) / cli_s:.1f}× it"
+            for t in tools
+        ),
         "",
         "## Summary (medians)",
         "",

@@ -214,7 +214,10 @@ class _Run:
         detectors = self.detectors.get(cls.TYPE, ())
         severities = [""] * len(records)
         count = 0
-        for number, record in enumerate(records):
+        # Without heuristics on this type only the rows with indicator hits need a step.
+        rows = range(len(records)) if detectors else sorted(hits)
+        for number in rows:
+            record = records[number]
             found = [from_match(m, record, prov) for m in hits.get(number, ())]
             for det in detectors:
                 found.extend(from_finding(f) for f in det.feed(record, prov))
@@ -386,6 +389,7 @@ def _run_artifact(run: _Run, state: ArtifactRun, paths: list[str]) -> None:
         _run_listing(run, state)
     for device_path in paths:
         _run_file(run, state, device_path)
+    run.store.close()  # the artifact's records files are complete
     if not state.files and run.source.index_damage:
         _presence_unknown(state, run.source.index_damage)
     state.status = _artifact_status(state.files)

