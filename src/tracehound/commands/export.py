@@ -21,6 +21,7 @@ from tracehound.core.errors import EXIT_NOT_RUN
 from tracehound.core.registry import record_types
 from tracehound.reports.jsonl import record_line_bytes
 from tracehound.reports.text import printable
+from tracehound.reports.timeline_export import write_timeline
 from tracehound.store.records import read_records, record_files
 from tracehound.store.results import FILE_MODE, FOLDER_MODE
 
@@ -90,3 +91,29 @@ def _write_lines(dest: Path, source: Path, cls: type) -> int:
 
 
 COMMAND = export
+
+
+@export.command(name="timeline")
+@click.argument("directory", metavar="DIR", type=click.Path(path_type=Path))
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Where to write the CSV (default: DIR/timeline.csv).",
+)
+def export_timeline(directory: Path, output: Path | None) -> None:
+    """Write DIR's timeline.csv again from its store (records/*.parquet and detections.jsonl):
+    the same file the check wrote, for Timesketch."""
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    files = {k: v for k, v in record_files(directory / "records").items() if v.suffix == ".parquet"}
+    if not files or not (directory / "detections.jsonl").is_file():
+        err.print(
+            f"[bold red]error:[/] {_show(directory)}: no records/*.parquet and detections.jsonl "
+            "(not a results folder of output format 2.x)"
+        )
+        sys.exit(EXIT_NOT_RUN)
+    target = output or directory / "timeline.csv"
+    rows = write_timeline(directory, target)
+    Console(highlight=False, soft_wrap=True).print(
+        f"Wrote {rows} timeline rows to [bold]{_show(target)}[/]"
+    )
