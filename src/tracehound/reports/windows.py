@@ -30,6 +30,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from tracehound.core.columns import batch_records
+from tracehound.core.records import Record, record_json
 from tracehound.core.registry import Severity, record_types
 from tracehound.reports.charts import LANE_BINS, Chart, Mark, lane_chart
 from tracehound.reports.derived import (
@@ -51,6 +57,7 @@ from tracehound.store.records import iter_record_dicts, record_files
 
 _MAX_MARKS = 200  # detection marks per window
 _DAY_US = 86_400_000_000
+_UTC_US = pa.timestamp("us", tz="UTC")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 #: The header of the timeline.csv layout read here (reports/timeline.py, output format 1.x).
 _HEADER = b"datetime,timestamp_desc,message,timestamp,artifact,detection,device_path,row"
@@ -257,6 +264,9 @@ class RecordScan(WindowScan):
             cls = classes.get(artifact)
             fields: list[tuple[str, str]] = [("ts", cls.TS_DESC if cls else "Time")]
             fields.extend(cls.EXTRA_TIMES if cls else ())
+            if path.suffix == ".parquet" and cls is not None:
+                count += self._parquet(path, artifact, cls, fields)
+                continue
             for rec in iter_record_dicts(path, cls, self.bad_lines):
                 count += 1
                 for name, desc in fields:
@@ -265,6 +275,74 @@ class RecordScan(WindowScan):
                         self._time(us, desc, artifact, rec)
         self.records = count
 
+    def _parquet(
+        self, path: Path, artifact: str, cls: type[Record], fields: list[tuple[str, str]]
+    ) -> int:
+        """One Parquet file of records/, on its columns: days are counted on the time columns,
+        and only the rows inside a window become records (in file order, as the lines of JSON
+        records were read). Return the records read."""
+        count = 0
+        try:
+            parquet = pq.ParquetFile(path)
+            names = set(parquet.schema_arrow.names)
+            fields = [(n, d) for n, d in fields if n in names]
+            for batch in parquet.iter_batches(batch_size=65_536):
+                count += batch.num_rows
+                chosen: list[tuple[int, int, int, str]] = []
+                for order, (name, desc) in enumerate(fields):
+                    us = pc.cast(pc.cast(batch.column(name), _UTC_US), pa.int64())
+                    self._count_column(us)
+                    for row, value in self._in_windows(us):
+                        chosen.append((row, order, value, desc))
+                self._offer_rows(batch, cls, artifact, sorted(chosen))
+        except (OSError, pa.ArrowException, TypeError, ValueError):
+            self.bad_lines[0] += 1
+        return count
+
+    def _count_column(self, us: pa.Array) -> None:
+        """Count the set times of a column per UTC day (floor division, as for one row)."""
+        us = pc.drop_null(us)
+        self.total += len(us)
+        if not len(us):
+            return
+        day = pc.divide(us, _DAY_US)  # truncates towards zero: step back before 1970
+        behind = pc.and_(pc.less(us, 0), pc.not_equal(pc.multiply(day, _DAY_US), us))
+        day = pc.if_else(behind, pc.subtract(day, 1), day)
+        counts = pc.value_counts(day)
+        found = zip(
+            counts.field("values").to_pylist(), counts.field("counts").to_pylist(), strict=True
+        )
+        self._count_days(Counter(dict(found)))
+
+    def _in_windows(self, us: pa.Array) -> list[tuple[int, int]]:
+        """(row, time) of the times that fall in a window."""
+        if not self.windows:
+            return []
+        inside = None
+        for start, end in zip(self.starts, self.ends, strict=True):
+            hit = pc.and_(pc.greater_equal(us, start), pc.less_equal(us, end))
+            inside = hit if inside is None else pc.or_(inside, hit)
+        rows = pc.indices_nonzero(pc.fill_null(inside, False)).to_pylist()
+        return list(zip(rows, pc.take(us, pa.array(rows, pa.int64())).to_pylist(), strict=True))
+
+    def _offer_rows(
+        self,
+        batch: pa.RecordBatch,
+        cls: type[Record],
+        artifact: str,
+        chosen: list[tuple[int, int, int, str]],
+    ) -> None:
+        if not chosen:
+            return
+        rows = sorted({row for row, _, _, _ in chosen})
+        records = batch_records(cls, batch.take(pa.array(rows, pa.int64())))
+        recs = {
+            row: {**record_json(record), "_provenance": prov.to_json()}
+            for row, (record, prov) in zip(rows, records, strict=True)
+        }
+        for row, _, us, desc in chosen:
+            self._place(us, desc, artifact, recs[row])
+
     def _time(self, us: int, desc: str, artifact: str, rec: dict[str, Any]) -> None:
         self.total += 1
         day = us // _DAY_US
@@ -272,6 +350,10 @@ class RecordScan(WindowScan):
             self.days[day] += 1
         else:
             self.overflow += 1
+        self._place(us, desc, artifact, rec)
+
+    def _place(self, us: int, desc: str, artifact: str, rec: dict[str, Any]) -> None:
+        """Offer one record time to its window, if it falls in one."""
         i = self._window(us)
         if i < 0:
             return
