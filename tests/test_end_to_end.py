@@ -93,7 +93,7 @@ def infected_run(
 ) -> tuple[Any, Path, dict[str, str]]:
     before = tree_state(infected)
     out = tmp_path_factory.mktemp("results") / "out"
-    result = check(infected, out)
+    result = check(infected, out, "--timeline-csv")
     return result, out, before
 
 

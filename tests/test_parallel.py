@@ -42,7 +42,8 @@ def test_two_workers_equal_one(backup: Path, tmp_path: Path) -> None:
     runs = {}
     for jobs in (1, 2):
         out = tmp_path / f"out{jobs}"
-        runs[jobs] = _outcome(out, run_check(CheckOptions(target=backup, output=out, jobs=jobs)))
+        options = CheckOptions(target=backup, output=out, jobs=jobs, timeline_csv=True)
+        runs[jobs] = _outcome(out, run_check(options))
     assert runs[1] == runs[2]
     assert runs[2]["exit"] == 1 and runs[2]["evidence"]["unchanged"]
 

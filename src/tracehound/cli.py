@@ -99,6 +99,14 @@ def main() -> None:
     help="Also write every record as JSON lines (records/TYPE.jsonl) beside the Parquet files "
     "(or later: tracehound export records DIR).",
 )
+@click.option(
+    "--timeline-csv/--no-timeline-csv",
+    default=False,
+    show_default=True,
+    help="Also write timeline.csv (Timesketch's CSV import). Without it the results folder is "
+    "the store alone (records/*.parquet, detections), about a tenth of the size; the report "
+    "reads the store, and `tracehound export timeline DIR` writes the same CSV later.",
+)
 @source_options
 def check(
     path: Path,
@@ -108,6 +116,7 @@ def check(
     quiet: bool,
     jobs: int,
     records_jsonl: bool,
+    timeline_csv: bool,
     **source_args: Any,
 ) -> None:
     """Check an acquisition against public indicators and heuristics.
@@ -141,6 +150,7 @@ def check(
         source=source_opts,
         secrets=secret_sources(source_opts, **source_args),
         records_jsonl=records_jsonl,
+        timeline_csv=timeline_csv,
     )
     # A polite kill must clean up like Ctrl-C: decrypted and unpacked copies and the staged
     # results live in private folders that finally-blocks remove; Python's default SIGTERM

@@ -88,6 +88,9 @@ class CheckOptions:
     secrets: dict[str, str] = field(default_factory=dict)
     #: Also write every record as JSON lines (``records/<TYPE>.jsonl``) beside the Parquet.
     records_jsonl: bool = False
+    #: Write ``timeline.csv`` too (else ``tracehound export timeline`` writes it from the store;
+    #: the timeline is a view of the records, and as CSV it is ten times their size).
+    timeline_csv: bool = False
 
 
 @dataclass
@@ -163,6 +166,7 @@ class _Run:
         detector_classes: list[type[Detector]] | None = None,
         write_detections: bool = True,
         records_jsonl: bool = False,
+        timeline_csv: bool = True,
     ) -> None:
         self.source = source
         self.facts = source.facts()
@@ -177,6 +181,7 @@ class _Run:
         if write_detections:
             self.det_handle = (output / "detections.jsonl").open("w", encoding="utf-8")
         self.timeline = timeline
+        timeline.enabled = timeline_csv
 
     def add_detectors(self, classes: list[type[Detector]]) -> None:
         """Start these detectors (one instance each) on the records of their types."""
@@ -232,6 +237,8 @@ class _Run:
             count += len(found)
         # The records' timeline rows, from the columns; rows whose values Arrow could not hold
         # exactly (``_extra``) are described in Python.
+        if not self.timeline.enabled:
+            return count
         odd = pc.indices_nonzero(pc.is_valid(batch.column(EXTRA_COLUMN))).to_pylist()
         self.timeline.add_lines(timeline_lines(cls, batch, severities, prov.path, odd))
         for number in odd:
@@ -521,11 +528,23 @@ def _check_into(
         jobs = options.jobs if options.jobs > 0 else default_jobs()
         if jobs > 1:
             make_run = functools.partial(
-                _Run, source, index, folder, records_jsonl=options.records_jsonl
+                _Run,
+                source,
+                index,
+                folder,
+                records_jsonl=options.records_jsonl,
+                timeline_csv=options.timeline_csv,
             )
             run = run_parallel(make_run, states, paths, jobs, timeline, progress, _run_artifact)
         else:
-            run = _Run(source, index, folder, timeline, records_jsonl=options.records_jsonl)
+            run = _Run(
+                source,
+                index,
+                folder,
+                timeline,
+                records_jsonl=options.records_jsonl,
+                timeline_csv=options.timeline_csv,
+            )
             for number, state in enumerate(states):
                 _step(progress, f"parsing {state.artifact.name}", number, len(states))
                 _run_artifact(run, state, paths[state.artifact.name])

@@ -65,7 +65,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def run_check(backup: Path, out: Path) -> Any:
-    return CliRunner().invoke(main, ["check", str(backup), "--output", str(out)])
+    return CliRunner().invoke(main, ["check", str(backup), "--output", str(out), "--timeline-csv"])
 
 
 @pytest.fixture(scope="session")

@@ -22,7 +22,8 @@ def _rows(path: Path) -> list[list[str]]:
 @pytest.mark.parametrize("kind", ["backup", "androidqf"])
 def test_export_rebuilds_the_timeline(kind: str, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    run_check(CheckOptions(target=write_demo(tmp_path / "acq", kind), output=out))
+    target = write_demo(tmp_path / "acq", kind)
+    run_check(CheckOptions(target=target, output=out, timeline_csv=True))
     done = CliRunner().invoke(main, ["export", "timeline", str(out), "-o", str(tmp_path / "t.csv")])
     assert done.exit_code == 0, done.output
     checked, exported = _rows(out / "timeline.csv"), _rows(tmp_path / "t.csv")
@@ -47,3 +48,18 @@ def test_export_rebuilds_the_timeline(kind: str, tmp_path: Path) -> None:
 def test_export_refuses_a_folder_without_a_store(tmp_path: Path) -> None:
     done = CliRunner().invoke(main, ["export", "timeline", str(tmp_path)])
     assert done.exit_code == 4 and "no records/*.parquet" in done.output
+
+
+def test_by_default_the_results_folder_is_the_store(tmp_path: Path) -> None:
+    """No timeline.csv unless asked: the report's timeline windows come from records/, and
+    ``export timeline`` writes the CSV a check with --timeline-csv writes."""
+    acq = write_demo(tmp_path / "acq", "backup")
+    plain, full = tmp_path / "plain", tmp_path / "full"
+    run_check(CheckOptions(target=acq, output=plain))
+    run_check(CheckOptions(target=acq, output=full, timeline_csv=True))
+    assert not (plain / "timeline.csv").exists() and (full / "timeline.csv").is_file()
+    page = (plain / "report.html").read_text(encoding="utf-8")
+    assert "Activity over time" in page and "of a detection, from all" in page
+    done = CliRunner().invoke(main, ["export", "timeline", str(plain)])
+    assert done.exit_code == 0, done.output
+    assert len(_rows(plain / "timeline.csv")) == len(_rows(full / "timeline.csv"))

@@ -94,6 +94,8 @@ class TimelineWriter:
             staging = self._tmp.root
         self.staging = staging
         self.rows = 0
+        #: False: rows are not kept and ``close`` writes no file (``check --no-timeline-csv``).
+        self.enabled = True
         self._pending: list[bytes] = []
         self._pending_bytes = 0
         self._runs: list[Path] = []
@@ -103,6 +105,8 @@ class TimelineWriter:
 
     def add_record(self, record: Record, prov: Provenance, detection: str = "") -> None:
         """Add the record's ``ts`` and its EXTRA_TIMES fields."""
+        if not self.enabled:
+            return
         ts = record.ts
         extra = record.EXTRA_TIMES
         if ts is None and not extra:
@@ -126,6 +130,8 @@ class TimelineWriter:
 
     def add_lines(self, lines: list[bytes]) -> None:
         """Add rows staged elsewhere (``timeline_columns``): sort key, then the CSV line."""
+        if not self.enabled:
+            return
         for line in lines:
             self._pending.append(line)
             self._pending_bytes += len(line)
@@ -143,7 +149,7 @@ class TimelineWriter:
         row: int | None,
     ) -> None:
         """Add a detection as its own timeline row (it appears next to the record it is about)."""
-        if ts is None:
+        if ts is None or not self.enabled:
             return
         tail = f",{artifact},{severity},{_csv_text(safe_cell(path))},{_row(row)}\r\n"
         self._stage(ts, "Detection", _csv_text(safe_cell(message)), tail)
@@ -205,6 +211,9 @@ class TimelineWriter:
         """Write the sorted CSV and remove the staging files."""
         if self.output is None:
             raise ValueError("a staging timeline is handed over with detach(), not closed")
+        if not self.enabled:
+            self.discard()
+            return
         try:
             with self.output.open("wb") as handle:
                 handle.write((",".join(COLUMNS) + "\r\n").encode("ascii"))
