@@ -238,9 +238,10 @@ def _print_summary(result: RunResult, console: Console) -> None:
     for line in _unchecked(result.run):
         console.print(line)
     console.print(_verdict(result))
+    timeline = ", timeline.csv" if (result.output / "timeline.csv").is_file() else ""
     console.print(
         f"Results in [bold]{_show(result.output)}[/] "
-        "(detections.jsonl, run.json, timeline.csv, records/)"
+        f"(detections.jsonl, run.json{timeline}, records/*.parquet)"
     )
     report = result.output / "report.html"
     if report.is_file():
