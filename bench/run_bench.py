@@ -178,6 +178,14 @@ FLOOR_QUERIES: tuple[tuple[str, str, str], ...] = (
 )
 
 
+def _backup_file(backup: Path, domain: str, rel: str) -> Path:
+    """The file of a backup holding ``domain`` + ``rel`` (the Manifest itself when no domain)."""
+    if not domain:
+        return backup / rel
+    fid = hashlib.sha1(f"{domain}-{rel}".encode(), usedforsecurity=False).hexdigest()
+    return backup / fid[:2] / fid
+
+
 def floor(backup: Path) -> dict[str, Any]:
     """Read the rows every parser reads, doing nothing with them; return rows and seconds."""
     import sqlite3
@@ -185,11 +193,7 @@ def floor(backup: Path) -> dict[str, Any]:
     start = time.perf_counter()
     rows = 0
     for domain, rel, query in FLOOR_QUERIES:
-        if domain:
-            fid = hashlib.sha1(f"{domain}-{rel}".encode(), usedforsecurity=False).hexdigest()
-            path = backup / fid[:2] / fid
-        else:
-            path = backup / rel
+        path = _backup_file(backup, domain, rel)
         conn = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
         for _row in conn.execute(query):
             rows += 1
@@ -203,11 +207,7 @@ def cli_floor(backup: Path) -> dict[str, Any]:
     backup is never written."""
     start = time.perf_counter()
     for domain, rel, query in FLOOR_QUERIES:
-        if domain:
-            fid = hashlib.sha1(f"{domain}-{rel}".encode(), usedforsecurity=False).hexdigest()
-            path = backup / fid[:2] / fid
-        else:
-            path = backup / rel
+        path = _backup_file(backup, domain, rel)
         subprocess.run(
             ["sqlite3", "-readonly", f"file:{path}?mode=ro&immutable=1", query],
             stdout=subprocess.DEVNULL,

@@ -20,6 +20,7 @@ import pyarrow.parquet as pq
 
 from tracehound.core.columns import batch_records, schema_of
 from tracehound.core.records import Provenance, Record, record_json
+from tracehound.reports.derived import iter_jsonl
 from tracehound.reports.jsonl import record_from_json, record_line_bytes
 
 #: Records per Parquet row group: large enough for zstd and column statistics to work, small
@@ -95,7 +96,7 @@ def iter_record_dicts(
     times, ``_provenance``), as the report reads them; lines or rows that cannot be read are
     counted in ``errors[0]``. A Parquet file needs its record class."""
     if path.suffix == ".jsonl":
-        yield from _json_lines(path, errors)
+        yield from iter_jsonl(path, errors)
         return
     if cls is None:
         if errors is not None:
@@ -109,21 +110,6 @@ def iter_record_dicts(
     except (OSError, pa.ArrowException, TypeError, ValueError):
         if errors is not None:
             errors[0] += 1
-
-
-def _json_lines(path: Path, errors: list[int] | None) -> Iterator[dict[str, Any]]:
-    with path.open(encoding="utf-8", errors="replace") as handle:
-        for line in handle:
-            if not line.strip():
-                continue
-            try:
-                item = json.loads(line)
-            except ValueError:
-                item = None
-            if isinstance(item, dict):
-                yield item
-            elif errors is not None:
-                errors[0] += 1
 
 
 def read_records(path: Path, cls: type[Record]) -> Iterator[tuple[Record, Provenance | None]]:
