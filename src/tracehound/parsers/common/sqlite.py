@@ -9,6 +9,7 @@ Logging" and "immutable" URI parameter).
 
 from __future__ import annotations
 
+import functools
 import shutil
 import sqlite3
 import urllib.parse
@@ -78,6 +79,9 @@ def open_readonly(path: Path) -> Iterator[sqlite3.Connection]:
         conn.close()
 
 
+_DECODE = functools.partial(bytes.decode, encoding="utf-8", errors="replace")
+
+
 def _connect(target: str, uri: bool) -> sqlite3.Connection:
     try:
         conn = sqlite3.connect(target, uri=uri)
@@ -86,7 +90,9 @@ def _connect(target: str, uri: bool) -> sqlite3.Connection:
     except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
         raise InputError(f"corrupt SQLite database: {error_text(exc)}") from exc
     # Text from the device may hold invalid UTF-8: keep it, replaced, rather than fail the row.
-    conn.text_factory = lambda b: b.decode("utf-8", errors="replace")
+    # A partial of bytes.decode runs in C: a lambda cost a Python call per text value (1.6 s of
+    # 5 million values at benchmark scale 100).
+    conn.text_factory = _DECODE
     return conn
 
 
