@@ -3,9 +3,9 @@
 The engine makes one :class:`Detection` per indicator hit (:func:`from_match`) and per
 heuristic finding (:func:`from_finding`); the writers turn it into a line of
 ``detections.jsonl`` (:meth:`Detection.to_json`) and a row of ``detections.parquet``. Its id is
-stable: a hash of what was found and where (indicator or detector, field, value, device path,
-row, time), never of the message's wording, so a reworded message keeps the id, and a re-hunt
-recognises a detection it has seen.
+stable: a hash of what was found and where (indicator or detector, artifact, field, value,
+device path, row, time), never of the message's wording, so a reworded message keeps the id,
+and a re-hunt recognises a detection it has seen.
 """
 
 from __future__ import annotations
@@ -187,7 +187,9 @@ def from_match(match: Match, record: Record, prov: Provenance) -> Detection:
         f"({ind.kind.value} {ind.raw!r}; {match.reason})"
     )
     return Detection(
-        id=stable_id("indicator", ind.id, match.field, match.observed, prov.path, record.row),
+        id=stable_id(
+            "indicator", record.TYPE, ind.id, match.field, match.observed, prov.path, record.row
+        ),
         type=DetectionType.INDICATOR,
         severity=indicator_severity(ind.kind.value),
         artifact=record.TYPE,
@@ -211,7 +213,9 @@ def from_finding(finding: Finding) -> Detection:
     severity: Severity = finding.severity
     key = finding.key if finding.key is not None else finding.value
     return Detection(
-        id=stable_id("heuristic", finding.detector, key, prov.path, record.row, iso(finding.ts)),
+        id=stable_id(
+            "heuristic", finding.detector, record.TYPE, key, prov.path, record.row, iso(finding.ts)
+        ),
         type=DetectionType.HEURISTIC,
         severity=severity.value,
         artifact=record.TYPE,
