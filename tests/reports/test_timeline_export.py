@@ -63,3 +63,18 @@ def test_by_default_the_results_folder_is_the_store(tmp_path: Path) -> None:
     done = CliRunner().invoke(main, ["export", "timeline", str(plain)])
     assert done.exit_code == 0, done.output
     assert len(_rows(plain / "timeline.csv")) == len(_rows(full / "timeline.csv"))
+
+
+def test_a_damaged_records_file_is_named_and_the_others_still_export(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run_check(CheckOptions(target=write_demo(tmp_path / "acq", "backup"), output=out))
+    damaged = out / "records" / "ios.sms.parquet"
+    damaged.write_bytes(damaged.read_bytes()[:200])
+    done = CliRunner().invoke(main, ["export", "records", str(out), "-o", str(tmp_path / "j")])
+    assert done.exit_code == 2, done.output
+    assert "not exported:" in done.output and "ios.sms.parquet" in done.output
+    assert (tmp_path / "j" / "ios.calls.jsonl").stat().st_size > 0
+    assert not (tmp_path / "j" / "ios.sms.jsonl").exists()
+    done = CliRunner().invoke(main, ["export", "timeline", str(out), "-o", str(tmp_path / "t")])
+    assert done.exit_code == 4 and "cannot write the timeline" in done.output
+    assert "Traceback" not in done.output and not (tmp_path / "t").exists()

@@ -14,10 +14,11 @@ import tempfile
 from pathlib import Path
 
 import click
+import pyarrow as pa
 from rich.console import Console
 from rich.markup import escape
 
-from tracehound.core.errors import EXIT_NOT_RUN
+from tracehound.core.errors import EXIT_INCOMPLETE, EXIT_NOT_RUN
 from tracehound.core.registry import record_types
 from tracehound.reports.jsonl import record_line_bytes
 from tracehound.reports.text import printable
@@ -58,18 +59,33 @@ def export_records(directory: Path, output: Path | None, artifact: tuple[str, ..
         )
         sys.exit(EXIT_NOT_RUN)
     target = output or directory / "records"
-    target.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
+    try:
+        target.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
+    except OSError as exc:
+        err.print(f"[bold red]error:[/] cannot create {_show(target)}: {_show(exc)}")
+        sys.exit(EXIT_NOT_RUN)
     classes = record_types()
     out = Console(highlight=False, soft_wrap=True)
+    failed = 0
     for name, path in sorted(files.items()):
         if artifact and name not in artifact:
             continue
         cls = classes.get(name)
         if cls is None:
-            err.print(f"[yellow]skipped:[/] {_show(path)}: artifact unknown to this version")
+            err.print(f"[yellow]not exported:[/] {_show(path)}: artifact unknown to this version")
+            failed += 1
             continue
-        count = _write_lines(target / f"{name}.jsonl", path, cls)
+        try:
+            count = _write_lines(target / f"{name}.jsonl", path, cls)
+        except (OSError, pa.ArrowException, TypeError, ValueError) as exc:
+            # A damaged Parquet file: named, counted, and the others are still exported.
+            err.print(f"[bold red]not exported:[/] {_show(path)}: {_show(exc)}")
+            failed += 1
+            continue
         out.print(f"Wrote {count} records to [bold]{_show(target / (name + '.jsonl'))}[/]")
+    if failed:
+        err.print(f"exit code 2: incomplete: {failed} records file(s) not exported")
+        sys.exit(EXIT_INCOMPLETE)
 
 
 def _write_lines(dest: Path, source: Path, cls: type) -> int:
@@ -113,7 +129,14 @@ def export_timeline(directory: Path, output: Path | None) -> None:
         )
         sys.exit(EXIT_NOT_RUN)
     target = output or directory / "timeline.csv"
-    rows = write_timeline(directory, target)
+    try:
+        rows = write_timeline(directory, target)
+    except (OSError, pa.ArrowException, TypeError, ValueError) as exc:
+        # Nothing is written: a timeline missing a damaged file's rows would read as complete.
+        err.print(
+            f"[bold red]error:[/] cannot write the timeline of {_show(directory)}: {_show(exc)}"
+        )
+        sys.exit(EXIT_NOT_RUN)
     Console(highlight=False, soft_wrap=True).print(
         f"Wrote {rows} timeline rows to [bold]{_show(target)}[/]"
     )

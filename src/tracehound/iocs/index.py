@@ -201,11 +201,8 @@ class IndicatorIndex:
 
     def _column_hits(self, column: pa.Array, kind: Kind, name: str) -> Iterator[tuple[int, Match]]:
         """(row, match) for every hit in one column, rows ascending, a row's values in order."""
-        if pa.types.is_list(column.type):
-            values = pc.list_flatten(column)
-            rows = pc.list_parent_indices(column).to_pylist()
-        else:
-            values, rows = column, None
+        is_list = pa.types.is_list(column.type)
+        values = pc.list_flatten(column) if is_list else column
         hits: dict[str, list[Match]] = {}
         for value in pc.unique(values).to_pylist():
             if value:
@@ -214,6 +211,8 @@ class IndicatorIndex:
                     hits[value] = found
         if not hits:
             return
+        # Which record each flattened value came from, only when a value hit.
+        rows = pc.list_parent_indices(column).to_pylist() if is_list else None
         where = pc.indices_nonzero(pc.is_in(values, value_set=pa.array(list(hits), pa.string())))
         for position in where.to_pylist():
             value = values[position].as_py()

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ from tracehound.core.registry import record_types
 from tracehound.reports.derived import as_dict, as_str
 from tracehound.reports.derived import cut as _text
 from tracehound.reports.detections import MessageKey, TimelineKey, timeline_keys
-from tracehound.store.records import iter_record_dicts, record_files
+from tracehound.store.records import record_files, records_at
 
 REDACTED = "[redacted]"
 #: The summary of a redacted row whose record is not in records/ (nothing of it is shown).
@@ -123,11 +124,18 @@ def _candidates(
             else:
                 errors[0] += 1
         return
-    text = {t.decode("utf-8", "replace") for t in times}
-    names = ["ts", *(name for name, _ in cls.EXTRA_TIMES)] if cls is not None else ["ts"]
-    for rec in iter_record_dicts(path, cls, errors):
-        if any(rec.get(name) in text for name in names):
-            yield rec
+    if cls is None:  # a Parquet file needs its declaration to be read
+        errors[0] += 1
+        return
+    wanted: set[datetime] = set()
+    for raw in times:
+        try:
+            when = datetime.fromisoformat(raw.decode("utf-8", "replace"))
+        except ValueError:
+            continue
+        wanted.add(when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC))
+    if wanted:
+        yield from records_at(path, cls, wanted, errors)
 
 
 def find_records(

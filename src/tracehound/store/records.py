@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from tracehound.core.columns import batch_records, schema_of
@@ -106,6 +108,31 @@ def iter_record_dicts(
         parquet = pq.ParquetFile(path)
         for batch in parquet.iter_batches(batch_size=8192):
             for record, prov in batch_records(cls, batch):
+                yield {**record_json(record), "_provenance": prov.to_json()}
+    except (OSError, pa.ArrowException, TypeError, ValueError):
+        if errors is not None:
+            errors[0] += 1
+
+
+def records_at(
+    path: Path, cls: type[Record], times: set[datetime], errors: list[int] | None = None
+) -> Iterator[dict[str, Any]]:
+    """The records of one Parquet file of ``records/`` (JSON form) with a time column (``ts``
+    or an EXTRA_TIMES field) at one of ``times``: the times are compared on the columns, so
+    only those rows become records (the report's lookups of a few redacted rows)."""
+    wanted = pa.array(sorted(times), pa.timestamp("us", tz="UTC"))
+    names = ["ts", *(name for name, _ in cls.EXTRA_TIMES)]
+    try:
+        parquet = pq.ParquetFile(path)
+        present = [n for n in names if n in parquet.schema_arrow.names]
+        for batch in parquet.iter_batches(batch_size=65_536):
+            hit = None
+            for name in present:
+                found = pc.is_in(batch.column(name), value_set=wanted.cast(batch.column(name).type))
+                hit = found if hit is None else pc.or_(hit, found)
+            if hit is None or not pc.any(hit).as_py():
+                continue
+            for record, prov in batch_records(cls, batch.filter(pc.fill_null(hit, False))):
                 yield {**record_json(record), "_provenance": prov.to_json()}
     except (OSError, pa.ArrowException, TypeError, ValueError):
         if errors is not None:
