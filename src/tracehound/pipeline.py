@@ -321,10 +321,10 @@ def _run_file(run: _Run, state: ArtifactRun, device_path: str) -> None:
         with open_input(art, local) as opened:
             for record in art.func(opened, ctx):
                 batch.append(record)
-                if len(batch) >= BATCH_ROWS:
-                    entry["records"] += len(batch)
-                    state.detections += run.handle_batch(batch, prov)
-                    batch = []
+                if len(batch) >= BATCH_ROWS:  # emptied first: a failed batch is not retried
+                    full, batch = batch, []
+                    entry["records"] += len(full)
+                    state.detections += run.handle_batch(full, prov)
     except SchemaMismatch as exc:
         entry.update(status="schema_mismatch", error=str(exc))
     except InputError as exc:
@@ -371,10 +371,10 @@ def _run_listing(run: _Run, state: ArtifactRun) -> None:
     try:
         for record in art.func(filter_listing(art, run.source.entries()), ctx):
             batch.append(record)
-            if len(batch) >= BATCH_ROWS:
-                entry["records"] += len(batch)
-                state.detections += run.handle_batch(batch, prov)
-                batch = []
+            if len(batch) >= BATCH_ROWS:  # emptied first: a failed batch is not retried
+                full, batch = batch, []
+                entry["records"] += len(full)
+                state.detections += run.handle_batch(full, prov)
     except (InputError, OSError) as exc:
         entry.update(status="error", error=f"cannot list the acquisition: {exc}")
         state.errors.append(f"{LISTING_PATH}: {exc}")
