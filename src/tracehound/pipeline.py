@@ -14,16 +14,17 @@ import os
 import platform
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from tracehound import OUTPUT_FORMAT_VERSION, __version__
-from tracehound.core.columns import EXTRA_COLUMN, records_batch
+from tracehound.core.columns import EXTRA_COLUMN, records_at, records_batch, with_provenance
 from tracehound.core.context import ParseContext
 from tracehound.core.detection import Detection, from_finding, from_match
 from tracehound.core.errors import (
@@ -213,19 +214,44 @@ class _Run:
         return count
 
     def _handle_run(self, cls: type[Record], records: list[Record], prov: Provenance) -> int:
-        batch = records_batch(cls, records, prov)
-        self.store.write(cls, batch, records, prov)
+        return self.handle_columns(cls, records_batch(cls, records, prov), prov, records)
+
+    def handle_columns(
+        self,
+        cls: type[Record],
+        batch: pa.RecordBatch,
+        prov: Provenance,
+        records: list[Record] | None = None,
+    ) -> int:
+        """One batch of ``cls``'s rows as Arrow columns (provenance included). ``records`` are
+        the same rows as objects when the parser built them; for a columnar parser's batch,
+        objects are made here only for the rows that need one: indicator hits and the rows the
+        heuristics want (``Detector.wants``)."""
+        count_rows = batch.num_rows
+        if records is None and self.store.jsonl:
+            records = records_at(cls, batch, range(count_rows))
+        self.store.write(cls, batch, records or [], prov)
         hits = self.index.match_batch(batch)
         detectors = self.detectors.get(cls.TYPE, ())
-        severities = [""] * len(records)
+        wanted = [_wanted(det.wants(cls.TYPE, batch)) for det in detectors]
+        if any(rows is None for rows in wanted):
+            numbers: Sequence[int] = range(count_rows)
+        else:  # only the rows with indicator hits or that a heuristic asked for need a step
+            numbers = sorted(set(hits).union(*(rows for rows in wanted if rows is not None)))
+        pick: Callable[[int], Record]
+        if records is not None:
+            pick = records.__getitem__
+        else:
+            made = records_at(cls, batch, numbers)
+            pick = dict(zip(numbers, made, strict=True)).__getitem__
+        severities = [""] * count_rows
         count = 0
-        # Without heuristics on this type only the rows with indicator hits need a step.
-        rows = range(len(records)) if detectors else sorted(hits)
-        for number in rows:
-            record = records[number]
+        for number in numbers:
+            record = pick(number)
             found = [from_match(m, record, prov) for m in hits.get(number, ())]
-            for det in detectors:
-                found.extend(from_finding(f) for f in det.feed(record, prov))
+            for det, rows in zip(detectors, wanted, strict=True):
+                if rows is None or number in rows:
+                    found.extend(from_finding(f) for f in det.feed(record, prov))
             if not found:  # nearly every record: no detection to write or rank
                 continue
             for item in found:
@@ -241,8 +267,9 @@ class _Run:
             return count
         odd = pc.indices_nonzero(pc.is_valid(batch.column(EXTRA_COLUMN))).to_pylist()
         self.timeline.add_lines(timeline_lines(cls, batch, severities, prov.path, odd))
-        for number in odd:
-            self.timeline.add_record(records[number], prov, severities[number])
+        odd_records = [records[n] for n in odd] if records else records_at(cls, batch, odd)
+        for number, record in zip(odd, odd_records, strict=True):
+            self.timeline.add_record(record, prov, severities[number])
         return count
 
     def finish_detectors(self) -> None:
@@ -272,6 +299,13 @@ class _Run:
         if self.det_handle is not None:
             self.det_handle.close()
         self.store.close()
+
+
+def _wanted(mask: pa.Array | None) -> set[int] | None:
+    """The row numbers a detector's ``wants`` mask selects (None: every row)."""
+    if mask is None:
+        return None
+    return set(pc.indices_nonzero(pc.fill_null(mask, False)).to_pylist())
 
 
 def _register_input(run: _Run, art: Artifact, device_path: str) -> tuple[Path, Provenance]:
@@ -319,12 +353,7 @@ def _run_file(run: _Run, state: ArtifactRun, device_path: str) -> None:
     batch: list[Record] = []
     try:
         with open_input(art, local) as opened:
-            for record in art.func(opened, ctx):
-                batch.append(record)
-                if len(batch) >= BATCH_ROWS:  # emptied first: a failed batch is not retried
-                    full, batch = batch, []
-                    entry["records"] += len(full)
-                    state.detections += run.handle_batch(full, prov)
+            _consume(run, state, entry, art, art.func(opened, ctx), batch, prov)
     except SchemaMismatch as exc:
         entry.update(status="schema_mismatch", error=str(exc))
     except InputError as exc:
@@ -338,6 +367,41 @@ def _run_file(run: _Run, state: ArtifactRun, device_path: str) -> None:
     state.records += entry["records"]
     state.warnings += ctx.warnings
     state.messages.extend(ctx.messages[: 50 - len(state.messages)])
+
+
+def _consume(
+    run: _Run,
+    state: ArtifactRun,
+    entry: dict[str, Any],
+    art: Artifact,
+    items: Iterator[Record | pa.RecordBatch],
+    batch: list[Record],
+    prov: Provenance,
+) -> None:
+    """Take what a parser yields: records, gathered into batches of BATCH_ROWS, or Arrow
+    batches of its record's fields (a columnar parser), each passed on as it comes so the
+    rows keep the parser's order. ``batch`` keeps the records not passed on yet when the
+    parser stops or fails (``_flush``)."""
+    for item in items:
+        if isinstance(item, pa.RecordBatch):
+            if batch:
+                full = batch[:]
+                batch.clear()
+                entry["records"] += len(full)
+                state.detections += run.handle_batch(full, prov)
+            entry["records"] += item.num_rows
+            cls = art.record
+            kind = (item.schema.metadata or {}).get(b"type", b"").decode()
+            if kind != cls.TYPE:
+                raise ValueError(f"a batch of {kind or 'unknown'} records from {art.name}")
+            state.detections += run.handle_columns(cls, with_provenance(cls, item, prov), prov)
+            continue
+        batch.append(item)
+        if len(batch) >= BATCH_ROWS:  # emptied first: a failed batch is not retried
+            full = batch[:]
+            batch.clear()
+            entry["records"] += len(full)
+            state.detections += run.handle_batch(full, prov)
 
 
 def _flush(
@@ -369,12 +433,8 @@ def _run_listing(run: _Run, state: ArtifactRun) -> None:
     ctx = ParseContext(artifact=art.name, path=LISTING_PATH, device=run.facts)
     batch: list[Record] = []
     try:
-        for record in art.func(filter_listing(art, run.source.entries()), ctx):
-            batch.append(record)
-            if len(batch) >= BATCH_ROWS:  # emptied first: a failed batch is not retried
-                full, batch = batch, []
-                entry["records"] += len(full)
-                state.detections += run.handle_batch(full, prov)
+        items = art.func(filter_listing(art, run.source.entries()), ctx)
+        _consume(run, state, entry, art, items, batch, prov)
     except (InputError, OSError) as exc:
         entry.update(status="error", error=f"cannot list the acquisition: {exc}")
         state.errors.append(f"{LISTING_PATH}: {exc}")

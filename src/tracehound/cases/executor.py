@@ -14,6 +14,7 @@ import contextlib
 import multiprocessing
 from collections.abc import Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from typing import Any, cast
 
 from tracehound.core.errors import TracehoundError
 
@@ -29,13 +30,15 @@ def executor(jobs: int, scheduler: str | None = None) -> Iterator[Executor]:
     memory and its errors keep their traceback)."""
     if scheduler:
         try:
-            from distributed import Client
+            import distributed
         except ImportError:
             raise ClusterError(
                 "--scheduler needs Dask distributed: pip install 'tracehound[cluster]'"
             ) from None
         try:
-            client = Client(scheduler, timeout="10s", set_as_default=False)
+            client: Any = cast(Any, distributed).Client(
+                scheduler, timeout="10s", set_as_default=False
+            )
         except (OSError, TimeoutError, ValueError) as exc:
             raise ClusterError(f"{scheduler}: cannot reach the Dask scheduler: {exc}") from None
         try:

@@ -115,6 +115,25 @@ def records_batch(cls: type[Record], records: Sequence[Record], prov: Provenance
     return pa.RecordBatch.from_arrays(arrays, schema=schema)
 
 
+def with_provenance(cls: type[Record], fields: pa.RecordBatch, prov: Provenance) -> pa.RecordBatch:
+    """A batch of ``cls``'s fields (a columnar parser's output) completed with the provenance
+    columns and an empty ``_extra``: the same batch :func:`records_batch` makes from records."""
+    schema = schema_of(cls)
+    count = fields.num_rows
+    arrays = [fields.column(name) for name in field_names(cls)]
+    arrays.extend(_constant(getattr(prov, attr), count) for _, attr in PROVENANCE_COLUMNS)
+    arrays.append(pa.nulls(count, pa.string()))
+    return pa.RecordBatch.from_arrays(arrays, schema=schema)
+
+
+def records_at(cls: type[Record], batch: pa.RecordBatch, rows: Sequence[int]) -> list[Record]:
+    """The records of some rows of a batch of ``cls`` (for the heuristics and hit rows of a
+    columnar parser's output)."""
+    if not rows:
+        return []
+    return [record for record, _ in batch_records(cls, batch.take(pa.array(rows, pa.int64())))]
+
+
 def _constant(value: str | None, count: int) -> pa.Array:
     """A dictionary column holding ``value`` on every row (null rows for None)."""
     if value is None:

@@ -19,6 +19,8 @@ from tracehound.core.context import ParseContext
 from tracehound.core.records import Provenance, Record
 
 if TYPE_CHECKING:
+    import pyarrow as pa
+
     from tracehound.iocs.index import IndicatorIndex
 
 #: How the pipeline opens an input before calling the parser: a read-only sqlite3 connection, a
@@ -141,6 +143,14 @@ class Detector:
 
     def finish(self) -> Iterator[Finding]:
         return iter(())
+
+    def wants(self, type_name: str, batch: pa.RecordBatch) -> pa.Array | None:
+        """The rows of ``batch`` (records of ``type_name`` as Arrow columns) that ``feed`` must
+        see, as a boolean column, or None for every row. A detector that reacts to few rows
+        (a received link, an alert's wording) says which here, with a test at least as wide as
+        ``feed``'s, so the engine builds record objects for those rows only. ``feed`` must not
+        depend on the rows it is not shown."""
+        return None
 
     def use_indicators(self, index: IndicatorIndex) -> None:
         """Called once before any record with the run's indicators, for detectors that weigh

@@ -23,6 +23,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from tracehound.core.process_baseline import ProcessBaseline, bundled_baseline
 from tracehound.core.records import Provenance, Record
 from tracehound.core.registry import Detector, Finding, detector
@@ -56,6 +59,7 @@ DELIVERY_TYPES = (
     "ios.whatsapp",
     "ios.calendar",
 )
+_LINK_MESSAGES = (SmsMessage.TYPE, WhatsAppMessage.TYPE)
 _NETBASE = {"ios.datausage": "DataUsage", "ios.netusage": "netusage"}
 
 
@@ -83,6 +87,12 @@ class InfectionSequence(Detector):
 
     def use_indicators(self, index: IndicatorIndex) -> None:
         self.index = index
+
+    def wants(self, type_name: str, batch: pa.RecordBatch) -> pa.Array | None:
+        if type_name in _LINK_MESSAGES:  # only a received message with a link is a delivery
+            received = pc.equal(batch.column("direction"), "received")
+            return pc.and_(received, pc.greater(pc.list_value_length(batch.column("links")), 0))
+        return None
 
     def feed(self, record: Record, prov: Provenance) -> Iterator[Finding]:
         if record.TYPE in PROCESS_TYPES or record.TYPE in APP_TYPES:

@@ -8,7 +8,11 @@ which Apple adopted in 2024 when it stopped saying "state-sponsored".
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from tracehound.core.records import Provenance, Record
 from tracehound.core.registry import Detector, Finding, Severity, detector
@@ -18,6 +22,8 @@ PREFIXES = (
     "ALERT: State-sponsored attackers may be targeting your iPhone",
     "ALERT: Apple detected a targeted mercenary spyware attack against your iPhone",
 )
+
+_COMMON = os.path.commonprefix(PREFIXES)  # noqa: RUF071  (text, not paths: "ALERT: ")
 
 
 def is_threat_notification(text: str | None) -> bool:
@@ -30,6 +36,10 @@ class SmsThreatNotification(Detector):
     NAME = "sms_threat_notification"
     TYPES = (SmsMessage.TYPE,)
     DESCRIPTION = "Apple threat notification about state-sponsored or mercenary spyware attacks"
+
+    def wants(self, type_name: str, batch: pa.RecordBatch) -> pa.Array | None:
+        # Every wording begins with the same words: a message without them is no notification.
+        return pc.match_substring(batch.column("text"), _COMMON)
 
     def feed(self, record: Record, prov: Provenance) -> Iterator[Finding]:
         if not isinstance(record, SmsMessage) or not is_threat_notification(record.text):

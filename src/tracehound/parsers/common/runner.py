@@ -11,6 +11,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+
+from tracehound.core.columns import batch_records
 from tracehound.core.context import ParseContext
 from tracehound.core.errors import InputError, SchemaMismatch
 from tracehound.core.files import FileEntry
@@ -121,8 +124,19 @@ def parse_file(
     """Parse one file completely (tests and small inputs); the pipeline streams instead."""
     ctx = ParseContext(artifact=artifact.name, path=device_path, device=dict(device or {}))
     with open_input(artifact, path) as opened:
-        records = list(artifact.func(opened, ctx))
+        records = list(as_records(artifact, artifact.func(opened, ctx)))
     return records, ctx
+
+
+def as_records(artifact: Artifact, items: Iterable[Any]) -> Iterator[Record]:
+    """What a parser yields as records: a columnar parser's Arrow batches become records here
+    (for tests and small inputs; the engine keeps the columns)."""
+    for item in items:
+        if isinstance(item, pa.RecordBatch):
+            for record, _ in batch_records(artifact.record, item):
+                yield record
+        else:
+            yield item
 
 
 def parse_listing(
@@ -130,7 +144,7 @@ def parse_listing(
 ) -> tuple[list[Record], ParseContext]:
     """Run a listing artifact on file entries filtered by its globs, as the pipeline does."""
     ctx = ParseContext(artifact=artifact.name, path=LISTING_PATH, device=dict(device or {}))
-    records = list(artifact.func(filter_listing(artifact, entries), ctx))
+    records = list(as_records(artifact, artifact.func(filter_listing(artifact, entries), ctx)))
     return records, ctx
 
 

@@ -1,0 +1,162 @@
+"""Columnar conversion of SQLite rows: a batch of fetched rows becomes Arrow columns at once.
+
+The bulk SQLite parsers (sms.db, WhatsApp, Safari, interactionC, ...) fetch rows in batches
+(``fetch_columns``: ``fetchmany`` then one C-level transposition) and convert whole columns with
+Arrow compute instead of building one Python object per row. This is the fast path, and only
+that: it accepts a batch only when every value is of the expected storage class and every
+time is in range, that is exactly when the row-by-row conversions (``ParseContext.text``,
+``.integer``, ``.time`` with ``core.timeutil``) would give the same values and no warning.
+Any other value raises :class:`Unclean`, and the parser converts that batch row by row with
+its ordinary code, so warnings, their order and every edge case stay as they are. Tests
+compare both paths on the same rows (tests/parsers/test_columnar.py).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from tracehound.core.columns import TIMESTAMP
+
+#: Rows fetched and converted at once (the engine's batch size).
+FETCH_ROWS = 8192
+_NONE = type(None)
+# datetime's range in Unix microseconds: 0001-01-01 to 9999-12-31 23:59:59.999999.
+_MIN_US = -62_135_596_800_000_000
+_MAX_US = 253_402_300_799_999_999
+_COCOA_US = 978_307_200_000_000  # 2001-01-01 in Unix microseconds
+_COCOA_NS_THRESHOLD = 100_000_000_000  # as core.timeutil.from_cocoa_s_or_ns
+
+
+class Unclean(Exception):
+    """A batch holds a value the columnar path does not convert; convert it row by row."""
+
+
+def fetch_batches(
+    cursor: sqlite3.Cursor, size: int = FETCH_ROWS
+) -> Iterator[tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]]:
+    """``(rows, columns)`` per batch of ``size`` rows: the rows as fetched and the same values
+    transposed into one tuple per column."""
+    while rows := cursor.fetchmany(size):
+        yield rows, list(zip(*rows, strict=True))
+
+
+def _only(values: Sequence[Any], allowed: frozenset[type]) -> None:
+    if not set(map(type, values)) <= allowed:
+        raise Unclean
+
+
+_TEXT: frozenset[type] = frozenset({str, _NONE})
+_INT: frozenset[type] = frozenset({int, _NONE})
+_NUMBER: frozenset[type] = frozenset({int, float, _NONE})
+
+
+def text(values: Sequence[Any]) -> pa.Array:
+    """A string column: every value text or NULL (``ParseContext.text`` without a warning),
+    and valid Unicode (a lone surrogate goes through the row path and ``_extra``)."""
+    _only(values, _TEXT)
+    try:
+        return pa.array(values, pa.string())
+    except (pa.ArrowException, UnicodeError) as exc:
+        raise Unclean from exc
+
+
+def integers(values: Sequence[Any]) -> pa.Array:
+    """An int64 column: every value an integer or NULL (``ParseContext.integer``)."""
+    _only(values, _INT)
+    try:
+        return pa.array(values, pa.int64())
+    except (pa.ArrowException, OverflowError) as exc:
+        raise Unclean from exc
+
+
+def equals_one(values: Sequence[Any], null: bool | None = False) -> pa.Array:
+    """``value == 1`` per row for integer columns (``null`` where the value is NULL)."""
+    flags = pc.equal(integers(values), 1)
+    return flags if null is None else pc.fill_null(flags, null)
+
+
+def truthy(values: Sequence[Any]) -> pa.Array:
+    """``None if v is None else bool(v)`` for integer columns."""
+    return pc.not_equal(integers(values), 0)
+
+
+def _timestamps(micros: pa.Array) -> pa.Array:
+    """Unix microseconds as UTC timestamps; Unclean if one is outside datetime's years."""
+    if len(micros) and micros.null_count < len(micros):
+        low, high = pc.min_max(micros).values()
+        if low.as_py() < _MIN_US or high.as_py() > _MAX_US:
+            raise Unclean
+    return micros.cast(TIMESTAMP)
+
+
+def _floor_div(values: pa.Array, divisor: int) -> pa.Array:
+    """Integer division rounding down, as Python's ``//`` (Arrow's truncates toward zero)."""
+    quotient = pc.divide(values, divisor)
+    negative = pc.less(pc.subtract(values, pc.multiply(quotient, divisor)), 0)
+    return pc.subtract(quotient, pc.cast(negative, pa.int64()))
+
+
+def cocoa_s_or_ns(values: Sequence[Any], unset_zero: bool = True) -> pa.Array:
+    """``ctx.time(from_cocoa_s_or_ns, v, unset=(0,))`` for a column of integers: seconds up to
+    1e11 in magnitude, nanoseconds (floored to microseconds) above; 0 is no time."""
+    ints = integers(values)
+    seconds = pc.less_equal(pc.abs(ints), _COCOA_NS_THRESHOLD)
+    # Each branch is computed on the values of the other too: clamp them so none overflows.
+    as_s = pc.multiply(pc.if_else(seconds, ints, 0), 1_000_000)
+    as_ns = _floor_div(pc.if_else(seconds, 0, ints), 1000)
+    micros = pc.add(pc.if_else(seconds, as_s, as_ns), _COCOA_US)
+    if unset_zero:
+        micros = pc.if_else(pc.equal(ints, 0), pa.scalar(None, pa.int64()), micros)
+    return _timestamps(micros)
+
+
+def cocoa_seconds(values: Sequence[Any]) -> pa.Array:
+    """``ctx.time(from_cocoa, v)`` for a column of Cocoa seconds (REAL or INTEGER): the same
+    microseconds as ``timedelta(seconds=v)``, which keeps the whole seconds exactly and rounds
+    the fraction's microseconds half to even."""
+    _only(values, _NUMBER)
+    try:
+        numbers = pa.array(values, pa.float64())
+    except (pa.ArrowException, OverflowError) as exc:
+        raise Unclean from exc
+    if numbers.null_count < len(numbers):
+        low, high = pc.min_max(numbers).values()
+        # NaN and infinities give no time (a warning on the row path); values beyond 1e12 s
+        # (year 33,700) overflow datetime there and int64 microseconds here.
+        if not (-1e12 < low.as_py() < 1e12 and -1e12 < high.as_py() < 1e12):
+            raise Unclean
+        if pc.any(pc.is_nan(numbers)).as_py():
+            raise Unclean
+    whole = pc.trunc(numbers)
+    fraction = pc.round(
+        pc.multiply(pc.subtract(numbers, whole), 1e6), ndigits=0, round_mode="half_to_even"
+    )
+    micros = pc.add(
+        pc.add(pc.multiply(pc.cast(whole, pa.int64()), 1_000_000), pc.cast(fraction, pa.int64())),
+        _COCOA_US,
+    )
+    return _timestamps(micros)
+
+
+def constant(value: Any, count: int, arrow_type: pa.DataType) -> pa.Array:
+    """``value`` on every row."""
+    return pa.array([value] * count, arrow_type)
+
+
+def record_batch(record: type, arrays: dict[str, pa.Array]) -> pa.RecordBatch:
+    """A batch of the record's fields (in declaration order) from named columns; the engine
+    adds the provenance columns."""
+    from tracehound.core.columns import schema_of
+    from tracehound.core.records import field_names
+
+    schema = schema_of(record)
+    names = field_names(record)
+    fields = [schema.field(name) for name in names]
+    return pa.RecordBatch.from_arrays(
+        [arrays[name] for name in names], schema=pa.schema(fields, metadata=schema.metadata)
+    )
