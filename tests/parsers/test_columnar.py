@@ -38,7 +38,7 @@ def _row_times(convert: Any, values: list[Any], unset: tuple[int, ...] = ()) -> 
 # Seconds and nanoseconds, both signs, the 1e11 boundary, and the ends of datetime's range.
 _S_OR_NS = st.one_of(
     st.none(),
-    st.integers(-10**11, 10**11),
+    st.integers(-(10**11), 10**11),
     st.integers(10**11, 2**63 - 1),
     st.integers(-(2**63) + 1, -(10**11)).filter(lambda v: v > -63_113_904_000 * 10**9),
     st.sampled_from([0, 10**11, 10**11 + 1, -(10**11), -(10**11) - 1, 1, -1, 999, -999]),
@@ -92,7 +92,8 @@ def test_cocoa_seconds_hands_back_odd_values(values: list[Any]) -> None:
 
 
 @pytest.mark.parametrize(
-    "values", [[1, "2"], [1, 2.0], [True], [2**70], [-(10**11)]]  # last: before year 1
+    "values",
+    [[1, "2"], [1, 2.0], [True], [2**70], [-(10**11)]],  # last: before year 1
 )
 def test_integer_columns_hand_back_odd_values(values: list[Any]) -> None:
     with pytest.raises(columnar.Unclean):
@@ -171,3 +172,76 @@ def test_sms_batch_with_an_odd_value_goes_row_by_row() -> None:
     record = sms._record(row, ctx)
     assert record.text is None and ctx.warnings == 1
     assert record.ts == datetime(2001, 1, 1, 0, 0, 1, tzinfo=UTC)
+
+
+def test_fetch_groups_never_splits_a_group() -> None:
+    import sqlite3
+
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE t (k INTEGER, v INTEGER)")
+    keys = [1, 2, 3, 3, 3, 4, 5, 5, 6]
+    conn.executemany("INSERT INTO t VALUES (?, ?)", [(k, n) for n, k in enumerate(keys)])
+    batches = [
+        rows
+        for rows, _ in columnar.fetch_groups(
+            conn.execute("SELECT k, v FROM t ORDER BY v"), 0, size=3
+        )
+    ]
+    assert [r for rows in batches for r in rows] == [(k, n) for n, k in enumerate(keys)]
+    assert [[k for k, _ in rows] for rows in batches] == [[1, 2, 3, 3, 3], [4, 5, 5], [6]]
+    for rows in batches[1:]:
+        assert rows[0][0] != batches[batches.index(rows) - 1][-1][0]
+
+
+_WA_TEXT = st.one_of(
+    st.none(),
+    st.sampled_from(
+        [
+            "hi",
+            "look https://example.com/a, and http://b.example/",
+            "https://mmg.whatsapp.net/d/f/x.enc",
+            "https://example.com/a",
+        ]
+    ),
+)
+_WA_ROW = st.fixed_dictionaries(
+    {
+        "date": _SECONDS.filter(lambda v: v is None or from_cocoa(v) is not None),
+        "sent": st.sampled_from([None, 0, 700_000_000.25]),
+        "from_me": st.sampled_from([None, 0, 1, 5]),
+        "from_jid": st.sampled_from([None, "12025550123@s.whatsapp.net"]),
+        "to_jid": st.sampled_from([None, "x@g.us"]),
+        "text": _WA_TEXT,
+        "push": st.sampled_from([None, "Ana"]),
+        "mtype": st.sampled_from([None, 0, 7]),
+        "stanza": st.sampled_from([None, "ABC"]),
+        "media_url": _WA_TEXT,
+        "content1": _WA_TEXT,
+        "content2": _WA_TEXT,
+        "matched": _WA_TEXT,
+        "chat_jid": st.sampled_from([None, "x@g.us"]),
+        "chat": st.sampled_from([None, "Group"]),
+    }
+)
+
+
+@given(st.lists(_WA_ROW, min_size=1, max_size=20))
+def test_whatsapp_columns_equal_the_row_records(rows: list[dict[str, Any]]) -> None:
+    from tracehound.core.columns import with_provenance
+    from tracehound.parsers.ios import whatsapp
+
+    rows = [{"pk": n + 1, **row} for n, row in enumerate(rows)]
+    columns = {name: [row[name] for row in rows] for name in rows[0]}
+    ctx = ParseContext(artifact="ios.whatsapp", path="/p/ChatStorage.sqlite")
+    made = [whatsapp._record(ctx, r["pk"], [r]) for r in rows]
+    assert ctx.warnings == 0
+    cls = whatsapp.WhatsAppMessage
+    fields = with_provenance(cls, whatsapp._columns(columns), PROV)
+    assert records_at(cls, fields, range(len(rows))) == made
+
+
+def test_whatsapp_message_with_joined_rows_goes_row_by_row() -> None:
+    from tracehound.parsers.ios import whatsapp
+
+    with pytest.raises(columnar.Unclean):
+        whatsapp._columns({"pk": [1, 1]})

@@ -92,6 +92,8 @@ class InfectionSequence(Detector):
         if type_name in _LINK_MESSAGES:  # only a received message with a link is a delivery
             received = pc.equal(batch.column("direction"), "received")
             return pc.and_(received, pc.greater(pc.list_value_length(batch.column("links")), 0))
+        if type_name == SafariVisit.TYPE:  # only redirects matter (safari_redirect)
+            return self.redirects.wants(type_name, batch)
         return None
 
     def feed(self, record: Record, prov: Provenance) -> Iterator[Finding]:

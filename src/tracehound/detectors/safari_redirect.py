@@ -20,6 +20,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 
+import pyarrow as pa
+import pyarrow.compute as pc
 from publicsuffixlist import PublicSuffixList
 
 from tracehound.core.records import Provenance, Record
@@ -88,6 +90,21 @@ class SafariRedirect(Detector):
         # target key -> visits that point at it: ("to", visit redirected to target) or
         # ("from", visit was redirected from target)
         self._expect: dict[_Key, list[tuple[_Visit, str]]] = {}
+
+    def wants(self, type_name: str, batch: pa.RecordBatch) -> pa.Array | None:
+        """Visits that redirect or were redirected, and visits another visit (of this batch,
+        or one waiting from an earlier batch) names as its source or destination: a visit with
+        neither link nor waiter is dropped at once by ``feed``."""
+        src, dst = batch.column("redirect_source"), batch.column("redirect_destination")
+        linked = pc.or_(pc.is_valid(src), pc.is_valid(dst))
+        if not batch.num_rows:
+            return linked
+        path = batch.column("_path")[0].as_py()
+        named = {key[1] for key in self._expect if key[0] == path}
+        named.update(v for v in pc.unique(src).to_pylist() if v is not None)
+        named.update(v for v in pc.unique(dst).to_pylist() if v is not None)
+        wanted = pc.is_in(batch.column("visit_id"), value_set=pa.array(sorted(named), pa.int64()))
+        return pc.or_(linked, wanted)
 
     def feed(self, record: Record, prov: Provenance) -> Iterator[Finding]:
         if not isinstance(record, SafariVisit):

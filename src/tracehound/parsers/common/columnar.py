@@ -45,6 +45,44 @@ def fetch_batches(
         yield rows, list(zip(*rows, strict=True))
 
 
+def fetch_groups(
+    cursor: sqlite3.Cursor, key: int, size: int = FETCH_ROWS
+) -> Iterator[tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]]:
+    """As :func:`fetch_batches` for a query ordered by column ``key`` whose rows may come in
+    groups (a message joined to several media rows): a batch never splits a group, so a
+    parser can group within each batch."""
+    pending: list[tuple[Any, ...]] = []
+    while True:
+        rows = pending + cursor.fetchmany(max(size - len(pending), 1))
+        pending = []
+        if not rows:
+            return
+        while True:  # read on while the next rows continue the batch's last group
+            following = cursor.fetchone()
+            if following is None:
+                break
+            if following[key] != rows[-1][key]:
+                pending = [following]
+                break
+            rows.append(following)
+        yield rows, list(zip(*rows, strict=True))
+
+
+def unique(values: Sequence[Any]) -> None:
+    """Unclean unless the values (a batch's keys) are distinct."""
+    if len(set(values)) != len(values):
+        raise Unclean
+
+
+def any_contains(columns: Sequence[pa.Array], pattern: str) -> list[int]:
+    """The rows where any of these string columns contains ``pattern``."""
+    mask = None
+    for column in columns:
+        found = pc.fill_null(pc.match_substring(column, pattern), False)
+        mask = found if mask is None else pc.or_(mask, found)
+    return [] if mask is None else pc.indices_nonzero(mask).to_pylist()
+
+
 def _only(values: Sequence[Any], allowed: frozenset[type]) -> None:
     if not set(map(type, values)) <= allowed:
         raise Unclean

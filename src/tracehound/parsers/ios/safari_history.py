@@ -18,13 +18,17 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
 
 from tracehound.core.context import ParseContext
 from tracehound.core.records import Record, Url
 from tracehound.core.registry import artifact
 from tracehound.core.timeutil import from_cocoa
+from tracehound.parsers.common import columnar
 from tracehound.parsers.common.sqlite import select_optional
 
 
@@ -88,32 +92,67 @@ def _flag(value: object) -> bool | None:
         "history_visits": ("id", "history_item", "visit_time"),
     },
 )
-def parse(conn: sqlite3.Connection, ctx: ParseContext) -> Iterator[SafariVisit]:
+def parse(conn: sqlite3.Connection, ctx: ParseContext) -> Iterator[SafariVisit | pa.RecordBatch]:
     """Safari visits with their redirect links (History.db, also per profile and per app)."""
     found = _PROFILE.search(ctx.path)
     profile = found.group(1) if found else None
     visits = select_optional(conn, "history_visits", _VISIT_COLUMNS)
     items = select_optional(conn, "history_items", _ITEM_COLUMNS)
-    conn.row_factory = sqlite3.Row
     query = (
         f"SELECT {visits}, {items} FROM history_visits "
         "LEFT JOIN history_items ON history_items.id = history_visits.history_item "
         "ORDER BY history_visits.id"
     )
-    for r in conn.execute(query):
-        row = r["v_id"]
-        yield SafariVisit(
-            ts=ctx.time(from_cocoa, r["v_time"], row, "visit_time"),
-            row=row,
-            url=ctx.text(r["i_url"], row, "url"),
-            title=ctx.text(r["v_title"], row, "title"),
-            visit_id=row,
-            item_id=ctx.integer(r["v_item"], row, "history_item"),
-            redirect_source=ctx.integer(r["v_src"], row, "redirect_source"),
-            redirect_destination=ctx.integer(r["v_dst"], row, "redirect_destination"),
-            load_successful=_flag(r["v_ok"]),
-            http_non_get=_flag(r["v_non_get"]),
-            origin=ctx.integer(r["v_origin"], row, "origin"),
-            visit_count=ctx.integer(r["i_count"], row, "visit_count"),
-            profile=profile,
-        )
+    conn.row_factory = None
+    cursor = conn.execute(query)
+    names = [d[0] for d in cursor.description]
+    for rows, values in columnar.fetch_batches(cursor):
+        try:
+            yield _columns(dict(zip(names, values, strict=True)), profile)
+        except columnar.Unclean:  # an odd value somewhere in the batch: row by row
+            for row in rows:
+                yield _record(ctx, dict(zip(names, row, strict=True)), profile)
+
+
+def _record(ctx: ParseContext, r: dict[str, Any], profile: str | None) -> SafariVisit:
+    row = r["v_id"]
+    return SafariVisit(
+        ts=ctx.time(from_cocoa, r["v_time"], row, "visit_time"),
+        row=row,
+        url=ctx.text(r["i_url"], row, "url"),
+        title=ctx.text(r["v_title"], row, "title"),
+        visit_id=row,
+        item_id=ctx.integer(r["v_item"], row, "history_item"),
+        redirect_source=ctx.integer(r["v_src"], row, "redirect_source"),
+        redirect_destination=ctx.integer(r["v_dst"], row, "redirect_destination"),
+        load_successful=_flag(r["v_ok"]),
+        http_non_get=_flag(r["v_non_get"]),
+        origin=ctx.integer(r["v_origin"], row, "origin"),
+        visit_count=ctx.integer(r["i_count"], row, "visit_count"),
+        profile=profile,
+    )
+
+
+def _columns(c: dict[str, Sequence[Any]], profile: str | None) -> pa.RecordBatch:
+    """The batch as columns, exactly as ``_record`` would make each visit (columnar.py)."""
+    visit = columnar.integers(c["v_id"])
+    if visit.null_count:
+        raise columnar.Unclean
+    return columnar.record_batch(
+        SafariVisit,
+        {
+            "ts": columnar.cocoa_seconds(c["v_time"]),
+            "row": visit,
+            "url": columnar.text(c["i_url"]),
+            "title": columnar.text(c["v_title"]),
+            "visit_id": visit,
+            "item_id": columnar.integers(c["v_item"]),
+            "redirect_source": columnar.integers(c["v_src"]),
+            "redirect_destination": columnar.integers(c["v_dst"]),
+            "load_successful": columnar.truthy(c["v_ok"]),
+            "http_non_get": columnar.truthy(c["v_non_get"]),
+            "origin": columnar.integers(c["v_origin"]),
+            "visit_count": columnar.integers(c["i_count"]),
+            "profile": columnar.constant(profile, len(visit), pa.string()),
+        },
+    )

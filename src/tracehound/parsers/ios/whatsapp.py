@@ -15,15 +15,20 @@ from __future__ import annotations
 
 import itertools
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from tracehound.core.context import ParseContext
 from tracehound.core.records import Record, Url
 from tracehound.core.registry import artifact
 from tracehound.core.timeutil import from_cocoa
 from tracehound.iocs.normalise import split_url
+from tracehound.parsers.common import columnar
 from tracehound.parsers.common.sqlite import columns, select_optional, tables
 from tracehound.parsers.ios.sms import extract_links
 
@@ -102,7 +107,7 @@ def is_whatsapp_media(url: str) -> bool:
     return bool(parts and parts.host.endswith(".whatsapp.net") and parts.host.startswith("mmg"))
 
 
-def _links(ctx: ParseContext, rows: list[sqlite3.Row], pk: int) -> tuple[str, ...]:
+def _links(ctx: ParseContext, rows: list[dict[str, Any]], pk: int) -> tuple[str, ...]:
     found: dict[str, None] = {}
     for r in rows:
         for name in _LINK_FIELDS:
@@ -120,27 +125,74 @@ def _links(ctx: ParseContext, rows: list[sqlite3.Row], pk: int) -> tuple[str, ..
     paths=PATHS,
     requires={"ZWAMESSAGE": ("Z_PK", "ZMESSAGEDATE", "ZTEXT")},
 )
-def parse(conn: sqlite3.Connection, ctx: ParseContext) -> Iterator[WhatsAppMessage]:
+def parse(
+    conn: sqlite3.Connection, ctx: ParseContext
+) -> Iterator[WhatsAppMessage | pa.RecordBatch]:
     """WhatsApp messages: time, sender and receiver JIDs, direction, text and links."""
-    conn.row_factory = sqlite3.Row
-    for pk, group in itertools.groupby(conn.execute(_query(conn)), key=lambda r: r["pk"]):
-        rows = list(group)
-        r = rows[0]
-        text = ctx.text(r["text"], pk, "ZTEXT")
-        from_me = ctx.integer(r["from_me"], pk, "ZISFROMME")
-        yield WhatsAppMessage(
-            ts=ctx.time(from_cocoa, r["date"], pk, "ZMESSAGEDATE"),
-            row=pk,
-            direction=None if from_me is None else ("sent" if from_me else "received"),
-            from_jid=ctx.text(r["from_jid"], pk, "ZFROMJID"),
-            to_jid=ctx.text(r["to_jid"], pk, "ZTOJID"),
-            chat_jid=ctx.text(r["chat_jid"], pk, "ZWACHATSESSION.ZCONTACTJID"),
-            chat_name=ctx.text(r["chat"], pk, "ZWACHATSESSION.ZPARTNERNAME"),
-            push_name=ctx.text(r["push"], pk, "ZPUSHNAME"),
-            text=text,
-            message_type=ctx.integer(r["mtype"], pk, "ZMESSAGETYPE"),
-            stanza_id=ctx.text(r["stanza"], pk, "ZSTANZAID"),
-            media_url=ctx.text(r["media_url"], pk, "ZMEDIAURL"),
-            links=_links(ctx, rows, pk),
-            sent_at=ctx.time(from_cocoa, r["sent"], pk, "ZSENTDATE"),
-        )
+    conn.row_factory = None
+    cursor = conn.execute(_query(conn))
+    names = [d[0] for d in cursor.description]
+    for rows, values in columnar.fetch_groups(cursor, names.index("pk")):
+        try:
+            yield _columns(dict(zip(names, values, strict=True)))
+        except columnar.Unclean:  # joined rows of one message, or an odd value: row by row
+            named = [dict(zip(names, row, strict=True)) for row in rows]
+            for pk, group in itertools.groupby(named, key=lambda r: r["pk"]):
+                yield _record(ctx, pk, list(group))
+
+
+def _record(ctx: ParseContext, pk: Any, rows: list[dict[str, Any]]) -> WhatsAppMessage:
+    r = rows[0]
+    text = ctx.text(r["text"], pk, "ZTEXT")
+    from_me = ctx.integer(r["from_me"], pk, "ZISFROMME")
+    return WhatsAppMessage(
+        ts=ctx.time(from_cocoa, r["date"], pk, "ZMESSAGEDATE"),
+        row=pk,
+        direction=None if from_me is None else ("sent" if from_me else "received"),
+        from_jid=ctx.text(r["from_jid"], pk, "ZFROMJID"),
+        to_jid=ctx.text(r["to_jid"], pk, "ZTOJID"),
+        chat_jid=ctx.text(r["chat_jid"], pk, "ZWACHATSESSION.ZCONTACTJID"),
+        chat_name=ctx.text(r["chat"], pk, "ZWACHATSESSION.ZPARTNERNAME"),
+        push_name=ctx.text(r["push"], pk, "ZPUSHNAME"),
+        text=text,
+        message_type=ctx.integer(r["mtype"], pk, "ZMESSAGETYPE"),
+        stanza_id=ctx.text(r["stanza"], pk, "ZSTANZAID"),
+        media_url=ctx.text(r["media_url"], pk, "ZMEDIAURL"),
+        links=_links(ctx, rows, pk),
+        sent_at=ctx.time(from_cocoa, r["sent"], pk, "ZSENTDATE"),
+    )
+
+
+def _columns(c: dict[str, Sequence[Any]]) -> pa.RecordBatch:
+    """The batch as columns, exactly as ``_record`` would make each message (columnar.py):
+    only when every message is one row (no joined media or data items repeat it)."""
+    columnar.unique(c["pk"])
+    texts = {name: columnar.text(c[name]) for name in _LINK_FIELDS}
+    links: list[tuple[str, ...]] = [()] * len(c["pk"])
+    for number in columnar.any_contains(list(texts.values()), "://"):
+        found: dict[str, None] = {}
+        for name in _LINK_FIELDS:
+            value = c[name][number]
+            if isinstance(value, str):
+                found.update(dict.fromkeys(extract_links(value)))
+        links[number] = tuple(url for url in found if not is_whatsapp_media(url))
+    from_me = columnar.integers(c["from_me"])
+    return columnar.record_batch(
+        WhatsAppMessage,
+        {
+            "ts": columnar.cocoa_seconds(c["date"]),
+            "row": columnar.integers(c["pk"]),
+            "direction": pc.if_else(pc.not_equal(from_me, 0), "sent", "received"),
+            "from_jid": columnar.text(c["from_jid"]),
+            "to_jid": columnar.text(c["to_jid"]),
+            "chat_jid": columnar.text(c["chat_jid"]),
+            "chat_name": columnar.text(c["chat"]),
+            "push_name": columnar.text(c["push"]),
+            "text": texts["text"],
+            "message_type": columnar.integers(c["mtype"]),
+            "stanza_id": columnar.text(c["stanza"]),
+            "media_url": texts["media_url"],
+            "links": pa.array(links, pa.list_(pa.string())),
+            "sent_at": columnar.cocoa_seconds(c["sent"]),
+        },
+    )
