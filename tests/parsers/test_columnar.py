@@ -11,7 +11,6 @@ import math
 from datetime import UTC, datetime
 from typing import Any
 
-import pyarrow as pa
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -19,13 +18,27 @@ from hypothesis import strategies as st
 from tracehound.core.columns import records_at, records_batch
 from tracehound.core.context import ParseContext
 from tracehound.core.records import Provenance
-from tracehound.core.timeutil import from_cocoa, from_cocoa_s_or_ns
+from tracehound.core.timeutil import from_cocoa, from_cocoa_s_or_ns, from_webkit
 from tracehound.parsers.common import columnar
 from tracehound.parsers.ios import sms
 
 PROV = Provenance(
     source="ios_backup", path="/p/sms.db", sha256="0" * 64, parser="ios.sms", parser_version="1"
 )
+
+
+def _same(cls: Any, make_columns: Any, made: list[Any], ctx: ParseContext) -> None:
+    """The contract: the fast path may always decline; when it accepts, the row path saw no
+    odd value (no warning) and made the same records."""
+    from tracehound.core.columns import with_provenance
+
+    try:
+        fields = make_columns()
+    except columnar.Unclean:
+        return
+    assert ctx.warnings == 0
+    got = records_at(cls, with_provenance(cls, fields, PROV), range(len(made)))
+    assert got == made
 
 
 def _row_times(convert: Any, values: list[Any], unset: tuple[int, ...] = ()) -> list[Any]:
@@ -142,22 +155,24 @@ _ROW = st.fixed_dictionaries(
 
 @given(st.lists(_ROW, min_size=1, max_size=30))
 def test_sms_columns_equal_the_row_records(rows: list[dict[str, Any]]) -> None:
-    names = list(rows[0])
-    columns = {name: [row[name] for row in rows] for name in names}
+    columns = {name: [row[name] for row in rows] for name in rows[0]}
     ctx = ParseContext(artifact="ios.sms", path="/p/sms.db")
-    fields = sms._columns(columns, ctx)
-    batch = records_batch(sms.SmsMessage, [sms._record(r, ctx) for r in rows], PROV)
-    assert ctx.warnings == 0
-    got = records_at(sms.SmsMessage, _with_prov(fields, batch), range(len(rows)))
-    assert got == records_at(sms.SmsMessage, batch, range(len(rows)))
+    made = [sms._record(r, ctx) for r in rows]
+    _same(sms.SmsMessage, lambda: sms._columns(columns, ctx), made, ctx)
 
 
-def _with_prov(fields: pa.RecordBatch, like: pa.RecordBatch) -> pa.RecordBatch:
+def test_columns_with_provenance_have_the_records_schema() -> None:
     from tracehound.core.columns import with_provenance
 
-    out = with_provenance(sms.SmsMessage, fields, PROV)
-    assert out.schema == like.schema
-    return out
+    row = {
+        "rid": 1, "guid": "g", "text": "hi https://example.com/", "service": "SMS",
+        "account": None, "date": 1, "date_read": 0, "date_delivered": 0, "is_from_me": 0,
+        "is_read": 0, "has_att": 0, "body": None, "h_id": "+1",
+    }  # fmt: skip
+    ctx = ParseContext(artifact="ios.sms", path="/p/sms.db")
+    fields = sms._columns({k: [v] for k, v in row.items()}, ctx)
+    batch = records_batch(sms.SmsMessage, [sms._record(row, ctx)], PROV)
+    assert with_provenance(sms.SmsMessage, fields, PROV).equals(batch)
 
 
 def test_sms_batch_with_an_odd_value_goes_row_by_row() -> None:
@@ -227,17 +242,13 @@ _WA_ROW = st.fixed_dictionaries(
 
 @given(st.lists(_WA_ROW, min_size=1, max_size=20))
 def test_whatsapp_columns_equal_the_row_records(rows: list[dict[str, Any]]) -> None:
-    from tracehound.core.columns import with_provenance
     from tracehound.parsers.ios import whatsapp
 
     rows = [{"pk": n + 1, **row} for n, row in enumerate(rows)]
     columns = {name: [row[name] for row in rows] for name in rows[0]}
     ctx = ParseContext(artifact="ios.whatsapp", path="/p/ChatStorage.sqlite")
     made = [whatsapp._record(ctx, r["pk"], [r]) for r in rows]
-    assert ctx.warnings == 0
-    cls = whatsapp.WhatsAppMessage
-    fields = with_provenance(cls, whatsapp._columns(columns), PROV)
-    assert records_at(cls, fields, range(len(rows))) == made
+    _same(whatsapp.WhatsAppMessage, lambda: whatsapp._columns(columns), made, ctx)
 
 
 def test_whatsapp_message_with_joined_rows_goes_row_by_row() -> None:
@@ -245,3 +256,112 @@ def test_whatsapp_message_with_joined_rows_goes_row_by_row() -> None:
 
     with pytest.raises(columnar.Unclean):
         whatsapp._columns({"pk": [1, 1]})
+
+
+_IDS = st.one_of(
+    st.none(),
+    st.sampled_from(
+        [
+            "",
+            "+12025550123",
+            "a@example.com\x1fb@example.com\x1fa@example.com",
+            "x@s.whatsapp.net\x1f\x1f+4477009000",
+            "\x1f",
+        ]
+    ),
+)
+_IC_ROW = st.fixed_dictionaries(
+    {
+        # Within 285 years of the creation dates (beyond, the fast path declines: below).
+        "start": st.one_of(st.none(), st.floats(-8e9, 8e9), st.integers(-(10**9), 10**9)),
+        "end": st.sampled_from([None, 0.0, 650_000_000.5]),
+        "created": st.one_of(
+            st.none(), st.floats(6e8, 6.0001e8), st.sampled_from([650_000_000.5, 1.0])
+        ),
+        "bundle": st.sampled_from([None, "com.apple.MobileSMS"]),
+        "target": st.sampled_from([None, "net.whatsapp.WhatsApp"]),
+        "account": st.sampled_from([None, "acc"]),
+        "direction": st.sampled_from([None, 0, 1]),
+        "response": st.sampled_from([None, 0, 1, 3]),
+        "mechanism": st.sampled_from([None, 4]),
+        "rcount": st.sampled_from([None, 2]),
+        "domain": st.sampled_from([None, "d"]),
+        "group_name": st.sampled_from([None, "g"]),
+        "content_url": st.sampled_from([None, "https://example.com/"]),
+        "s_name": st.sampled_from([None, "Ana"]),
+        "s_id": st.sampled_from([None, "", "ana@example.com", "+1202", "x@lid"]),
+        "s_person": st.sampled_from([None, "p"]),
+        "r_ids": _IDS,
+        "r_names": _IDS,
+        "a_urls": _IDS,
+        "a_texts": _IDS,
+        "a_utis": _IDS,
+    }
+)
+
+
+@given(st.lists(_IC_ROW, min_size=1, max_size=20))
+def test_interaction_c_columns_equal_the_row_records(rows: list[dict[str, Any]]) -> None:
+    from tracehound.parsers.ios import interaction_c
+
+    rows = [{"pk": n + 1, **row} for n, row in enumerate(rows)]
+    columns = {name: [row[name] for row in rows] for name in rows[0]}
+    ctx = ParseContext(artifact="ios.interaction_c", path="/p/interactionC.db")
+    made = [interaction_c._record(ctx, r) for r in rows]
+    _same(interaction_c.Interaction, lambda: interaction_c._columns(columns), made, ctx)
+
+
+def test_interaction_c_unknown_direction_goes_row_by_row() -> None:
+    from tracehound.parsers.ios import interaction_c
+
+    with pytest.raises(columnar.Unclean):
+        interaction_c._columns({"pk": [1], "direction": [7]})
+    row = {name: [None] for name in ("pk", "direction", "end", "response")}
+    row.update(start=[-1e10], created=[1e10])  # 634 years apart
+    with pytest.raises(columnar.Unclean):
+        interaction_c._columns(row)
+
+
+_CHROME_ROW = st.fixed_dictionaries(
+    {
+        "v_url": st.sampled_from([None, 1, 7]),
+        "v_time": st.one_of(
+            st.none(),
+            st.integers(1, 2**63 - 1),
+            st.integers(-(2**62), -1).filter(lambda v: from_webkit(v) is not None),
+            st.just(13_270_000_000_000_000),
+        ),
+        "v_from": st.sampled_from([None, 0, 3]),
+        "v_transition": st.one_of(
+            st.none(),
+            st.sampled_from([0, 1, 0x80000000 | 1, 0x40000000, -(2**31) + 5, 0x30000008]),
+        ),
+        "v_duration": st.one_of(st.none(), st.integers(-(10**12), 10**12), st.just(0)),
+        "u_url": st.sampled_from([None, "https://example.com/"]),
+        "u_title": st.sampled_from([None, "t"]),
+    }
+)
+
+
+@given(st.lists(_CHROME_ROW, min_size=1, max_size=20))
+def test_chrome_columns_equal_the_row_records(rows: list[dict[str, Any]]) -> None:
+    from tracehound.parsers.ios import chrome_history
+
+    rows = [{"v_id": n + 1, **row} for n, row in enumerate(rows)]
+    columns = {name: [row[name] for row in rows] for name in rows[0]}
+    ctx = ParseContext(artifact="ios.chrome_history", path="/p/History")
+    made = [chrome_history._record(ctx, r) for r in rows]
+    _same(chrome_history.ChromeVisit, lambda: chrome_history._columns(columns), made, ctx)
+
+
+@pytest.mark.parametrize("column,value", [("v_time", 0), ("v_transition", 11), ("v_id", None)])
+def test_chrome_odd_values_go_row_by_row(column: str, value: Any) -> None:
+    from tracehound.parsers.ios import chrome_history
+
+    row: dict[str, list[Any]] = {
+        "v_id": [1], "v_url": [1], "v_time": [1], "v_from": [None], "v_transition": [0],
+        "v_duration": [None], "u_url": [None], "u_title": [None],
+    }  # fmt: skip
+    row[column] = [value]
+    with pytest.raises(columnar.Unclean):
+        chrome_history._columns(row)

@@ -181,6 +181,22 @@ def cocoa_seconds(values: Sequence[Any]) -> pa.Array:
     return _timestamps(micros)
 
 
+_WEBKIT_US = -11_644_473_600_000_000  # 1601-01-01 in Unix microseconds
+
+
+def webkit(values: Sequence[Any]) -> pa.Array:
+    """``ctx.time(from_webkit, v)`` for a column of WebKit/Chrome microseconds since 1601 (0,
+    "unset", is a warning there: row by row)."""
+    ints = integers(values)
+    if pc.any(pc.equal(ints, 0)).as_py():
+        raise Unclean
+    if ints.null_count < len(ints):
+        low, high = pc.min_max(ints).values()
+        if low.as_py() < _MIN_US - _WEBKIT_US or high.as_py() > _MAX_US - _WEBKIT_US:
+            raise Unclean
+    return _timestamps(pc.add(ints, _WEBKIT_US))
+
+
 def constant(value: Any, count: int, arrow_type: pa.DataType) -> pa.Array:
     """``value`` on every row."""
     return pa.array([value] * count, arrow_type)

@@ -14,13 +14,18 @@ visit_duration, ...)``. Times are microseconds since 1601-01-01 UTC (Chromium ``
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from tracehound.core.context import ParseContext
 from tracehound.core.records import Record, Url
 from tracehound.core.registry import artifact
 from tracehound.core.timeutil import from_webkit
+from tracehound.parsers.common import columnar
 from tracehound.parsers.common.sqlite import select_optional
 
 
@@ -98,30 +103,85 @@ def _transition(raw: int | None) -> tuple[int | None, str | None, str | None]:
     paths=PATHS,
     requires={"urls": ("id", "url"), "visits": ("id", "url", "visit_time")},
 )
-def parse(conn: sqlite3.Connection, ctx: ParseContext) -> Iterator[ChromeVisit]:
+def parse(conn: sqlite3.Connection, ctx: ParseContext) -> Iterator[ChromeVisit | pa.RecordBatch]:
     """Chrome for iOS visits, with how each was reached (History database)."""
     visits = select_optional(conn, "visits", _VISIT_COLUMNS)
     urls = select_optional(conn, "urls", _URL_COLUMNS)
-    conn.row_factory = sqlite3.Row
     query = (
         f"SELECT {visits}, {urls} FROM visits LEFT JOIN urls ON urls.id = visits.url "
         "ORDER BY visits.id"
     )
-    for r in conn.execute(query):
-        row = r["v_id"]
-        transition, name, redirect = _transition(ctx.integer(r["v_transition"], row, "transition"))
-        duration = ctx.integer(r["v_duration"], row, "visit_duration")
-        from_visit = ctx.integer(r["v_from"], row, "from_visit")
-        yield ChromeVisit(
-            ts=ctx.time(from_webkit, r["v_time"], row, "visit_time"),
-            row=row,
-            url=ctx.text(r["u_url"], row, "url"),
-            title=ctx.text(r["u_title"], row, "title"),
-            visit_id=row,
-            url_id=ctx.integer(r["v_url"], row, "visits.url"),
-            from_visit=from_visit or None,
-            transition=transition,
-            transition_type=name,
-            redirect=redirect,
-            duration=duration / 1_000_000 if duration else None,
-        )
+    conn.row_factory = None
+    cursor = conn.execute(query)
+    names = [d[0] for d in cursor.description]
+    for rows, values in columnar.fetch_batches(cursor):
+        try:
+            yield _columns(dict(zip(names, values, strict=True)))
+        except columnar.Unclean:  # an odd value somewhere in the batch: row by row
+            for row in rows:
+                yield _record(ctx, dict(zip(names, row, strict=True)))
+
+
+def _record(ctx: ParseContext, r: dict[str, Any]) -> ChromeVisit:
+    row = r["v_id"]
+    transition, name, redirect = _transition(ctx.integer(r["v_transition"], row, "transition"))
+    duration = ctx.integer(r["v_duration"], row, "visit_duration")
+    from_visit = ctx.integer(r["v_from"], row, "from_visit")
+    return ChromeVisit(
+        ts=ctx.time(from_webkit, r["v_time"], row, "visit_time"),
+        row=row,
+        url=ctx.text(r["u_url"], row, "url"),
+        title=ctx.text(r["u_title"], row, "title"),
+        visit_id=row,
+        url_id=ctx.integer(r["v_url"], row, "visits.url"),
+        from_visit=from_visit or None,
+        transition=transition,
+        transition_type=name,
+        redirect=redirect,
+        duration=duration / 1_000_000 if duration else None,
+    )
+
+
+_NO_INT = pa.scalar(None, pa.int64())
+_NO_TEXT = pa.scalar(None, pa.string())
+
+
+def _columns(c: dict[str, Sequence[Any]]) -> pa.RecordBatch:
+    """The batch as columns, exactly as ``_record`` would make each visit (columnar.py)."""
+    visit = columnar.integers(c["v_id"])
+    if visit.null_count:
+        raise columnar.Unclean
+    raw = columnar.integers(c["v_transition"])
+    value = pc.bit_wise_and(raw, 0xFFFFFFFF)
+    core = pc.bit_wise_and(value, 0xFF)
+    if pc.any(pc.greater_equal(core, len(_CORE_TYPES))).as_py():
+        raise columnar.Unclean  # "unknown_<n>": rare, row by row
+    name = pc.take(pa.array(_CORE_TYPES, pa.string()), core)
+    redirect = pc.if_else(
+        pc.not_equal(pc.bit_wise_and(value, _SERVER_REDIRECT), 0),
+        "server",
+        pc.if_else(pc.not_equal(pc.bit_wise_and(value, _CLIENT_REDIRECT), 0), "client", _NO_TEXT),
+    )
+    duration = columnar.integers(c["v_duration"])
+    if duration.null_count < len(duration):
+        low, high = pc.min_max(duration).values()
+        if max(abs(low.as_py()), abs(high.as_py())) > 2**53:
+            raise columnar.Unclean  # a float division would round twice
+    seconds = pc.divide(pc.cast(duration, pa.float64()), 1e6)
+    from_visit = columnar.integers(c["v_from"])
+    return columnar.record_batch(
+        ChromeVisit,
+        {
+            "ts": columnar.webkit(c["v_time"]),
+            "row": visit,
+            "url": columnar.text(c["u_url"]),
+            "title": columnar.text(c["u_title"]),
+            "visit_id": visit,
+            "url_id": columnar.integers(c["v_url"]),
+            "from_visit": pc.if_else(pc.equal(from_visit, 0), _NO_INT, from_visit),
+            "transition": value,
+            "transition_type": name,
+            "redirect": redirect,
+            "duration": pc.if_else(pc.equal(duration, 0), pa.scalar(None, pa.float64()), seconds),
+        },
+    )

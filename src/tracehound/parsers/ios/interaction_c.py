@@ -20,14 +20,19 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from tracehound.core.context import ParseContext
 from tracehound.core.records import AppId, Email, Record, Url
 from tracehound.core.registry import artifact
 from tracehound.core.timeutil import from_cocoa
+from tracehound.parsers.common import columnar
 from tracehound.parsers.common.sqlite import columns, select_optional, tables
 
 #: MVT's divergence threshold between creation and start dates, in seconds.
@@ -158,42 +163,120 @@ def _direction(value: int | None) -> str | None:
     paths=PATHS,
     requires={"ZINTERACTIONS": ("Z_PK",), "ZCONTACTS": ("Z_PK",)},
 )
-def parse(conn: sqlite3.Connection, ctx: ParseContext) -> Iterator[Interaction]:
+def parse(conn: sqlite3.Connection, ctx: ParseContext) -> Iterator[Interaction | pa.RecordBatch]:
     """CoreDuet interactions: which app talked to whom and when, with attachments (interactionC)."""
-    conn.row_factory = sqlite3.Row
-    for r in conn.execute(_query(conn)):
-        row = r["pk"]
-        start = ctx.time(from_cocoa, r["start"], row, "ZSTARTDATE")
-        created = ctx.time(from_cocoa, r["created"], row, "ZCREATIONDATE")
-        delta = (created - start).total_seconds() if start and created else None
-        divergent = delta is None or abs(delta) >= DIVERGENCE_SECONDS
-        sender_id = ctx.text(r["s_id"], row, "ZCONTACTS.ZIDENTIFIER")
-        recipient_ids = _split(r["r_ids"])
-        response = ctx.integer(r["response"], row, "ZISRESPONSE")
-        yield Interaction(
-            ts=start,
-            row=row,
-            bundle_id=ctx.text(r["bundle"], row, "ZBUNDLEID"),
-            target_bundle_id=ctx.text(r["target"], row, "ZTARGETBUNDLEID"),
-            account=ctx.text(r["account"], row, "ZACCOUNT"),
-            direction=_direction(ctx.integer(r["direction"], row, "ZDIRECTION")),
-            is_response=None if response is None else response != 0,
-            mechanism=ctx.integer(r["mechanism"], row, "ZMECHANISM"),
-            recipient_count=ctx.integer(r["rcount"], row, "ZRECIPIENTCOUNT"),
-            domain_identifier=ctx.text(r["domain"], row, "ZDOMAINIDENTIFIER"),
-            group_name=ctx.text(r["group_name"], row, "ZGROUPNAME"),
-            content_url=ctx.text(r["content_url"], row, "ZCONTENTURL"),
-            sender_name=ctx.text(r["s_name"], row, "ZCONTACTS.ZDISPLAYNAME"),
-            sender_id=sender_id,
-            sender_person_id=ctx.text(r["s_person"], row, "ZCONTACTS.ZPERSONID"),
-            recipient_names=_split(r["r_names"]),
-            recipient_ids=recipient_ids,
-            emails=_emails(((sender_id,) if sender_id else ()) + recipient_ids),
-            attachment_urls=_split(r["a_urls"]),
-            attachment_texts=_split(r["a_texts"]),
-            attachment_utis=_split(r["a_utis"]),
-            ended=ctx.time(from_cocoa, r["end"], row, "ZENDDATE"),
-            created=created,
-            creation_delta=delta,
-            created_divergent=created if divergent else None,
-        )
+    conn.row_factory = None
+    cursor = conn.execute(_query(conn))
+    names = [d[0] for d in cursor.description]
+    for rows, values in columnar.fetch_batches(cursor):
+        try:
+            yield _columns(dict(zip(names, values, strict=True)))
+        except columnar.Unclean:  # an odd value somewhere in the batch: row by row
+            for row in rows:
+                yield _record(ctx, dict(zip(names, row, strict=True)))
+
+
+def _record(ctx: ParseContext, r: dict[str, Any]) -> Interaction:
+    row = r["pk"]
+    start = ctx.time(from_cocoa, r["start"], row, "ZSTARTDATE")
+    created = ctx.time(from_cocoa, r["created"], row, "ZCREATIONDATE")
+    delta = (created - start).total_seconds() if start and created else None
+    divergent = delta is None or abs(delta) >= DIVERGENCE_SECONDS
+    sender_id = ctx.text(r["s_id"], row, "ZCONTACTS.ZIDENTIFIER")
+    recipient_ids = _split(r["r_ids"])
+    response = ctx.integer(r["response"], row, "ZISRESPONSE")
+    return Interaction(
+        ts=start,
+        row=row,
+        bundle_id=ctx.text(r["bundle"], row, "ZBUNDLEID"),
+        target_bundle_id=ctx.text(r["target"], row, "ZTARGETBUNDLEID"),
+        account=ctx.text(r["account"], row, "ZACCOUNT"),
+        direction=_direction(ctx.integer(r["direction"], row, "ZDIRECTION")),
+        is_response=None if response is None else response != 0,
+        mechanism=ctx.integer(r["mechanism"], row, "ZMECHANISM"),
+        recipient_count=ctx.integer(r["rcount"], row, "ZRECIPIENTCOUNT"),
+        domain_identifier=ctx.text(r["domain"], row, "ZDOMAINIDENTIFIER"),
+        group_name=ctx.text(r["group_name"], row, "ZGROUPNAME"),
+        content_url=ctx.text(r["content_url"], row, "ZCONTENTURL"),
+        sender_name=ctx.text(r["s_name"], row, "ZCONTACTS.ZDISPLAYNAME"),
+        sender_id=sender_id,
+        sender_person_id=ctx.text(r["s_person"], row, "ZCONTACTS.ZPERSONID"),
+        recipient_names=_split(r["r_names"]),
+        recipient_ids=recipient_ids,
+        emails=_emails(((sender_id,) if sender_id else ()) + recipient_ids),
+        attachment_urls=_split(r["a_urls"]),
+        attachment_texts=_split(r["a_texts"]),
+        attachment_utis=_split(r["a_utis"]),
+        ended=ctx.time(from_cocoa, r["end"], row, "ZENDDATE"),
+        created=created,
+        creation_delta=delta,
+        created_divergent=created if divergent else None,
+    )
+
+
+_LIST = pa.list_(pa.string())
+
+
+def _split_column(values: Sequence[Any]) -> tuple[pa.Array, list[tuple[str, ...]]]:
+    """``_split`` of every value, as a list column and as tuples (for ``emails``)."""
+    column = columnar.text(values)
+    split: list[tuple[str, ...]] = [(v,) if v else () for v in values]
+    for number in columnar.any_contains([column], _SEP):
+        split[number] = _split(values[number])
+    return pa.array(split, _LIST), split
+
+
+def _columns(c: dict[str, Sequence[Any]]) -> pa.RecordBatch:
+    """The batch as columns, exactly as ``_record`` would make each row (columnar.py)."""
+    count = len(c["pk"])
+    direction = columnar.integers(c["direction"])
+    if not set(direction.unique().to_pylist()) <= {0, 1, None}:
+        raise columnar.Unclean  # "unknown_<n>": rare, row by row
+    start = columnar.cocoa_seconds(c["start"])
+    created = columnar.cocoa_seconds(c["created"])
+    micros = pc.subtract(created.cast(pa.int64()), start.cast(pa.int64()))
+    if micros.null_count < count:  # beyond 2**53 a float division rounds twice: row by row
+        low, high = pc.min_max(micros).values()
+        if max(abs(low.as_py()), abs(high.as_py())) > 2**53:
+            raise columnar.Unclean
+    # total_seconds() divides the integer microseconds by 10**6, correctly rounded: so does
+    # one float division of an exactly converted integer.
+    delta = pc.divide(pc.cast(micros, pa.float64()), 1e6)
+    divergent = pc.fill_null(pc.greater_equal(pc.abs(delta), DIVERGENCE_SECONDS), True)
+    sender = columnar.text(c["s_id"])
+    recipient_ids, recipients = _split_column(c["r_ids"])
+    emails: list[tuple[str, ...]] = [()] * count
+    for number in columnar.any_contains([sender, columnar.text(c["r_ids"])], "@"):
+        sender_id = c["s_id"][number]
+        emails[number] = _emails(((sender_id,) if sender_id else ()) + recipients[number])
+    response = columnar.integers(c["response"])
+    return columnar.record_batch(
+        Interaction,
+        {
+            "ts": start,
+            "row": columnar.integers(c["pk"]),
+            "bundle_id": columnar.text(c["bundle"]),
+            "target_bundle_id": columnar.text(c["target"]),
+            "account": columnar.text(c["account"]),
+            "direction": pc.if_else(pc.equal(direction, 0), "incoming", "outgoing"),
+            "is_response": pc.not_equal(response, 0),
+            "mechanism": columnar.integers(c["mechanism"]),
+            "recipient_count": columnar.integers(c["rcount"]),
+            "domain_identifier": columnar.text(c["domain"]),
+            "group_name": columnar.text(c["group_name"]),
+            "content_url": columnar.text(c["content_url"]),
+            "sender_name": columnar.text(c["s_name"]),
+            "sender_id": sender,
+            "sender_person_id": columnar.text(c["s_person"]),
+            "recipient_names": _split_column(c["r_names"])[0],
+            "recipient_ids": recipient_ids,
+            "emails": pa.array(emails, _LIST),
+            "attachment_urls": _split_column(c["a_urls"])[0],
+            "attachment_texts": _split_column(c["a_texts"])[0],
+            "attachment_utis": _split_column(c["a_utis"])[0],
+            "ended": columnar.cocoa_seconds(c["end"]),
+            "created": created,
+            "creation_delta": delta,
+            "created_divergent": pc.if_else(divergent, created, pa.scalar(None, created.type)),
+        },
+    )
