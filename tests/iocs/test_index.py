@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tracehound.core.records import (
     AppId,
@@ -486,3 +488,49 @@ def test_memo_gives_the_same_matches_and_stays_bounded(
     index.match_value(Kind.URL, "https://a.sub.example.org/x", "f").clear()
     assert hits(index, Kind.URL, "https://a.sub.example.org/x") == first
     index._memo.clear()
+
+
+# -- the URL prefilter of match_batch ------------------------------------------------------
+_HOSTS = [
+    "sub.example.org", "a.sub.example.org", "example.org", "evil.com", "www.evil.com",
+    "EVIL.COM", "x.com", "bad.example", "www.spyware-vendor.net", "spyware-vendor.net",
+    "198.51.100.1", "10.1.2.3", "[2001:db8::7]", "xn--e1afmkfd.xn--p1ai", "пример.рф",
+    "evil.com.", "benign.test", "co.uk", "a.co.uk", "user@evil.com", "benign.test@evil.com",
+    "xn--EVIL.com", "e-vil.com", "",
+]  # fmt: skip
+_URL = st.builds(
+    lambda scheme, host, port, rest: f"{scheme}{host}{port}{rest}",
+    st.sampled_from(["http://", "https://", "HTTPS://", "ftp://", "", " http://", "hxxp://"]),
+    st.sampled_from(_HOSTS),
+    st.sampled_from(["", ":443", ":8080", ":", ":x"]),
+    st.sampled_from(["", "/", "/landing", "/?a=b=c", "?a=b=c", "#f", " ", "/\udcff", "\\x"]),
+)
+
+
+@given(st.lists(_URL, max_size=30))
+def test_url_prefilter_changes_no_hit(index: IndicatorIndex, urls: list[str]) -> None:
+    """Only plain URLs on hosts that cannot match are skipped: the hits are those of the
+    full rules on every distinct URL."""
+    import pyarrow as pa
+
+    column = pa.array(
+        [u.encode("utf-8", "surrogatepass").decode("utf-8", "replace") for u in urls], pa.string()
+    )
+    with_filter = list(index._column_hits(column, Kind.URL, "url"))
+    saved = index._url_hosts
+    index._url_hosts = False  # no prefilter
+    try:
+        without = list(index._column_hits(column, Kind.URL, "url"))
+    finally:
+        index._url_hosts = saved
+    assert with_filter == without
+
+
+def test_url_prefilter_skips_plain_urls_on_other_hosts(index: IndicatorIndex) -> None:
+    import pyarrow as pa
+
+    urls = pa.array(["https://benign.test/a", "http://a.sub.example.org/x", "ftp://benign.test/"])
+    assert index._url_candidates(urls).to_pylist() == [
+        "http://a.sub.example.org/x",
+        "ftp://benign.test/",
+    ]

@@ -46,6 +46,10 @@ _Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 #: Distinct observed values remembered with their matches, and the longest value remembered:
 #: together they bound the memo (about 15 MB at most), whatever lengths device values have.
 _MEMO_SIZE = 20_000
+# A URL whose host split_url reads without ambiguity: scheme http(s), an ASCII host of
+# dot-separated labels (no user info, no trailing dot, no brackets), an optional numeric port,
+# then the end or the path, query or fragment. RE2 syntax (Arrow's regex engine).
+_SIMPLE_URL = r"^(?i:https?)://(?P<host>[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*)(?::[0-9]+)?(?:[/?#]|$)"
 _MEMO_MAX_LEN = 512
 
 
@@ -98,12 +102,14 @@ class IndicatorIndex:
 
     __slots__ = (
         "_by_kind",
+        "_hot_hosts",
         "_ip_exact",
         "_ip_nets",
         "_len",
         "_memo",
         "_proc_prefix",
         "_relative",
+        "_url_hosts",
     )
 
     def __init__(self) -> None:
@@ -121,6 +127,11 @@ class IndicatorIndex:
         # (kind, value, field) -> matches: a phone repeats the same hosts, handles and process
         # names on thousands of rows, so each distinct value is normalised and looked up once.
         self._memo: dict[tuple[Kind, str, str], tuple[Match, ...]] = {}
+        # Hosts of the URL indicators (None: not computed yet; False: an indicator URL with no
+        # host, so URL columns are not prefiltered) and, per observed host, whether a URL with
+        # that host can match anything (see ``_url_candidates``).
+        self._url_hosts: frozenset[str] | bool | None = None
+        self._hot_hosts: dict[str, bool] = {}
 
     @classmethod
     def build(cls, indicators: Iterable[Indicator]) -> IndicatorIndex:
@@ -132,6 +143,8 @@ class IndicatorIndex:
 
     def _add(self, ind: Indicator) -> None:
         self._memo.clear()
+        self._url_hosts = None
+        self._hot_hosts.clear()
         self._len += 1
         kind, value = ind.kind, ind.value
         if kind is IocKind.IP:
@@ -204,7 +217,10 @@ class IndicatorIndex:
         is_list = pa.types.is_list(column.type)
         values = pc.list_flatten(column) if is_list else column
         hits: dict[str, list[Match]] = {}
-        for value in pc.unique(values).to_pylist():
+        distinct = pc.unique(values)
+        if kind is Kind.URL:
+            distinct = self._url_candidates(distinct)
+        for value in distinct.to_pylist():
             if value:
                 found = self.match_value(kind, value, name)
                 if found:
@@ -219,6 +235,42 @@ class IndicatorIndex:
             row = rows[position] if rows is not None else position
             for match in hits[value]:
                 yield row, match
+
+    def _url_candidates(self, urls: pa.Array) -> pa.Array:
+        """The URLs of ``urls`` that can match an indicator: a phone's history holds hundreds
+        of thousands of distinct URLs on a few hundred hosts. A URL of the plain form
+        ``http(s)://host[:port][/?#...]`` with an ASCII host (no ``xn--`` label, not an
+        address) matches an indicator only if its host, or a parent of it, is an indicator
+        domain, or it is the host of an indicator URL (``_url``); so hosts are judged once each
+        and only those URLs, and every URL of another form, go through the full rules."""
+        if self._url_hosts is None:
+            hosts = [split_url(key) for key in self._by_kind[IocKind.URL]]
+            valid = all(h is not None for h in hosts)
+            self._url_hosts = frozenset(h.host for h in hosts if h) if valid else False
+        if self._url_hosts is False or not len(urls):
+            return urls
+        # flatten() carries the non-matches (null structs) into the host column as nulls.
+        simple = pc.extract_regex(urls, _SIMPLE_URL).flatten()[0]
+        hosts = pc.utf8_lower(simple)
+        hot = [h for h in pc.unique(hosts).to_pylist() if h is not None and self._hot_host(h)]
+        keep = pc.or_(pc.is_null(hosts), pc.is_in(hosts, value_set=pa.array(hot, pa.string())))
+        return urls.filter(keep)
+
+    def _hot_host(self, host: str) -> bool:
+        """Whether a plain URL on ``host`` (lower-case ASCII) can match an indicator."""
+        hot = self._hot_hosts.get(host)
+        if hot is None:
+            assert isinstance(self._url_hosts, frozenset)
+            hot = (
+                host in self._url_hosts
+                or host[-1:].isdigit()  # an address: the IP rules
+                or "xn--" in host
+                or any(True for _ in self._host(host, host, "", url=True))
+            )
+            if len(self._hot_hosts) >= _MEMO_SIZE:
+                self._hot_hosts.clear()
+            self._hot_hosts[host] = hot
+        return hot
 
     def _extra_hits(self, batch: pa.RecordBatch, per_row: dict[int, list[Match]]) -> None:
         kinds = {
