@@ -365,3 +365,33 @@ def test_chrome_odd_values_go_row_by_row(column: str, value: Any) -> None:
     row[column] = [value]
     with pytest.raises(columnar.Unclean):
         chrome_history._columns(row)
+
+
+_CALL_ROW = st.fixed_dictionaries(
+    {
+        "date": _SECONDS,
+        "duration": st.one_of(st.none(), st.floats(0, 1e5), st.integers(0, 10**6)),
+        "address": st.sampled_from([None, "+12025550123", b"+4477009\xff00", "a@example.com"]),
+        "name": st.sampled_from([None, "Ana"]),
+        "location": st.sampled_from([None, "UK"]),
+        "country": st.sampled_from([None, "gb"]),
+        "provider": st.sampled_from([None, "com.apple.Telephony"]),
+        "originated": st.sampled_from([None, 0, 1, 2]),
+        "answered": st.sampled_from([None, 0, 1]),
+        "call_type": st.sampled_from([None, 0, 1, 8, 16, 3]),
+        "unique_id": st.sampled_from([None, "U"]),
+        "read": st.sampled_from([None, 0, 1]),
+        "junk": st.sampled_from([None, 0, 5]),
+    }
+)
+
+
+@given(st.lists(_CALL_ROW, min_size=1, max_size=20))
+def test_calls_columns_equal_the_row_records(rows: list[dict[str, Any]]) -> None:
+    from tracehound.parsers.ios import calls
+
+    rows = [{"pk": n + 1, **row} for n, row in enumerate(rows)]
+    columns = {name: [row[name] for row in rows] for name in rows[0]}
+    ctx = ParseContext(artifact="ios.calls", path="/p/CallHistory.storedata")
+    made = [calls._record(ctx, r) for r in rows]
+    _same(calls.Call, lambda: calls._columns(columns), made, ctx)

@@ -20,7 +20,7 @@ import json
 import operator
 import typing
 from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pyarrow as pa
@@ -192,31 +192,51 @@ def _restore(value: Any) -> Any:
 def batch_records(
     cls: type[Record], batch: pa.RecordBatch | pa.Table
 ) -> Iterator[tuple[Record, Provenance]]:
-    """The records (and provenance) of a batch written by :func:`records_batch`."""
-    names = field_names(cls)
-    tuples = {
-        f.name
-        for f in dataclasses.fields(cls)
-        if pa.types.is_list(schema_of(cls).field(f.name).type)
-    }
+    """The records (and provenance) of a batch written by :func:`records_batch`.
+
+    Column by column: each column becomes Python values in one call (times through integer
+    microseconds, so every datetime is aware UTC), then one record per row; a row's
+    ``_extra`` values replace the nulls they stood for."""
     present = set(batch.schema.names)
-    provs: dict[tuple[Any, ...], Provenance] = {}
-    for row in batch.to_pylist():
-        data = {name: row.get(name) for name in names if name in present}
-        extra = row.get(EXTRA_COLUMN)
-        if extra:
-            data.update({k: _restore(v) for k, v in json.loads(extra).items()})
-        for name in tuples:
-            value = data.get(name)
-            if isinstance(value, list):
-                data[name] = tuple(value)
-        for name, value in data.items():
-            if isinstance(value, datetime) and value.tzinfo is not UTC:
-                data[name] = value.astimezone(UTC)
-        key = tuple(row.get(column) for column, _ in PROVENANCE_COLUMNS)
-        prov = provs.get(key)
+    names = [name for name in field_names(cls) if name in present]
+    columns = [_python_values(batch.column(name)) for name in names]
+    extras = batch.column(EXTRA_COLUMN).to_pylist() if EXTRA_COLUMN in present else None
+    provs = _provenances(batch, present)
+    for number, values in enumerate(zip(*columns, strict=True)):
+        data = dict(zip(names, values, strict=True))
+        if extras is not None and extras[number]:
+            data.update({k: _restore(v) for k, v in json.loads(extras[number]).items()})
+        yield cls(**data), provs[number]
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _python_values(column: pa.Array | pa.ChunkedArray) -> list[Any]:
+    """A column as Python values of the record's types: aware UTC datetimes, tuples."""
+    kind = column.type
+    if pa.types.is_timestamp(kind):
+        micros = column.cast(pa.timestamp("us", tz=kind.tz)).cast(pa.int64()).to_pylist()
+        return [None if v is None else _EPOCH + timedelta(microseconds=v) for v in micros]
+    values: list[Any] = column.to_pylist()
+    if pa.types.is_list(kind):
+        return [None if v is None else tuple(v) for v in values]
+    return values
+
+
+def _provenances(batch: pa.RecordBatch | pa.Table, present: set[str]) -> list[Provenance]:
+    """The provenance of each row (one object per distinct combination)."""
+    columns = [
+        batch.column(column).to_pylist() if column in present else [None] * batch.num_rows
+        for column, _ in PROVENANCE_COLUMNS
+    ]
+    made: dict[tuple[Any, ...], Provenance] = {}
+    out = []
+    for key in zip(*columns, strict=True):
+        prov = made.get(key)
         if prov is None:
-            prov = provs[key] = Provenance(
-                **{attr: row.get(column) for column, attr in PROVENANCE_COLUMNS}
+            prov = made[key] = Provenance(
+                **{attr: value for (_, attr), value in zip(PROVENANCE_COLUMNS, key, strict=True)}
             )
-        yield cls(**data), prov
+        out.append(prov)
+    return out

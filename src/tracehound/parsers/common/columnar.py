@@ -112,6 +112,16 @@ def integers(values: Sequence[Any]) -> pa.Array:
         raise Unclean from exc
 
 
+def numbers(values: Sequence[Any]) -> pa.Array:
+    """A float64 column: every value an integer, a float or NULL (``ParseContext.number``);
+    an integer a float cannot hold exactly goes row by row."""
+    _only(values, _NUMBER)
+    try:
+        return pa.array(values, pa.float64())
+    except (pa.ArrowException, OverflowError) as exc:
+        raise Unclean from exc
+
+
 def equals_one(values: Sequence[Any], null: bool | None = False) -> pa.Array:
     """``value == 1`` per row for integer columns (``null`` where the value is NULL)."""
     flags = pc.equal(integers(values), 1)

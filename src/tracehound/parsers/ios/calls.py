@@ -17,13 +17,18 @@ The record is for the timeline: it carries no indicator-typed field. Numbers sta
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from tracehound.core.context import ParseContext
 from tracehound.core.records import Record
 from tracehound.core.registry import artifact
 from tracehound.core.timeutil import from_cocoa
+from tracehound.parsers.common import columnar
 from tracehound.parsers.common.sqlite import select_optional
 
 
@@ -89,30 +94,70 @@ def _flag(ctx: ParseContext, value: object, row: int, name: str) -> bool | None:
 
 
 @artifact(record=Call, input="sqlite", paths=PATHS, requires={"ZCALLRECORD": ("Z_PK", "ZDATE")})
-def parse(conn: sqlite3.Connection, ctx: ParseContext) -> Iterator[Call]:
+def parse(conn: sqlite3.Connection, ctx: ParseContext) -> Iterator[Call | pa.RecordBatch]:
     """Call history (phone, FaceTime and VoIP apps): number, direction, duration, provider."""
-    conn.row_factory = sqlite3.Row
+    conn.row_factory = None
     query = (
         f"SELECT {select_optional(conn, 'ZCALLRECORD', _COLUMNS)} FROM ZCALLRECORD ORDER BY Z_PK"
     )
-    for r in conn.execute(query):
-        row = r["pk"]
-        originated = _flag(ctx, r["originated"], row, "ZORIGINATED")
-        call_type = ctx.integer(r["call_type"], row, "ZCALLTYPE")
-        yield Call(
-            ts=ctx.time(from_cocoa, r["date"], row, "ZDATE"),
-            row=row,
-            address=_address(ctx, r["address"], row),
-            name=ctx.text(r["name"], row, "ZNAME"),
-            direction=None if originated is None else ("outgoing" if originated else "incoming"),
-            answered=_flag(ctx, r["answered"], row, "ZANSWERED"),
-            duration=ctx.number(r["duration"], row, "ZDURATION"),
-            call_type=None if call_type is None else _CALL_TYPES.get(call_type, "other"),
-            call_type_raw=call_type,
-            service_provider=ctx.text(r["provider"], row, "ZSERVICE_PROVIDER"),
-            location=ctx.text(r["location"], row, "ZLOCATION"),
-            country=ctx.text(r["country"], row, "ZISO_COUNTRY_CODE"),
-            unique_id=ctx.text(r["unique_id"], row, "ZUNIQUE_ID"),
-            read=_flag(ctx, r["read"], row, "ZREAD"),
-            junk_confidence=ctx.integer(r["junk"], row, "ZJUNKCONFIDENCE"),
-        )
+    cursor = conn.execute(query)
+    names = [d[0] for d in cursor.description]
+    for rows, values in columnar.fetch_batches(cursor):
+        try:
+            yield _columns(dict(zip(names, values, strict=True)))
+        except columnar.Unclean:  # an odd value somewhere in the batch: row by row
+            for row in rows:
+                yield _record(ctx, dict(zip(names, row, strict=True)))
+
+
+def _record(ctx: ParseContext, r: dict[str, Any]) -> Call:
+    row = r["pk"]
+    originated = _flag(ctx, r["originated"], row, "ZORIGINATED")
+    call_type = ctx.integer(r["call_type"], row, "ZCALLTYPE")
+    return Call(
+        ts=ctx.time(from_cocoa, r["date"], row, "ZDATE"),
+        row=row,
+        address=_address(ctx, r["address"], row),
+        name=ctx.text(r["name"], row, "ZNAME"),
+        direction=None if originated is None else ("outgoing" if originated else "incoming"),
+        answered=_flag(ctx, r["answered"], row, "ZANSWERED"),
+        duration=ctx.number(r["duration"], row, "ZDURATION"),
+        call_type=None if call_type is None else _CALL_TYPES.get(call_type, "other"),
+        call_type_raw=call_type,
+        service_provider=ctx.text(r["provider"], row, "ZSERVICE_PROVIDER"),
+        location=ctx.text(r["location"], row, "ZLOCATION"),
+        country=ctx.text(r["country"], row, "ZISO_COUNTRY_CODE"),
+        unique_id=ctx.text(r["unique_id"], row, "ZUNIQUE_ID"),
+        read=_flag(ctx, r["read"], row, "ZREAD"),
+        junk_confidence=ctx.integer(r["junk"], row, "ZJUNKCONFIDENCE"),
+    )
+
+
+def _columns(c: dict[str, Sequence[Any]]) -> pa.RecordBatch:
+    """The batch as columns, exactly as ``_record`` would make each call (columnar.py)."""
+    addresses = c["address"]
+    if not set(map(type, addresses)) <= {str, bytes, type(None)}:
+        raise columnar.Unclean
+    address = [v.decode("utf-8", errors="replace") if type(v) is bytes else v for v in addresses]
+    call_type = columnar.integers(c["call_type"])
+    names = [None if v is None else _CALL_TYPES.get(v, "other") for v in c["call_type"]]
+    return columnar.record_batch(
+        Call,
+        {
+            "ts": columnar.cocoa_seconds(c["date"]),
+            "row": columnar.integers(c["pk"]),
+            "address": columnar.text(address),
+            "name": columnar.text(c["name"]),
+            "direction": pc.if_else(columnar.truthy(c["originated"]), "outgoing", "incoming"),
+            "answered": columnar.truthy(c["answered"]),
+            "duration": columnar.numbers(c["duration"]),
+            "call_type": pa.array(names, pa.string()),
+            "call_type_raw": call_type,
+            "service_provider": columnar.text(c["provider"]),
+            "location": columnar.text(c["location"]),
+            "country": columnar.text(c["country"]),
+            "unique_id": columnar.text(c["unique_id"]),
+            "read": columnar.truthy(c["read"]),
+            "junk_confidence": columnar.integers(c["junk"]),
+        },
+    )
