@@ -48,6 +48,52 @@ def test_two_workers_equal_one(backup: Path, tmp_path: Path) -> None:
     assert runs[2]["exit"] == 1 and runs[2]["evidence"]["unchanged"]
 
 
+@pytest.mark.parametrize("kind", ["backup", "ffs"])
+def test_heuristics_in_the_parent_equal_one_process(kind: str, tmp_path: Path) -> None:
+    """Without the timeline CSV the workers ship the rows the heuristics want to the parent
+    (the databases spread over the workers): detections, their order and ids, records and
+    counts are those of one process."""
+    from tracehound.demo.generate import write_demo_ffs
+
+    acquisition = (write_demo_backup if kind == "backup" else write_demo_ffs)(tmp_path / "acq")
+    runs = {}
+    for jobs in (1, 2):
+        out = tmp_path / f"out{jobs}"
+        result = run_check(CheckOptions(target=acquisition, output=out, jobs=jobs))
+        outcome = _outcome_no_timeline(out, result)
+        runs[jobs] = outcome
+    assert runs[1] == runs[2]
+    assert any(d["type"] == "heuristic" for d in _lines(tmp_path / "out2"))
+
+
+def test_heuristics_in_the_parent_spread_the_databases() -> None:
+    arts = artifacts(platform="ios")
+    groups = parallel.artifact_groups(arts, by_detector=False)
+    where = {a.name: n for n, g in enumerate(groups) for a in g}
+    assert where["ios.sms"] != where["ios.safari_history"]
+
+
+def _lines(out: Path) -> list[dict[str, Any]]:
+    import json
+
+    return [json.loads(x) for x in (out / "detections.jsonl").read_text().splitlines()]
+
+
+def _outcome_no_timeline(out: Path, result: Any) -> dict[str, Any]:
+    return {
+        "detections": [d["id"] for d in result.detections],
+        "detections.jsonl": (out / "detections.jsonl").read_bytes(),
+        "records": {
+            name: list(artifact_records(out, name)) for name in record_files(out / "records")
+        },
+        "artifacts": {
+            k: (v["status"], v["records"], v["detections"], v["files"])
+            for k, v in result.run["artifacts"].items()
+        },
+        "exit": result.exit_code,
+    }
+
+
 def test_groups_keep_each_detector_in_one_worker() -> None:
     arts = artifacts(platform="ios")
     groups = parallel.artifact_groups(arts)

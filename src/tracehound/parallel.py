@@ -50,6 +50,7 @@ class RunFactory(Protocol):
         timeline: TimelineWriter,
         detector_classes: list[type[Detector]] | None = ...,
         write_detections: bool = ...,
+        ship: bool = ...,
     ) -> _Run: ...
 
 
@@ -73,12 +74,13 @@ def default_jobs() -> int:
 
 
 def artifact_groups(
-    arts: list[Artifact], paths: dict[str, list[str]] | None = None
+    arts: list[Artifact], paths: dict[str, list[str]] | None = None, by_detector: bool = True
 ) -> list[list[Artifact]]:
     """Artifacts that must run in the same worker, in registry order: those a detector reads
-    together, the listing artifacts, and those that read the same input file (``paths``), so
-    that no two workers ever prepare the same file at once (a decryption that failed in the
-    parent is retried by exactly one worker)."""
+    together (unless the heuristics run in the parent: ``by_detector`` False), the listing
+    artifacts, and those that read the same input file (``paths``), so that no two workers
+    ever prepare the same file at once (a decryption that failed in the parent is retried by
+    exactly one worker)."""
     parent = {a.name: a.name for a in arts}
 
     def find(name: str) -> str:
@@ -92,7 +94,7 @@ def artifact_groups(
             parent[find(other)] = find(names[0])
 
     union([a.name for a in arts if a.input == "listing"])
-    for cls in detectors():
+    for cls in detectors() if by_detector else ():
         union([t for t in cls.TYPES if t in parent])
     readers: dict[str, list[str]] = {}
     for name, files in (paths or {}).items():
@@ -146,17 +148,28 @@ def run_parallel(
     timeline: TimelineWriter,
     progress: Progress | None,
     run_artifact: RunArtifact,
+    heuristics_in_parent: bool = False,
 ) -> _Run:
     """Run ``states`` on up to ``jobs`` workers, each artifact by ``run_artifact`` (the
     engine's, passed in so that this module does not import the engine); fill the states and
-    return the merged run."""
-    main = make_run(timeline=timeline, detector_classes=[], write_detections=True)
+    return the merged run.
+
+    With ``heuristics_in_parent`` the workers only read, store and match, and ship the rows the
+    heuristics want (``Detector.wants``) to this process, which feeds them to the detectors in
+    registry order as the artifacts finish: artifacts are then grouped by input file only, so
+    the big databases spread over the workers. Otherwise (a timeline CSV is written, whose
+    rows carry each record's heuristic severity) every detector runs in the worker that reads
+    all its record types."""
+    ship = heuristics_in_parent
+    main = make_run(timeline=timeline, detector_classes=None if ship else [], write_detections=True)
     by_name = {s.artifact.name: s for s in states}
     cost = _materialise(main.source, list(by_name), paths)
     for state in states:
         if state.artifact.input == "listing":
             cost[state.artifact.name] = cost.get(state.artifact.name, 0) + 1_000_000
-    queue = schedule(artifact_groups([s.artifact for s in states], paths), cost)
+    groups = artifact_groups([s.artifact for s in states], paths, by_detector=not ship)
+    queue = schedule(groups, cost)
+    feeder = _Feeder(main, states) if ship else None
     space = TempSpace("tracehound-workers-")
     staging = space.root
     context = multiprocessing.get_context("fork")
@@ -166,12 +179,16 @@ def run_parallel(
             parent_end, child_end = context.Pipe(duplex=True)
             folder = staging / str(number)
             folder.mkdir()
-            task = _Worker(make_run, run_artifact, by_name, paths, folder, number == 0, child_end)
+            first = number == 0 and not ship
+            task = _Worker(make_run, run_artifact, by_name, paths, folder, first, child_end, ship)
             process = context.Process(target=task.run, name=f"tracehound-worker-{number}")
             process.start()
             child_end.close()
             workers.append((process, parent_end))
-        _collect(main, workers, queue, by_name, timeline, progress, len(states))
+        _collect(main, workers, queue, by_name, timeline, progress, len(states), feeder)
+        if feeder is not None:
+            feeder.finish()
+            main.finish_detectors()
         main.close_files()
         return main
     except BaseException:
@@ -186,6 +203,40 @@ def run_parallel(
         space.close()
 
 
+class _Feeder:
+    """The parent's heuristics: rows shipped by the workers, fed in registry order (an
+    artifact's rows wait until every artifact before it has been fed), as one process would."""
+
+    def __init__(self, main: _Run, states: list[ArtifactRun]) -> None:
+        self.main = main
+        self.order = [s.artifact.name for s in states]
+        self.classes = {s.artifact.name: s.artifact.record for s in states}
+        self.waiting: dict[str, list[Any]] = {}
+        self.next = 0
+
+    def rows(self, name: str, shipped: list[Any]) -> None:
+        self.waiting[name] = shipped
+        while self.next < len(self.order) and self.order[self.next] in self.waiting:
+            current = self.order[self.next]
+            for item in self.waiting.pop(current):
+                self.main.feed_shipped(_record_class(self.classes, item[0]), item)
+            self.next += 1
+
+    def finish(self) -> None:
+        """Every artifact's rows must have come back (a worker sends them, even none, after
+        each artifact): heuristics that missed an artifact would be silently incomplete."""
+        if self.next < len(self.order):
+            missing = ", ".join(self.order[self.next : self.next + 3])
+            raise RuntimeError(f"the heuristics did not get the rows of {missing}")
+
+
+def _record_class(classes: dict[str, Any], type_name: str) -> Any:
+    for cls in classes.values():
+        if type_name == cls.TYPE:
+            return cls
+    raise RuntimeError(f"rows of an unknown record type {type_name}")
+
+
 class _Worker:
     """One worker process: takes groups of artifacts until told to stop, then reports."""
 
@@ -198,10 +249,11 @@ class _Worker:
         folder: Path,
         first: bool,
         conn: Connection,
+        ship: bool = False,
     ) -> None:
         self.make_run, self.by_name, self.paths = make_run, by_name, paths
         self.run_artifact = run_artifact
-        self.folder, self.first, self.conn = folder, first, conn
+        self.folder, self.first, self.conn, self.ship = folder, first, conn, ship
 
     def run(self) -> None:
         try:
@@ -217,24 +269,30 @@ class _Worker:
         all_names = set(self.by_name)
         run = self.make_run(
             timeline=TimelineWriter(None, staging=self.folder),
-            detector_classes=_detectors_for(set(), all_names, self.first),
+            detector_classes=[] if self.ship else _detectors_for(set(), all_names, self.first),
             write_detections=False,
+            ship=self.ship,
         )
         done: list[str] = []
         self.conn.send(("ready", None))
         while (group := self.conn.recv()) is not None:
-            run.add_detectors(_detectors_for(set(group), all_names, first=False))
+            if not self.ship:
+                run.add_detectors(_detectors_for(set(group), all_names, first=False))
             for name in group:
                 self.conn.send(("started", name))
                 self.run_artifact(run, self.by_name[name], self.paths.get(name, []))
                 done.append(name)
+                if self.ship:  # this artifact's rows for the parent's heuristics
+                    self.conn.send(("rows", (name, run.shipped)))
+                    run.shipped = []
                 self.conn.send(("progress", name))
             self.conn.send(("ready", None))
         run.finish_detectors()
         run.close_files()
         db = run.timeline.detach()
         states = [_state_out(self.by_name[n]) for n in done]
-        self.conn.send(("done", (states, run.detections, _evidence_out(run), str(db))))
+        found = list(zip(run.detections, run.positions, strict=True))
+        self.conn.send(("done", (states, found, _evidence_out(run), str(db))))
 
 
 def _collect(
@@ -245,24 +303,30 @@ def _collect(
     timeline: TimelineWriter,
     progress: Progress | None,
     total: int,
+    feeder: _Feeder | None = None,
 ) -> None:
-    """Hand out groups, receive progress and results; merge detections, evidence and
-    timelines into ``main`` in worker order (repeated runs write the same files)."""
+    """Hand out groups, receive progress and results (and shipped rows, fed to the parent's
+    heuristics as they come); merge detections, evidence and timelines into ``main`` in worker
+    order (repeated runs write the same files)."""
     tracker = _Tracker(progress, total, [conn for _, conn in workers])
-    results = _receive({conn: process for process, conn in workers}, list(queue), tracker)
+    pending = {conn: process for process, conn in workers}
+    results = _receive(pending, list(queue), tracker, feeder)
     tracker.say("merging the workers' results")
     for _, conn in workers:
         done, found, evidence, db = results[conn]
         for item in done:
             _state_in(by_name[item["name"]], item)
-        for detection in found:
-            main.emit(detection)
+        for detection, position in found:
+            main.emit(detection, position)
         _evidence_in(main, evidence)
         timeline.absorb(Path(db))
 
 
 def _receive(
-    pending: dict[Connection, Any], queue: list[list[str]], tracker: _Tracker
+    pending: dict[Connection, Any],
+    queue: list[list[str]],
+    tracker: _Tracker,
+    feeder: _Feeder | None = None,
 ) -> dict[Connection, tuple[Any, ...]]:
     """Serve the workers until each has sent its result; raise if one fails or stops."""
     results: dict[Connection, tuple[Any, ...]] = {}
@@ -284,6 +348,8 @@ def _receive(
                 ready.send(queue.pop(0) if queue else None)
             elif kind == "started":
                 tracker.update(ready, payload)
+            elif kind == "rows" and feeder is not None:
+                feeder.rows(*payload)
             elif kind == "progress":
                 tracker.update(ready, None, finished=True)
             elif kind == "interrupted":

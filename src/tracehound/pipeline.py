@@ -24,7 +24,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from tracehound import OUTPUT_FORMAT_VERSION, __version__
-from tracehound.core.columns import EXTRA_COLUMN, records_at, records_batch, with_provenance
+from tracehound.core.columns import (
+    EXTRA_COLUMN,
+    batch_records,
+    records_at,
+    records_batch,
+    with_provenance,
+)
 from tracehound.core.context import ParseContext
 from tracehound.core.detection import Detection, from_finding, from_match
 from tracehound.core.errors import (
@@ -108,6 +114,17 @@ class ArtifactRun:
     files: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = 0.0
     detections: int = 0
+    rank: int = 0  # the artifact's place in the registry order (detections are ordered by it)
+
+
+#: Where a detection was made, for one order whatever the number of workers: (artifact rank,
+#: input file, row in the file's stream, 0 for an indicator hit / 1 for a heuristic, order).
+Position = tuple[int, int, int, int, int]
+#: Rows a worker hands to the parent's heuristics: (record type, (rank, file), row numbers in
+#: the file's stream, the rows as a batch, for each row the indices of the detectors of that
+#: type that want it).
+Shipped = tuple[str, tuple[int, int], list[int], pa.RecordBatch, list[tuple[int, ...]]]
+_AFTER_ALL = 1 << 30  # the rank of findings made by ``finish``, after every streamed row
 
 
 @dataclass
@@ -169,6 +186,7 @@ class _Run:
         write_detections: bool = True,
         records_jsonl: bool = False,
         timeline_csv: bool = True,
+        ship: bool = False,
     ) -> None:
         self.source = source
         self.facts = source.facts()
@@ -176,6 +194,9 @@ class _Run:
         self.output = output
         self.evidence = EvidenceLog()
         self.detections: list[Detection] = []
+        self.positions: list[Position] = []  # where each detection was made (same order)
+        self.at: tuple[int, int] = (0, 0)  # (artifact rank, input file) being read
+        self.row_base = 0  # rows of that file already handled
         self.store = RecordStore(output / "records", jsonl=records_jsonl)
         self.detectors: dict[str, list[Detector]] = {}
         self.add_detectors(detectors() if detector_classes is None else detector_classes)
@@ -184,6 +205,16 @@ class _Run:
             self.det_handle = (output / "detections.jsonl").open("w", encoding="utf-8")
         self.timeline = timeline
         timeline.enabled = timeline_csv
+        # A worker whose heuristics run in the parent (parallel.py): detectors used only to say
+        # which rows they want, and the rows shipped to the parent.
+        self.ship = ship
+        self.wanters: dict[str, list[Detector]] = {}
+        self.shipped: list[Shipped] = []
+        if ship:
+            for cls in detectors():
+                instance = cls()
+                for type_name in cls.TYPES:
+                    self.wanters.setdefault(type_name, []).append(instance)
 
     def add_detectors(self, classes: list[type[Detector]]) -> None:
         """Start these detectors (one instance each) on the records of their types."""
@@ -193,8 +224,9 @@ class _Run:
             for type_name in cls.TYPES:
                 self.detectors.setdefault(type_name, []).append(instance)
 
-    def emit(self, detection: Detection) -> None:
+    def emit(self, detection: Detection, position: Position = (_AFTER_ALL, 0, 0, 0, 0)) -> None:
         self.detections.append(detection)
+        self.positions.append(position)
         if self.det_handle is not None:
             write_line(self.det_handle, detection.to_json())
 
@@ -247,21 +279,27 @@ class _Run:
             pick = dict(zip(numbers, made, strict=True)).__getitem__
         severities = [""] * count_rows
         count = 0
+        rank, file = self.at
         for number in numbers:
             record = pick(number)
             found = [from_match(m, record, prov) for m in hits.get(number, ())]
+            matches = len(found)
             for det, rows in zip(detectors, wanted, strict=True):
                 if rows is None or number in rows:
                     found.extend(from_finding(f) for f in det.feed(record, prov))
             if not found:  # nearly every record: no detection to write or rank
                 continue
-            for item in found:
-                self.emit(item)
+            for k, item in enumerate(found):
+                phase = 0 if k < matches else 1
+                self.emit(item, (rank, file, self.row_base + number, phase, k))
                 self.timeline.add_detection(
                     record.ts, item.severity, item.message, record.TYPE, prov.path, record.row
                 )
             severities[number] = max_severity([d.severity for d in found])
             count += len(found)
+        if self.ship:
+            self._ship(cls, batch)
+        self.row_base += count_rows
         # The records' timeline rows, from the columns; rows whose values Arrow could not hold
         # exactly (``_extra``) are described in Python.
         if not self.timeline.enabled:
@@ -272,6 +310,32 @@ class _Run:
         for number, record in zip(odd, odd_records, strict=True):
             self.timeline.add_record(record, prov, severities[number])
         return count
+
+    def _ship(self, cls: type[Record], batch: pa.RecordBatch) -> None:
+        """Keep the rows the parent's heuristics want (``Detector.wants`` of each detector of
+        this type, asked here of instances that are never fed), with where they were read."""
+        wanters = self.wanters.get(cls.TYPE, ())
+        if not wanters:
+            return
+        masks = [_wanted(det.wants(cls.TYPE, batch)) for det in wanters]
+        every = set(range(batch.num_rows))
+        chosen = [every if rows is None else rows for rows in masks]
+        numbers = sorted(set().union(*chosen))
+        if not numbers:
+            return
+        by = [tuple(i for i, rows in enumerate(chosen) if n in rows) for n in numbers]
+        taken = batch.take(pa.array(numbers, pa.int64()))
+        self.shipped.append((cls.TYPE, self.at, [self.row_base + n for n in numbers], taken, by))
+
+    def feed_shipped(self, cls: type[Record], shipped: Shipped) -> None:
+        """Run this run's heuristics on rows a worker shipped, as if it had read them."""
+        _, (rank, file), row_numbers, batch, by = shipped
+        instances = self.detectors.get(cls.TYPE, [])
+        records = batch_records(cls, batch)
+        for (record, prov), row, wanting in zip(records, row_numbers, by, strict=True):
+            found = [from_finding(f) for i in wanting for f in instances[i].feed(record, prov)]
+            for k, item in enumerate(found):
+                self.emit(item, (rank, file, row, 1, k))
 
     def finish_detectors(self) -> None:
         seen: set[int] = set()
@@ -458,8 +522,10 @@ def _run_listing(run: _Run, state: ArtifactRun) -> None:
 def _run_artifact(run: _Run, state: ArtifactRun, paths: list[str]) -> None:
     started = time.perf_counter()
     if state.artifact.input == "listing":
+        run.at, run.row_base = (state.rank, -1), 0
         _run_listing(run, state)
-    for device_path in paths:
+    for number, device_path in enumerate(paths):
+        run.at, run.row_base = (state.rank, number), 0
         _run_file(run, state, device_path)
     run.store.close()  # the artifact's records files are complete
     if not state.files and run.source.index_damage:
@@ -583,7 +649,7 @@ def _check_into(
     (folder / "records").mkdir()
     arts = artifacts(platform=source.platform, source_kind=source.kind)
     found = source.find([p for a in arts if a.input != "listing" for p in a.paths])
-    states = [ArtifactRun(a) for a in arts]
+    states = [ArtifactRun(a, rank=number) for number, a in enumerate(arts)]
     paths = {
         s.artifact.name: sorted({p for pat in s.artifact.paths for p in found.get(pat, ())})
         for s in states
@@ -600,7 +666,16 @@ def _check_into(
                 records_jsonl=options.records_jsonl,
                 timeline_csv=options.timeline_csv,
             )
-            run = run_parallel(make_run, states, paths, jobs, timeline, progress, _run_artifact)
+            run = run_parallel(
+                make_run,
+                states,
+                paths,
+                jobs,
+                timeline,
+                progress,
+                _run_artifact,
+                heuristics_in_parent=not options.timeline_csv,
+            )
         else:
             run = _Run(
                 source,
@@ -674,17 +749,22 @@ def _count_detections(states: list[ArtifactRun], detections: list[Detection]) ->
 
 def _order_detections(run: _Run, order: list[str], output: Path) -> None:
     """Put detections in one order whatever the number of workers: by artifact in registry
-    order, then as each artifact's parser and heuristics produced them (one worker runs all of
-    an artifact, so that order is fixed). Lines are streamed as found, so a run that stops early
-    still leaves its detections; the file is rewritten only if its order differs."""
+    order, then where each was made (the artifact, file and row being read, indicator hits
+    before heuristic findings, ``finish`` findings last), which is the order of a one-process
+    run. Lines are streamed as found, so a run that stops early still leaves its detections;
+    the file is rewritten only if its order differs."""
     rank = {name: number for number, name in enumerate(order)}
-    ordered = sorted(run.detections, key=lambda d: rank.get(d.artifact, len(rank)))
-    if ordered == run.detections:
+    keyed = sorted(
+        range(len(run.detections)),
+        key=lambda n: (rank.get(run.detections[n].artifact, len(rank)), run.positions[n]),
+    )
+    if keyed == list(range(len(run.detections))):
         return
-    run.detections = ordered
+    run.detections = [run.detections[n] for n in keyed]
+    run.positions = [run.positions[n] for n in keyed]
     partial = output / "detections.jsonl.partial"
     with partial.open("w", encoding="utf-8") as handle:
-        for detection in ordered:
+        for detection in run.detections:
             write_line(handle, detection.to_json())
     partial.replace(output / "detections.jsonl")
 

@@ -90,17 +90,20 @@ class SafariRedirect(Detector):
         # target key -> visits that point at it: ("to", visit redirected to target) or
         # ("from", visit was redirected from target)
         self._expect: dict[_Key, list[tuple[_Visit, str]]] = {}
+        self._named: dict[str, set[int]] = {}  # path -> visit ids named by redirects (wants)
 
     def wants(self, type_name: str, batch: pa.RecordBatch) -> pa.Array | None:
-        """Visits that redirect or were redirected, and visits another visit (of this batch,
-        or one waiting from an earlier batch) names as its source or destination: a visit with
-        neither link nor waiter is dropped at once by ``feed``."""
+        """Visits that redirect or were redirected, and visits that a visit of this batch or
+        of an earlier one names as its source or destination: a visit with neither link nor
+        waiter is dropped at once by ``feed``. It remembers the ids named by the batches it
+        was shown (not by ``feed``), so an instance that is never fed (a worker's, when the
+        heuristics run in the parent) wants the same rows."""
         src, dst = batch.column("redirect_source"), batch.column("redirect_destination")
         linked = pc.or_(pc.is_valid(src), pc.is_valid(dst))
         if not batch.num_rows:
             return linked
         path = batch.column("_path")[0].as_py()
-        named = {key[1] for key in self._expect if key[0] == path}
+        named = self._named.setdefault(path, set())
         named.update(v for v in pc.unique(src).to_pylist() if v is not None)
         named.update(v for v in pc.unique(dst).to_pylist() if v is not None)
         wanted = pc.is_in(batch.column("visit_id"), value_set=pa.array(sorted(named), pa.int64()))
