@@ -199,16 +199,17 @@ def test_hostile_values_are_escaped_and_a_damaged_line_is_counted(
         "rule": "url_host",
         "indicator": {"kind": "domain", "value": value, "malware": ['Peg"asus\n', "\x00"]},
     }
-    folder = _with_detections(
-        demo_results, tmp_path / "r", [json.dumps(hit), "{not json", json.dumps({"type": 1})]
-    )
+    no_id = {k: v for k, v in hit.items() if k != "id"}
+    lines = [json.dumps(hit), json.dumps(no_id), json.dumps(no_id), "{not json", "[1]"]
+    folder = _with_detections(demo_results, tmp_path / "r", lines)
     event, said = _export(folder, tmp_path / "e.json", code=2)
     _validate(event)
     (attribute,) = event["Event"]["Attribute"]
     assert attribute["value"] == value
     assert "\n" not in attribute["comment"] and "\n" not in event["Event"]["info"]
     assert [t["name"] for t in attribute["Tag"]] == ['tracehound:malware="Peg\'asus"']
-    assert "1 line(s)" in said and "detections.jsonl" in said and "exit code 2" in said
+    assert len({s["uuid"] for s in attribute["Sighting"]}) == 3  # one per hit, with or without id
+    assert "2 line(s)" in said and "detections.jsonl" in said and "exit code 2" in said
 
 
 @pytest.mark.parametrize("broken", ["missing", "run.json"])

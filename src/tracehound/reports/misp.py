@@ -168,9 +168,19 @@ def _collect(folder: Path) -> tuple[dict[tuple[str, str], _Attr], MispExport]:
             continue
         mtype, _, _ = misp_type(kind, value)
         attr = attrs.setdefault((mtype, value), _Attr(kind, value))
-        attr.hits.append((str(det.get("id", "")), _time(det.get("ts"))))
-        where = f"{det.get('artifact')} {det.get('field')} ({det.get('rule') or 'match'})"
-        attr.where.setdefault(_one_line(where), None)
+        # A detection id names the sighting; one without (not ours) gets its place instead,
+        # so two sightings never share a uuid.
+        det_id = det.get("id")
+        attr.hits.append(
+            (
+                det_id if isinstance(det_id, str) and det_id else f"#{summary.hits}",
+                _time(det.get("ts")),
+            )
+        )
+        where = " ".join(str(det[k]) for k in ("artifact", "field") if det.get(k))
+        attr.where.setdefault(
+            _one_line(f"{where or 'an artifact'} ({det.get('rule') or 'match'})"), None
+        )
         for name in as_list(ind.get("malware")):
             if isinstance(name, str) and _one_line(name):
                 attr.malware.setdefault(_one_line(name).replace('"', "'"), None)
