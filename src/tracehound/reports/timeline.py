@@ -4,7 +4,8 @@ Columns follow Timesketch's CSV import (required ``datetime``, ``timestamp_desc`
 optional ``timestamp`` in microseconds since 1970) plus our own: ``artifact``, ``detection`` (the
 highest severity of detections on that record, empty if none), ``device_path`` and ``row``.
 Rows are sorted by an external merge sort over private run files, so memory stays flat however
-many records the acquisition holds.
+many records the acquisition holds. The same writer writes the rows as Timesketch JSON lines
+instead (``jsonl=True``, ``timeline_json``; ``tracehound export timesketch``).
 """
 
 from __future__ import annotations
