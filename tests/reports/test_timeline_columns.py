@@ -1,9 +1,11 @@
 """The columnar timeline rows equal, byte for byte, the rows ``add_record`` writes (issue 12):
 on every record of the demo phones, and on hostile values (formulas, quotes, line breaks,
-long multi-byte text, doubles, booleans, lists, microseconds)."""
+long multi-byte text, doubles, booleans, lists, microseconds); so do the Timesketch JSON lines
+staged with them (``jsonl=True``)."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,25 +41,30 @@ class Hostile(Record):
     other: datetime | None
 
 
-def _python_rows(records: list[Record], prov: Provenance, severities: list[str]) -> list[bytes]:
-    writer = TimelineWriter(None, staging=Path("/nonexistent"))
+def _python_rows(
+    records: list[Record], prov: Provenance, severities: list[str], jsonl: bool = False
+) -> list[bytes]:
+    writer = TimelineWriter(None, staging=Path("/nonexistent"), jsonl=jsonl)
     for record, severity in zip(records, severities, strict=True):
         writer.add_record(record, prov, severity)
     return sorted(writer._pending)
 
 
-def _column_rows(records: list[Record], prov: Provenance, severities: list[str]) -> list[bytes]:
+def _column_rows(
+    records: list[Record], prov: Provenance, severities: list[str], jsonl: bool = False
+) -> list[bytes]:
     batch = records_batch(type(records[0]), records, prov)
-    return sorted(timeline_lines(type(records[0]), batch, severities, prov.path))
+    return sorted(timeline_lines(type(records[0]), batch, severities, prov.path, (), jsonl))
 
 
-def test_hostile_values_are_written_as_the_row_writer_writes_them() -> None:
+@pytest.mark.parametrize("jsonl", [False, True])
+def test_hostile_values_are_written_as_the_row_writer_writes_them(jsonl: bool) -> None:
     when = datetime(2021, 7, 12, 9, 14, 3, 120, tzinfo=UTC)
     records: list[Record] = [
         Hostile(
             ts=when,
             row=1,
-            text='=cmd|" /C calc"!A0, with "quotes"\r\nand lines',
+            text='=cmd|" /C calc"!A0, with "quotes"\r\nand lines \\ \x00\x1b\x7f\u2028',
             url="https://example.org/a,b",
             number=-5,
             ratio=1e16,
@@ -100,11 +107,23 @@ def test_hostile_values_are_written_as_the_row_writer_writes_them() -> None:
         ),
     ]
     severities = ["high", "", "", ""]
-    assert _column_rows(records, PROV, severities) == _python_rows(records, PROV, severities)
+    rows = _column_rows(records, PROV, severities, jsonl)
+    assert rows == _python_rows(records, PROV, severities, jsonl)
+    assert len(rows) == 4
+    if jsonl:  # each row ends in its JSON line and that line's length
+        first = min(rows)
+        size = int(first[-10:])
+        line = json.loads(first[-10 - size : -10])
+        assert line["message"].startswith('text==cmd|" /C calc"!A0, with "quotes"\r\nand lines')
+        assert line["t_hostile__text"] == records[0].text  # type: ignore[attr-defined]
+        assert line["t_hostile__items"] == ["a", "b", "c", "d", "e", "f"]
+        assert line["t_hostile__ratio"] == 1e16 and line["t_hostile__flag"] is False
+        assert line["detection"] == "high" and line["device_path"] == "=/odd,path\n"
 
 
+@pytest.mark.parametrize("jsonl", [False, True])
 @pytest.mark.parametrize("kind", ["backup", "ffs", "sysdiagnose-folder", "androidqf", "bugreport"])
-def test_demo_records_give_the_same_rows(kind: str, tmp_path: Path) -> None:
+def test_demo_records_give_the_same_rows(kind: str, jsonl: bool, tmp_path: Path) -> None:
     target = write_demo(tmp_path / "acq", kind)
     run_check(CheckOptions(target=target, output=tmp_path / "out"))
     classes = record_types()
@@ -116,8 +135,8 @@ def test_demo_records_give_the_same_rows(kind: str, tmp_path: Path) -> None:
             by_prov.setdefault(prov, []).append(record)
         for prov, records in by_prov.items():
             severities = [""] * len(records)
-            assert _column_rows(records, prov, severities) == _python_rows(
-                records, prov, severities
+            assert _column_rows(records, prov, severities, jsonl) == _python_rows(
+                records, prov, severities, jsonl
             ), name
             compared += len(records)
     assert compared > 20

@@ -1,4 +1,7 @@
-"""``tracehound export records DIR``: the Parquet records of a results folder as JSON lines.
+"""``tracehound export``: parts of a results folder in other formats.
+
+``records``: the Parquet records as JSON lines; ``timeline``: ``timeline.csv``; ``timesketch``:
+the same timeline as Timesketch JSON lines; ``misp``: the indicator hits as a MISP event.
 
 A check stores its records as ``records/<TYPE>.parquet`` (output format 2.0); scripts written
 for the JSON lines of format 1.x, or tools that read only JSON, get the same lines from this
@@ -8,6 +11,7 @@ ISO 8601 UTC), ``_provenance``.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import tempfile
@@ -20,11 +24,13 @@ from rich.markup import escape
 
 from tracehound.core.errors import EXIT_INCOMPLETE, EXIT_NOT_RUN
 from tracehound.core.registry import record_types
+from tracehound.reports.derived import NotAResultsFolder
 from tracehound.reports.jsonl import record_line_bytes
+from tracehound.reports.misp import build_misp_event
 from tracehound.reports.text import printable
 from tracehound.reports.timeline_export import write_timeline
 from tracehound.store.records import read_records, record_files
-from tracehound.store.results import FILE_MODE, FOLDER_MODE
+from tracehound.store.results import FILE_MODE, FOLDER_MODE, write_private
 
 
 def _show(value: object) -> str:
@@ -120,6 +126,27 @@ COMMAND = export
 def export_timeline(directory: Path, output: Path | None) -> None:
     """Write DIR's timeline.csv again from its store (records/*.parquet and detections.jsonl):
     the same file the check wrote, for Timesketch."""
+    _timeline(directory, output or directory / "timeline.csv", jsonl=False)
+
+
+@export.command(name="timesketch")
+@click.argument("directory", metavar="DIR", type=click.Path(path_type=Path))
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Where to write the JSON lines (default: DIR/timeline.jsonl; Timesketch wants the "
+    "name to end in .jsonl).",
+)
+def export_timesketch(directory: Path, output: Path | None) -> None:
+    """Write DIR's timeline as Timesketch JSON lines: the rows of `export timeline`, in its
+    order, one JSON object a line with message, datetime, timestamp (microseconds),
+    timestamp_desc, artifact, detection, device_path, row and the record's fields
+    (ARTIFACT__FIELD)."""
+    _timeline(directory, output or directory / "timeline.jsonl", jsonl=True)
+
+
+def _timeline(directory: Path, target: Path, jsonl: bool) -> None:
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     files = {k: v for k, v in record_files(directory / "records").items() if v.suffix == ".parquet"}
     if not files or not (directory / "detections.jsonl").is_file():
@@ -128,9 +155,8 @@ def export_timeline(directory: Path, output: Path | None) -> None:
             "(not a results folder of output format 2.x)"
         )
         sys.exit(EXIT_NOT_RUN)
-    target = output or directory / "timeline.csv"
     try:
-        rows = write_timeline(directory, target)
+        rows = write_timeline(directory, target, jsonl=jsonl)
     except (OSError, pa.ArrowException, TypeError, ValueError) as exc:
         # Nothing is written: a timeline missing a damaged file's rows would read as complete.
         err.print(
@@ -140,3 +166,50 @@ def export_timeline(directory: Path, output: Path | None) -> None:
     Console(highlight=False, soft_wrap=True).print(
         f"Wrote {rows} timeline rows to [bold]{_show(target)}[/]"
     )
+
+
+@export.command(name="misp")
+@click.argument("directory", metavar="DIR", type=click.Path(path_type=Path))
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Where to write the event (default: DIR/misp-event.json).",
+)
+def export_misp(directory: Path, output: Path | None) -> None:
+    """Write DIR's indicator hits as a MISP event (MISP core format, {"Event": ...}): one
+    attribute per distinct indicator, with its sightings, first and last seen, and the malware
+    as tags. Only indicator values and times: no device text, no heuristic findings.
+    Distribution 0 (your organisation only): widen it in MISP after review."""
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    target = output or directory / "misp-event.json"
+    try:
+        summary = build_misp_event(directory)
+        text = json.dumps(summary.event, indent=2, ensure_ascii=False) + "\n"
+        write_private(target, text.encode("utf-8", "backslashreplace"))
+    except NotAResultsFolder as exc:
+        err.print(f"[bold red]error:[/] {_show(exc)}")
+        sys.exit(EXIT_NOT_RUN)
+    except OSError as exc:
+        err.print(f"[bold red]error:[/] cannot write {_show(target)}: {_show(exc)}")
+        sys.exit(EXIT_NOT_RUN)
+    attributes = summary.event["Event"]["Attribute"]
+    if not attributes:
+        err.print(f"no indicator hits in {_show(directory)}: the event has no attributes")
+    if summary.heuristics:
+        err.print(
+            f"not exported: {summary.heuristics} heuristic detection(s) (a MISP attribute is "
+            "an indicator value; see the report)"
+        )
+    if summary.unusable:
+        err.print(f"not exported: {summary.unusable} indicator detection(s) without a value")
+    Console(highlight=False, soft_wrap=True).print(
+        f"Wrote a MISP event of {len(attributes)} attribute(s) from {summary.hits} indicator "
+        f"hit(s) to [bold]{_show(target)}[/]"
+    )
+    if summary.bad_lines:
+        err.print(
+            f"exit code 2: incomplete: {summary.bad_lines} line(s) of "
+            f"{_show(directory / 'detections.jsonl')} are not JSON objects; their hits are missing"
+        )
+        sys.exit(EXIT_INCOMPLETE)

@@ -4,7 +4,8 @@ Columns follow Timesketch's CSV import (required ``datetime``, ``timestamp_desc`
 optional ``timestamp`` in microseconds since 1970) plus our own: ``artifact``, ``detection`` (the
 highest severity of detections on that record, empty if none), ``device_path`` and ``row``.
 Rows are sorted by an external merge sort over private run files, so memory stays flat however
-many records the acquisition holds.
+many records the acquisition holds. The same writer writes the rows as Timesketch JSON lines
+instead (``jsonl=True``, ``timeline_json``; ``tracehound export timesketch``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from tracehound.core.records import Provenance, Record
 from tracehound.core.registry import Severity
 from tracehound.core.tempspace import TempSpace
 from tracehound.core.timeutil import UNIX_EPOCH, iso_text
+from tracehound.reports.timeline_json import LENGTH_WIDTH, json_line, record_fields
 
 COLUMNS = (
     "datetime",
@@ -82,12 +84,20 @@ class TimelineWriter:
     non-negative and zero-padded to a fixed width) followed by its finished CSV line, so plain
     byte comparison orders rows by time, then by the line itself: a total order, and the file is
     the same whatever the order rows were added in.
+
+    With ``jsonl=True`` the file is Timesketch JSON lines (``timeline_json``) in the same order:
+    a row is staged as its sort key, its CSV line (so rows sort exactly as in the CSV), its JSON
+    line, and the JSON line's byte count in ``LENGTH_WIDTH`` digits, by which ``close`` cuts
+    the JSON line out.
     """
 
-    def __init__(self, output: Path | None, staging: Path | None = None) -> None:
+    def __init__(
+        self, output: Path | None, staging: Path | None = None, jsonl: bool = False
+    ) -> None:
         """Rows go to ``output`` on close; a worker passes ``output=None`` and a ``staging``
         folder, and hands its rows over with ``detach`` (see ``absorb``)."""
         self.output = output
+        self.jsonl = jsonl
         self._tmp: TempSpace | None = None
         if staging is None:
             self._tmp = TempSpace("tracehound-timeline-")
@@ -120,13 +130,18 @@ class TimelineWriter:
                 times.append((value, desc))
         if not times:
             return
-        message = _csv_text(safe_cell(record.describe()))
+        text = record.describe()
+        message = _csv_text(safe_cell(text))
         path = self._paths.get(prov.path)
         if path is None:
             path = self._paths[prov.path] = _csv_text(safe_cell(prov.path))
         tail = f",{record.TYPE},{detection},{path},{_row(record.row)}\r\n"
+        json_parts = None
+        if self.jsonl:
+            fields = record_fields(record)
+            json_parts = (text, record.TYPE, detection, prov.path, record.row, fields)
         for when, desc in times:
-            self._stage(when, _csv_text(desc), message, tail)
+            self._stage(when, desc, message, tail, json_parts)
 
     def add_lines(self, lines: list[bytes]) -> None:
         """Add rows staged elsewhere (``timeline_columns``): sort key, then the CSV line."""
@@ -152,17 +167,32 @@ class TimelineWriter:
         if ts is None or not self.enabled:
             return
         tail = f",{artifact},{severity},{_csv_text(safe_cell(path))},{_row(row)}\r\n"
-        self._stage(ts, "Detection", _csv_text(safe_cell(message)), tail)
+        json_parts = (message, artifact, severity, path, row, "") if self.jsonl else None
+        self._stage(ts, "Detection", _csv_text(safe_cell(message)), tail, json_parts)
 
-    def _stage(self, when: datetime, desc: str, message: str, tail: str) -> None:
-        """Stage one row: its sort key, then its CSV line (``desc`` and ``message`` are finished
-        cells, ``tail`` the cells after the timestamp); spill to a run file when memory is full."""
+    def _stage(
+        self,
+        when: datetime,
+        desc: str,
+        message: str,
+        tail: str,
+        json_parts: tuple[str, str, str, str, int | None, str] | None = None,
+    ) -> None:
+        """Stage one row: its sort key, then its CSV line (``desc`` is the raw description,
+        ``message`` a finished cell, ``tail`` the cells after the timestamp), and for JSONL
+        the JSON line of ``json_parts`` (message, artifact, severity, device path, row, field
+        pairs) and its length; spill to a run file when memory is full."""
         if when.tzinfo is None:  # a parser bug (times are aware UTC): read as UTC, as_utc's rule
             when = when.replace(tzinfo=UTC)
         us = (when - UNIX_EPOCH) // _MICROSECOND  # exact: timedelta arithmetic is integral
-        line = _encode(
-            f"{us + _KEY_OFFSET:0{_KEY_WIDTH}d}{iso_text(when)},{desc},{message},{us}{tail}"
+        when_text = iso_text(when)
+        text = (
+            f"{us + _KEY_OFFSET:0{_KEY_WIDTH}d}{when_text},{_csv_text(desc)},{message},{us}{tail}"
         )
+        line = _encode(text)
+        if json_parts is not None:
+            payload = _encode(json_line(when_text, us, desc, *json_parts))
+            line += payload + b"%0*d" % (LENGTH_WIDTH, len(payload))
         self._pending.append(line)
         self.rows += 1
         self._pending_bytes += len(line)
@@ -216,8 +246,11 @@ class TimelineWriter:
             return
         try:
             with self.output.open("wb") as handle:
-                handle.write((",".join(COLUMNS) + "\r\n").encode("ascii"))
-                handle.writelines(row[_KEY_WIDTH:] for row in _merge(self._streams()))
+                if self.jsonl:
+                    handle.writelines(_json_of(row) for row in _merge(self._streams()))
+                else:
+                    handle.write((",".join(COLUMNS) + "\r\n").encode("ascii"))
+                    handle.writelines(row[_KEY_WIDTH:] for row in _merge(self._streams()))
         finally:
             self.discard()
 
@@ -251,6 +284,12 @@ def _encode(text: str) -> bytes:
         return text.encode("utf-8")
     except UnicodeEncodeError:
         return text.encode("utf-8", "backslashreplace")
+
+
+def _json_of(row: bytes) -> bytes:
+    """The JSON line of a staged JSONL row (see ``TimelineWriter``), with its newline."""
+    size = int(row[-LENGTH_WIDTH:])
+    return row[-LENGTH_WIDTH - size : -LENGTH_WIDTH] + b"\n"
 
 
 def _merge(streams: list[Iterator[bytes]]) -> Iterator[bytes]:

@@ -7,6 +7,10 @@ values, at most 1,000 characters), neutralised for spreadsheets and quoted as ``
 line is the same, byte for byte, as ``TimelineWriter.add_record`` writes, and a test compares
 them. Values a column cannot show exactly as Python prints them (doubles, lists of times, rows
 whose values went to ``_extra``) are formatted in Python, so only those cost a step per row.
+
+With ``jsonl=True`` each staged row also carries its Timesketch JSON line (``timeline_json``),
+built here on the columns too and equal, byte for byte, to the one the row writer builds: text
+without a character JSON escapes is only quoted, the rest (rare) goes through ``json.dumps``.
 """
 
 from __future__ import annotations
@@ -18,10 +22,20 @@ import pyarrow.compute as pc
 
 from tracehound.core.records import Record, field_names
 from tracehound.reports.timeline import _KEY_OFFSET, _KEY_WIDTH, _csv_text, safe_cell
+from tracehound.reports.timeline_json import (
+    LENGTH_WIDTH,
+    field_key,
+    json_field_names,
+    json_text,
+    json_value,
+)
 
 #: ``safe_cell``'s rule: a cell starting with one of these gets a leading quote.
 _FORMULA = r"^[=+\-@\t\r\n]"
 _NEEDS_QUOTES = r'[",\r\n]'
+#: Characters ``json.dumps`` escapes (RFC 8259, section 7: the quote, the backslash and the
+#: control characters U+0000 to U+001F); text without them is its own JSON string, quoted.
+_JSON_ESCAPED = r'["\\\x00-\x1f]'
 
 
 def _iso(times: pa.Array) -> pa.Array:
@@ -84,6 +98,11 @@ def _cell(text: pa.Array) -> pa.Array:
 
 def messages(cls: type[Record], batch: pa.RecordBatch) -> pa.Array:
     """Each record's ``describe()`` text, as a finished CSV cell."""
+    return _cell(message_text(cls, batch))
+
+
+def message_text(cls: type[Record], batch: pa.RecordBatch) -> pa.Array:
+    """Each record's ``describe()`` text."""
     names = field_names(cls)[2:]
     parts = [_part(name, batch.column(name)) for name in names]
     joined = pa.nulls(batch.num_rows, pa.string())
@@ -94,8 +113,80 @@ def messages(cls: type[Record], batch: pa.RecordBatch) -> pa.Array:
         joined = pc.if_else(
             both, pc.binary_join_element_wise(joined, part, " "), pc.coalesce(joined, part)
         )
-    text = pc.utf8_slice_codeunits(pc.fill_null(joined, ""), 0, 1000)
-    return _cell(text)
+    return pc.utf8_slice_codeunits(pc.fill_null(joined, ""), 0, 1000)
+
+
+def json_strings(text: pa.Array) -> pa.Array:
+    """``json_text`` of each value of a string column (null stays null)."""
+    quoted = pc.binary_join_element_wise('"', text, '"', "")
+    escaped = pc.fill_null(pc.match_substring_regex(text, _JSON_ESCAPED), False)
+    if not pc.any(escaped).as_py():
+        return quoted
+    chosen = pc.filter(text, escaped).to_pylist()
+    fixed = pa.array([json_text(v) for v in chosen], pa.string())
+    return pc.replace_with_mask(quoted, escaped, fixed)
+
+
+def _json_column(column: pa.Array) -> pa.Array:
+    """Each value of a record column as JSON text, null where the value is null."""
+    kind = column.type
+    if pa.types.is_string(kind):
+        return json_strings(column)
+    if pa.types.is_integer(kind):
+        return pc.cast(column, pa.string())
+    if pa.types.is_boolean(kind):
+        return pc.if_else(column, "true", "false")
+    if pa.types.is_timestamp(kind):
+        return pc.binary_join_element_wise('"', _iso(column), '"', "")
+    if pa.types.is_list(kind) and pa.types.is_string(kind.value_type):
+        values = pc.fill_null(json_strings(column.values), "null")
+        lists = pa.ListArray.from_arrays(column.offsets, values, mask=pc.is_null(column))
+        joined = pc.binary_join(lists, ",")
+        return pc.binary_join_element_wise("[", joined, "]", "")
+    # Doubles (Python's repr is not Arrow's) and lists of other values: as Python writes them.
+    return pa.array([None if v is None else json_value(v) for v in column.to_pylist()], pa.string())
+
+
+def json_fields(cls: type[Record], batch: pa.RecordBatch) -> pa.Array:
+    """Each record's ``record_fields`` text: ``,"key":value`` per non-null field."""
+    out = pa.array([""] * batch.num_rows, pa.string())
+    for name in json_field_names(cls):
+        if name not in batch.schema.names:
+            continue
+        part = pc.binary_join_element_wise(
+            f',"{field_key(cls.TYPE, name)}":', _json_column(batch.column(name)), ""
+        )
+        out = pc.binary_join_element_wise(out, pc.fill_null(part, ""), "")
+    return out
+
+
+def _json_lines(
+    cls: type[Record],
+    desc: str,
+    when: pa.Array,
+    us: pa.Array,
+    text: pa.Array,
+    severities: pa.Array,
+    path: str,
+    rows: pa.Array,
+    fields: pa.Array,
+) -> pa.Array:
+    """``json_line`` of each chosen row (every argument already filtered to those rows)."""
+    return pc.binary_join_element_wise(
+        '{"message":',
+        json_strings(text),
+        ',"datetime":"',
+        _iso(when),
+        '","timestamp":',
+        pc.cast(us, pa.string()),
+        f',"timestamp_desc":{json_text(desc)},"artifact":{json_text(cls.TYPE)},"detection":',
+        json_strings(severities),
+        f',"device_path":{json_text(path)},"row":',
+        pc.fill_null(pc.cast(rows, pa.string()), "null"),
+        fields,
+        "}",
+        "",
+    )
 
 
 def timeline_lines(
@@ -104,20 +195,24 @@ def timeline_lines(
     severities: Sequence[str],
     path: str,
     skip: Sequence[int] = (),
+    jsonl: bool = False,
 ) -> list[bytes]:
-    """The staged timeline rows of ``batch`` (sort key, then the CSV line), leaving out the
-    rows in ``skip`` (those the caller stages in Python); ``severities`` holds each record's
-    highest detection severity ("" for none)."""
+    """The staged timeline rows of ``batch`` (sort key, then the CSV line; for ``jsonl`` then
+    the JSON line and its length), leaving out the rows in ``skip`` (those the caller stages in
+    Python); ``severities`` holds each record's highest detection severity ("" for none)."""
     times = [("ts", cls.TS_DESC), *cls.EXTRA_TIMES]
     times = [(n, d) for n, d in times if n in batch.schema.names]
     if not times or batch.num_rows == 0:
         return []
-    message = messages(cls, batch)
+    text = message_text(cls, batch)
+    message = _cell(text)
     rows = pc.fill_null(pc.cast(batch.column("row"), pa.string()), "")
+    marks = pa.array(severities, pa.string())
+    fields = json_fields(cls, batch) if jsonl else None
     tail = pc.binary_join_element_wise(
         "",
         f",{cls.TYPE},",
-        pa.array(severities, pa.string()),
+        marks,
         f",{_csv_text(safe_cell(path))},",
         rows,
         "\r\n",
@@ -150,5 +245,19 @@ def timeline_lines(
             pc.filter(tail, mask),
             "",
         )
+        if fields is not None:
+            payload = _json_lines(
+                cls,
+                desc,
+                chosen,
+                us,
+                pc.filter(text, mask),
+                pc.filter(marks, mask),
+                path,
+                pc.filter(batch.column("row"), mask),
+                pc.filter(fields, mask),
+            )
+            size = pc.utf8_lpad(pc.cast(pc.binary_length(payload), pa.string()), LENGTH_WIDTH, "0")
+            line = pc.binary_join_element_wise(line, payload, size, "")
         out.extend(pc.cast(line, pa.binary()).to_pylist())
     return out

@@ -1,6 +1,9 @@
-"""``timeline.csv`` rebuilt from a results folder's store: the records' Parquet columns and the
-detections, through the same columnar row builder and external sort as the check, so the file
-is the one the check wrote (a test compares them byte for byte)."""
+"""The timeline rebuilt from a results folder's store: the records' Parquet columns and the
+detections, through the same columnar row builder and external sort as the check.
+
+One row source (``add_timeline_rows``) feeds a ``TimelineWriter``, which writes either
+``timeline.csv`` (the file the check writes) or Timesketch JSON lines (``timeline_json``): the
+same rows in the same order, since a JSONL row sorts by its CSV line."""
 
 from __future__ import annotations
 
@@ -69,38 +72,47 @@ def _add_records(writer: TimelineWriter, cls: type[Record], path: Path, marks: M
         for device_path, part in _by_path(batch):
             severities = _severities(cls, part, device_path, marks)
             odd = pc.indices_nonzero(pc.is_valid(part.column(EXTRA_COLUMN))).to_pylist()
-            writer.add_lines(timeline_lines(cls, part, severities, device_path, odd))
+            lines = timeline_lines(cls, part, severities, device_path, odd, writer.jsonl)
+            writer.add_lines(lines)
             if odd:
                 rows = list(batch_records(cls, part.take(pa.array(odd))))
                 for number, (record, prov) in zip(odd, rows, strict=True):
                     writer.add_record(record, prov, severities[number])
 
 
-def write_timeline(folder: Path, target: Path) -> int:
-    """Write the timeline of the results folder ``folder`` to ``target``; return its rows."""
+def add_timeline_rows(folder: Path, writer: TimelineWriter) -> None:
+    """Stage every timeline row of the results folder ``folder`` in ``writer``: each time of
+    each record of ``records/*.parquet``, marked with its detections' highest severity, and
+    each detection with a time as a row of its own."""
     marks, detections = _marks(folder)
     classes = record_types()
+    for name, path in record_files(folder / "records").items():
+        cls = classes.get(name)
+        if cls is not None and path.suffix == ".parquet":
+            _add_records(writer, cls, path, marks)
+    for det in detections:
+        ts = det.get("ts")
+        ev = det.get("evidence") or {}
+        if isinstance(ts, str):
+            writer.add_detection(
+                datetime.fromisoformat(ts),
+                str(det.get("severity")),
+                str(det.get("message")),
+                str(det.get("artifact")),
+                str(ev.get("path")),
+                ev.get("row"),
+            )
+
+
+def write_timeline(folder: Path, target: Path, jsonl: bool = False) -> int:
+    """Write the timeline of the results folder ``folder`` to ``target`` (CSV, or Timesketch
+    JSON lines with ``jsonl``) through a private sibling renamed into place; return its rows."""
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     os.close(fd)
     os.chmod(tmp, FILE_MODE)
-    writer = TimelineWriter(Path(tmp))
+    writer = TimelineWriter(Path(tmp), jsonl=jsonl)
     try:
-        for name, path in record_files(folder / "records").items():
-            cls = classes.get(name)
-            if cls is not None and path.suffix == ".parquet":
-                _add_records(writer, cls, path, marks)
-        for det in detections:
-            ts = det.get("ts")
-            ev = det.get("evidence") or {}
-            if isinstance(ts, str):
-                writer.add_detection(
-                    datetime.fromisoformat(ts),
-                    str(det.get("severity")),
-                    str(det.get("message")),
-                    str(det.get("artifact")),
-                    str(ev.get("path")),
-                    ev.get("row"),
-                )
+        add_timeline_rows(folder, writer)
         rows = writer.rows
         writer.close()
         os.replace(tmp, target)
