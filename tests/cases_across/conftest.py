@@ -32,10 +32,21 @@ def demo_store(tmp_path_factory: pytest.TempPathFactory) -> DemoStore:
     store = CaseStore(base / "store", create=True)
     infected = add_case(store, generate.write_demo_backup(acq / "a"), "phone A")
     again = generate.write_demo_backup(acq / "b", seed=7)
-    infected_again = add_case(store, again, "phone B", hunts=[
-        {"at": "2026-11-30T10:00:00+00:00", "tool_version": "0", "indicator_files": [],
-         "exit_code": 1, "verdict": "detected", "new": ["0123456789abcdef", "fedcba9876543210"]}
-    ])
+    infected_again = add_case(
+        store,
+        again,
+        "phone B",
+        hunts=[
+            {
+                "at": "2026-11-30T10:00:00+00:00",
+                "tool_version": "0",
+                "indicator_files": [],
+                "exit_code": 1,
+                "verdict": "detected",
+                "new": ["0123456789abcdef", "fedcba9876543210"],
+            }
+        ],
+    )
     clean = add_case(store, generate.write_demo_backup(acq / "c", infected=False), "phone C")
     return DemoStore(store.root, infected, infected_again, clean, acq)
 

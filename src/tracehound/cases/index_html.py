@@ -70,7 +70,7 @@ class CaseRow:
 def _when(value: Any) -> tuple[int | None, str]:
     """An ISO time of case.json as (microseconds, text in UTC); text as given when unreadable."""
     us = to_us(value)
-    return us, (fmt_us_utc(us) if us is not None else cut(value, 40))
+    return us, (fmt_us_utc(us, precise=False) if us is not None else cut(value, 40))
 
 
 def _dates(events: list[Any]) -> tuple[str, str]:
@@ -129,7 +129,9 @@ def case_row(store: CaseStore, cid: str, case: Case, found: Prevalence | None) -
     if detections is not None:
         table = detections.table
         row.total = table.num_rows
-        row.by_type = _counts(table.column("type"))
+        kinds = _counts(table.column("type"))
+        order = sorted(kinds, key=lambda t: (t != "indicator", t != "heuristic", t))
+        row.by_type = {t: kinds[t] for t in order}
         severity = _counts(table.column("severity"))
         row.by_severity = [(s, severity[s]) for s in SEVERITIES if severity.get(s)]
     elif found is not None:
