@@ -198,3 +198,25 @@ def test_hostile_entries_are_ignored_and_counted(tmp_path: Path, demo_store: Dem
     (results / PREVALENCE_NAME).write_bytes(b" " * (MAX_PREVALENCE_BYTES + 1))
     big = read_prevalence(results)
     assert big is not None and "larger than" in big.problem
+
+
+def test_reports_rebuilt_on_worker_processes(store_copy: CaseStore, demo_store: DemoStore) -> None:
+    done = refresh_store_views(store_copy, jobs=2)
+    assert done.failed == [] and len(done.changed) == 3
+    for case in (demo_store.infected, demo_store.infected_again):
+        html = (store_copy.results(case.id) / "report.html").read_text("utf-8")
+        assert "seen in 2 of 3 cases" in html
+
+
+def test_a_case_whose_report_fails_does_not_stop_the_others(
+    store_copy: CaseStore, demo_store: DemoStore
+) -> None:
+    bad = store_copy.results(demo_store.infected_again.id)
+    (bad / "run.json").unlink()
+    done = refresh_store_views(store_copy)
+    assert [cid for cid, _ in done.failed] == [demo_store.infected_again.id]
+    assert "the report could not be rebuilt: NotAResultsFolder" in done.failed[0][1]
+    good = store_copy.results(demo_store.infected.id) / "report.html"
+    assert "seen in 2 of 3 cases" in good.read_text("utf-8")
+    assert done.index is not None and done.index.is_file()
+    assert not (bad / PREVALENCE_NAME).exists()  # so the next refresh tries it again
