@@ -72,10 +72,12 @@ def test_a_skipped_case_is_named_and_exits_2(store_copy: CaseStore, demo_store: 
     assert "Traceback" not in err
 
 
-@pytest.mark.parametrize("kind", ["absent", "not_a_store", "damaged"])
+@pytest.mark.parametrize("kind", ["absent", "not_a_store", "damaged", "file"])
 def test_no_usable_store_is_one_line_and_exit_4(tmp_path: Path, kind: str) -> None:
     root = tmp_path / "s"
-    if kind != "absent":
+    if kind == "file":
+        root.write_text("x", "utf-8")
+    elif kind != "absent":
         root.mkdir()
         (root / "store.json").write_text("{" if kind == "damaged" else "", "utf-8")
         if kind == "not_a_store":

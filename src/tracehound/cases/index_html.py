@@ -35,8 +35,10 @@ from tracehound.store.results import write_private
 
 INDEX_NAME = "index.html"
 _TEMPLATES = Path(__file__).resolve().parents[1] / "reports" / "templates"
-#: Verdicts in the order the page lists them: what needs the analyst first.
 VERDICT_ORDER = ("detected", "incomplete", "failed", "clean")
+#: The order the page lists cases in, what needs the analyst first: a case whose verdict
+#: cannot be told (a damaged case.json) before the clean ones.
+SORT_ORDER = ("detected", "incomplete", "failed", "unknown", "clean")
 SEVERITIES = ("critical", "high", "medium", "low", "info")
 _CASE_ID = re.compile(r"[0-9a-f]{16}")
 TEXT_CHARS = 200
@@ -145,8 +147,7 @@ def _counts(column: Any) -> dict[str, int]:
 
 
 def _sort_key(row: CaseRow) -> tuple[int, str, str]:
-    rank = VERDICT_ORDER.index(row.verdict) if row.verdict in VERDICT_ORDER else 1
-    return (rank, row.label.casefold(), row.id)
+    return (SORT_ORDER.index(row.verdict), row.label.casefold(), row.id)
 
 
 def build_index(store: CaseStore, found: Prevalence | None) -> dict[str, Any]:
@@ -163,7 +164,7 @@ def build_index(store: CaseStore, found: Prevalence | None) -> dict[str, Any]:
     verdicts = Counter(r.verdict for r in rows)
     return {
         "rows": rows,
-        "verdicts": [(v, verdicts[v]) for v in (*VERDICT_ORDER, "unknown") if verdicts.get(v)],
+        "verdicts": [(v, verdicts[v]) for v in SORT_ORDER if verdicts.get(v)],
         "counted": found.cases if found else 0,
         "top": [_top_row(r) for r in found.top(TOP_VALUES)] if found else [],
         "more_values": max(found.counts.num_rows - TOP_VALUES, 0) if found else 0,

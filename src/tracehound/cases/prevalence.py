@@ -89,7 +89,7 @@ class Prevalence:
         )
         ids = joined.column("id").to_pylist()
         counts = joined.column("cases").to_pylist()
-        return {i: int(n or 0) for i, n in zip(ids, counts, strict=True) if i is not None}
+        return {i: int(n or 0) for i, n in zip(ids, counts, strict=True) if i}
 
 
 def _text(table: pa.Table, name: str) -> pa.ChunkedArray:

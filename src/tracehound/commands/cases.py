@@ -70,7 +70,7 @@ def cases() -> None:
 @cases.command(name="stats")
 @click.option(
     "--store",
-    type=click.Path(path_type=Path, file_okay=False),
+    type=click.Path(path_type=Path),
     help=f"The case store (default: ${STORE_ENV}, else the user data folder).",
 )
 @click.option(
