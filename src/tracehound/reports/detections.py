@@ -93,6 +93,7 @@ class Hit:
     source: str
     related: list[str]
     record: list[tuple[str, str]]
+    id: str = ""  # the detection's stable id (for prevalence.json's counts)
 
 
 @dataclass
@@ -284,6 +285,7 @@ class Detections:
             source=_text(ev.get("source"), 80),
             related=_related(det, limit),
             record=_record_fields(det, self.limits.field_chars),
+            id=_str(det.get("id"))[:64],
         )
 
     def _track(

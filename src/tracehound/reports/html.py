@@ -32,6 +32,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from tracehound.cases.prevalence import read_prevalence
 from tracehound.core.registry import Severity
 from tracehound.reports import explain
 from tracehound.reports.chains import HEIGHT as CHAIN_HEIGHT
@@ -143,8 +144,24 @@ def build_report(
         "statuses": [(label, statuses.get(label, 0)) for label in STATUS_LABELS.values()],
         **_run_context(run, redact, limits),
         "sightings": (folder / SIGHTINGS_NAME).is_file(),
+        "prevalence": _prevalence(folder, det),
         "severities": [(s.value, explain.severity_words(s.value)) for s in reversed(Severity)],
     }
+
+
+def _prevalence(folder: Path, det: Detections) -> dict[str, Any] | None:
+    """What the page says of prevalence across the store's cases: None without prevalence.json
+    (a folder outside a case store); else the store's case count, each shown hit's "seen in N
+    of M cases" (by detection id), and what was wrong with the file, if anything."""
+    found = read_prevalence(folder)
+    if found is None:
+        return None
+    seen: dict[str, int] = {}
+    for group in det.groups.values():
+        for hit in group.hits:
+            if hit.id in found.counts:
+                seen[hit.id] = found.counts[hit.id]
+    return {"cases": found.cases, "seen": seen, "problem": found.problem, "ignored": found.ignored}
 
 
 def _finalize(value: Any) -> Any:
