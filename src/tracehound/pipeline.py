@@ -42,7 +42,6 @@ from tracehound.core.errors import (
     SchemaMismatch,
     TracehoundError,
 )
-from tracehound.core.prefetch import Prefetch
 from tracehound.core.records import Provenance, Record
 from tracehound.core.registry import Artifact, Detector, Finding, artifacts, detectors
 from tracehound.evidence import EvidenceLog
@@ -418,11 +417,7 @@ def _run_file(run: _Run, state: ArtifactRun, device_path: str) -> None:
     batch: list[Record] = []
     try:
         with open_input(art, local) as opened:
-            if art.input == "sqlite":  # the parser reads ahead in its own thread
-                with Prefetch(art.func(opened, ctx)) as ahead:
-                    _consume(run, state, entry, art, ahead, batch, prov)
-            else:
-                _consume(run, state, entry, art, art.func(opened, ctx), batch, prov)
+            _consume(run, state, entry, art, art.func(opened, ctx), batch, prov)
     except SchemaMismatch as exc:
         entry.update(status="schema_mismatch", error=str(exc))
     except InputError as exc:

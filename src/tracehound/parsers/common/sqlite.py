@@ -84,9 +84,7 @@ _DECODE = functools.partial(bytes.decode, encoding="utf-8", errors="replace")
 
 def _connect(target: str, uri: bool) -> sqlite3.Connection:
     try:
-        # One thread at a time uses it, but not always the one that opened it: the parser
-        # reads in its own thread while the engine works (core/prefetch.py).
-        conn = sqlite3.connect(target, uri=uri, check_same_thread=False)
+        conn = sqlite3.connect(target, uri=uri)
         conn.execute("PRAGMA query_only = ON")
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
