@@ -434,11 +434,11 @@ def hunt(
     from tracehound.parallel import default_jobs
 
     workers = jobs if jobs > 0 else default_jobs()
+    parts = groups(ids, workers)
     results: list[CaseResult] = []
-    with executor(workers, scheduler) as pool:
-        tasks = [
-            (g, pool.submit(hunt_group, str(store.root), g, spec)) for g in groups(ids, workers)
-        ]
+    # One group runs in this process: starting workers for it would only add their start-up.
+    with executor(min(workers, len(parts)), scheduler) as pool:
+        tasks = [(g, pool.submit(hunt_group, str(store.root), g, spec)) for g in parts]
         for group, task in tasks:
             try:
                 results.extend(task.result())
