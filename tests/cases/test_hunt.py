@@ -248,7 +248,7 @@ def test_local_processes_and_a_dask_cluster_find_the_same(
     local, remote = fresh_store(), fresh_store()
     mine = hunt_engine.hunt(local, local.ids(), spec, 1, None)
     with distributed.LocalCluster(
-        n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None
+        n_workers=2, processes=True, threads_per_worker=1, dashboard_address=":0"
     ) as cluster:
         theirs = hunt_engine.hunt(remote, remote.ids(), spec, 0, cluster.scheduler_address)
     assert [(r.id, r.error) for r in theirs] == [(r.id, None) for r in mine]

@@ -160,27 +160,33 @@ def _batches(path: Path) -> Iterator[pa.RecordBatch]:
 
 def _match_file(
     path: Path, cls: type[Record], index: IndicatorIndex, dets: _Detectors
-) -> Iterator[Detection]:
+) -> list[Detection]:
     """The detections of one records file, in the order a check makes them: per row, its
     indicator hits, then what the heuristics say of it."""
     heuristics = dets.by_type.get(cls.TYPE, [])
+    found: list[Detection] = []
     for batch in _batches(path):
         try:
             hits = index.match_batch(batch)
             if heuristics:
                 rows: Sequence[int] = range(batch.num_rows)
                 taken = batch_records(cls, batch)
-            else:  # only the rows with a hit become Python records
+            elif hits:  # only the rows with a hit become Python records
                 rows = sorted(hits)
                 taken = batch_records(cls, batch.take(pa.array(rows, pa.int64())))
+            else:
+                continue
             for number, (record, prov) in zip(rows, taken, strict=True):
-                yield from (from_match(m, record, prov) for m in hits.get(number, ()))
+                if number in hits:
+                    found.extend(from_match(m, record, prov) for m in hits[number])
                 for det in heuristics:
-                    yield from (from_finding(f) for f in det.feed(record, prov))
+                    for finding in det.feed(record, prov):
+                        found.append(from_finding(finding))
         except (pa.ArrowException, TypeError, ValueError, KeyError) as exc:
             raise HuntError(
                 f"{path}: records cannot be read: {type(exc).__name__}: {exc}"
             ) from None
+    return found
 
 
 def match_results(results: Path, index: IndicatorIndex, notes: list[str]) -> list[Detection]:
