@@ -273,3 +273,31 @@ def test_groups_spread_the_cases() -> None:
     assert [len(g) for g in hunt_engine.groups(names, 2)] == [10, 10, 3]
     assert [len(g) for g in hunt_engine.groups(names[:3], 2)] == [2, 1]
     assert hunt_engine.groups([], 2) == []
+
+
+def test_indicator_files_changed_during_the_hunt(fresh_store: MakeStore, tmp_path: Path) -> None:
+    store = fresh_store()
+    extra = extra_bundle(tmp_path / "extra.stix2")
+    spec, _ = hunt_engine.prepare_indicators([extra], False)
+    extra_bundle(extra, "[email-addr:value = 'someone@example.org']")  # edited after the start
+    results = hunt_engine.hunt(store, store.ids(), spec, 1, None)
+    assert [r.exit_code for r in results] == [2, 2]
+    assert all("indicator files changed during the hunt" in str(r.error) for r in results)
+    assert all(not c.hunts for c in store.cases())
+
+
+def test_an_empty_store(tmp_path: Path) -> None:
+    store = CaseStore(tmp_path / "empty", create=True)
+    result = invoke(store, "--no-bundled-iocs")
+    assert result.exit_code == 0, result.output
+    assert "0 cases hunted, nothing new" in result.stderr
+
+
+def test_an_unreachable_scheduler_is_one_line(fresh_store: MakeStore) -> None:
+    pytest.importorskip("distributed")
+    store = fresh_store()
+    result = invoke(store, "--no-bundled-iocs", "--scheduler", "tcp://127.0.0.1:9")
+    assert result.exit_code == 4, result.output
+    assert "cannot reach the Dask scheduler" in result.stderr
+    assert "Traceback" not in result.output
+    assert all(not c.hunts for c in store.cases())

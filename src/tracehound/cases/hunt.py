@@ -40,6 +40,7 @@ from tracehound.core.detection import Detection, from_finding, from_match
 from tracehound.core.errors import EXIT_DETECTED, EXIT_INCOMPLETE, TracehoundError
 from tracehound.core.records import Record
 from tracehound.core.registry import Detector, artifacts, detectors, record_types
+from tracehound.iocs.cache import load_iocs_cached
 from tracehound.iocs.feeds import label
 from tracehound.iocs.index import IndicatorIndex
 from tracehound.iocs.load import expand
@@ -112,18 +113,14 @@ def prepare_indicators(paths: Sequence[Path], bundled: bool) -> tuple[Indicators
 
 
 def _load(spec: Indicators) -> tuple[IocSet, IndicatorIndex]:
-    options = CheckOptions(
-        target=Path(), output=Path(), ioc_paths=[Path(p) for p in spec.paths], bundled_iocs=False
-    )
-    saved = os.environ.pop("TRACEHOUND_IOCS", None)  # the paths are already the full list
-    try:
-        _, iocs, index = load_indicators(options)
-    finally:
-        if saved is not None:
-            os.environ["TRACEHOUND_IOCS"] = saved
+    """The hunt's indicators, loaded in this task (the same files, proven by their SHA-256)."""
+    iocs = load_iocs_cached([Path(p) for p in spec.paths], label)
+    broken = [f for f in iocs.files if f.error]
+    if broken:
+        raise HuntError(f"{broken[0].path}: indicator file cannot be used: {broken[0].error}")
     if tuple(f.sha256 for f in iocs.files) != spec.sha256:
         raise HuntError("the indicator files changed during the hunt; hunt again")
-    return iocs, index
+    return iocs, IndicatorIndex.build(iocs.indicators)
 
 
 # -- matching one case ---------------------------------------------------------------------

@@ -13,7 +13,12 @@ from rich.markup import escape
 
 from tracehound.cases.hunt import CaseResult, case_ids, hunt, prepare_indicators
 from tracehound.cases.store import CaseStore, default_store
-from tracehound.core.errors import EXIT_DETECTED, EXIT_INCOMPLETE, TracehoundError
+from tracehound.core.errors import (
+    EXIT_DETECTED,
+    EXIT_INCOMPLETE,
+    EXIT_INTERRUPTED,
+    TracehoundError,
+)
 from tracehound.core.registry import Severity
 from tracehound.listing import Column, print_listing
 from tracehound.reports.text import counted, printable
@@ -141,6 +146,12 @@ def hunt_command(
     except TracehoundError as exc:
         err.print(f"[bold red]error:[/] {_show(exc)}")
         sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        err.print(
+            "[bold red]interrupted:[/] the cases committed so far keep their hunt; every other "
+            "case is as it was (hunt again)"
+        )
+        sys.exit(EXIT_INTERRUPTED)
     code = 0
     for result in results:
         code |= result.exit_code
