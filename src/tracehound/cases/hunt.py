@@ -19,6 +19,7 @@ refuses to run if their SHA-256 differs from what the hunt started with.
 
 from __future__ import annotations
 
+import gc
 import json
 import math
 import os
@@ -421,6 +422,10 @@ def hunt_group(root: str, ids: list[str], spec: Indicators) -> list[CaseResult]:
         _, index = _load(spec)
     except TracehoundError as exc:
         return [CaseResult(id=c, error=str(exc), exit_code=EXIT_INCOMPLETE) for c in ids]
+    # The index and the modules live as long as the task: out of the collector's sight, the
+    # collections that the records' allocation triggers are cheaper (5 % of a case's matching,
+    # measured on a scale-10 case; https://docs.python.org/3/library/gc.html#gc.freeze).
+    gc.freeze()
     return [hunt_case(store, cid, index, spec) for cid in ids]
 
 
