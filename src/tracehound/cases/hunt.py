@@ -425,6 +425,7 @@ def hunt_group(root: str, ids: list[str], spec: Indicators) -> list[CaseResult]:
     # The index and the modules live as long as the task: out of the collector's sight, the
     # collections that the records' allocation triggers are cheaper (5 % of a case's matching,
     # measured on a scale-10 case; https://docs.python.org/3/library/gc.html#gc.freeze).
+    gc.collect()  # garbage of earlier work is collected, not frozen
     gc.freeze()
     return [hunt_case(store, cid, index, spec) for cid in ids]
 
