@@ -3,9 +3,10 @@
 A case's ``results/records/*.parquet`` hold every record its check read, so a new indicator file
 (a new report, a new campaign) can be tried on every phone a lab ever checked, without the
 phones. Each records file is read a batch at a time and matched by the check's own columnar
-matcher (``IndicatorIndex.match_batch``); only the rows that hit become records, except for
-the record types a registered detector reads, which are fed to the heuristics as a check feeds
-them (artifacts in registry order, rows in stored order, then ``finish``). A detection is new
+matcher (``IndicatorIndex.match_batch``); only the rows that hit, and the rows of the types a
+registered detector reads (those it wants, when it says), become records, which are fed to the
+heuristics as a check feeds them (artifacts in registry order, rows in stored order, then
+``finish``). A detection is new
 when its stable id (``core.detection``) is not in the case's ``detections.jsonl``; the new ones
 are added to the case's results (nothing found earlier is ever dropped), which are rebuilt in
 the store's staging folder and committed under the store's lock, one case at a time, so a hunt
@@ -31,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from tracehound import __version__
@@ -156,30 +158,51 @@ def _batches(path: Path) -> Iterator[pa.RecordBatch]:
         raise HuntError(f"{path}: damaged records file: {exc}") from None
 
 
+def _wanted(
+    heuristics: Sequence[Detector], type_name: str, batch: pa.RecordBatch
+) -> list[set[int] | None]:
+    """Per detector, the rows of ``batch`` its ``feed`` must see (None: every row), as the
+    check asks them. ``Detector.wants`` (the lead's columnar engine) is looked up by name so that
+    detectors without it see every row, which gives the same findings: ``feed`` must not
+    depend on the rows ``wants`` leaves out."""
+    out: list[set[int] | None] = []
+    for det in heuristics:
+        wants = getattr(det, "wants", None)
+        mask = wants(type_name, batch) if wants is not None else None
+        if mask is None:
+            out.append(None)
+        else:
+            out.append(set(pc.indices_nonzero(pc.fill_null(mask, False)).to_pylist()))
+    return out
+
+
 def _match_file(
     path: Path, cls: type[Record], index: IndicatorIndex, dets: _Detectors
 ) -> list[Detection]:
     """The detections of one records file, in the order a check makes them: per row, its
-    indicator hits, then what the heuristics say of it."""
+    indicator hits, then what the heuristics say of it. Only the rows with a hit or that a
+    heuristic wants become Python records."""
     heuristics = dets.by_type.get(cls.TYPE, [])
     found: list[Detection] = []
     for batch in _batches(path):
         try:
             hits = index.match_batch(batch)
-            if heuristics:
-                rows: Sequence[int] = range(batch.num_rows)
+            wanted = _wanted(heuristics, cls.TYPE, batch)
+            rows: Sequence[int]
+            if any(w is None for w in wanted):
+                rows = range(batch.num_rows)
                 taken = batch_records(cls, batch)
-            elif hits:  # only the rows with a hit become Python records
-                rows = sorted(hits)
-                taken = batch_records(cls, batch.take(pa.array(rows, pa.int64())))
             else:
-                continue
+                rows = sorted(set(hits).union(*(w for w in wanted if w is not None)))
+                if not rows:
+                    continue
+                taken = batch_records(cls, batch.take(pa.array(rows, pa.int64())))
             for number, (record, prov) in zip(rows, taken, strict=True):
                 if number in hits:
                     found.extend(from_match(m, record, prov) for m in hits[number])
-                for det in heuristics:
-                    for finding in det.feed(record, prov):
-                        found.append(from_finding(finding))
+                for det, want in zip(heuristics, wanted, strict=True):
+                    if want is None or number in want:
+                        found.extend(from_finding(f) for f in det.feed(record, prov))
         except (pa.ArrowException, TypeError, ValueError, KeyError) as exc:
             raise HuntError(
                 f"{path}: records cannot be read: {type(exc).__name__}: {exc}"
