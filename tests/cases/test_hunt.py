@@ -93,6 +93,10 @@ def test_hunt_finds_what_a_fresh_check_finds(
     # The table names the indicator file that brought them (the table is on stderr with --json).
     pegasus = next(p for p in bundled_paths() if p.name == "pegasus.stix2")
     assert str(pegasus.resolve()) in result.stderr
+    # New lines are written as a check writes them, byte for byte.
+    fresh_lines = (tmp_path / "fresh" / "detections.jsonl").read_text("utf-8").splitlines()
+    case_lines = set((results / "detections.jsonl").read_text("utf-8").splitlines())
+    assert {line for line in fresh_lines if json.loads(line)["id"] in expected} <= case_lines
     # The case's results are the union, in one order in both detection files.
     union = ids(results / "detections.jsonl")
     assert set(union) == set(before) | set(expected) and len(union) == len(set(union))

@@ -37,7 +37,7 @@ import pyarrow.parquet as pq
 
 from tracehound import __version__
 from tracehound.cases.executor import executor
-from tracehound.cases.store import Case, CaseStore, StoreError, verdict_of
+from tracehound.cases.store import CaseStore, verdict_of
 from tracehound.core.columns import batch_records
 from tracehound.core.detection import Detection, from_finding, from_match
 from tracehound.core.errors import EXIT_DETECTED, EXIT_INCOMPLETE, TracehoundError
@@ -49,7 +49,6 @@ from tracehound.iocs.index import IndicatorIndex
 from tracehound.iocs.load import expand
 from tracehound.iocs.stix import IocSet
 from tracehound.pipeline import CheckOptions, ioc_set_for, load_indicators
-from tracehound.reports.jsonl import write_line
 
 #: Rows read from a records file at a time: memory is bounded by this, whatever the case.
 BATCH_ROWS = 65_536
@@ -91,6 +90,11 @@ class CaseResult:
     exit_code: int = 0  # the hunt's bits for this case: 1 new detection, 2 not hunted whole
     error: str | None = None  # the case was not hunted (one line)
     notes: list[str] = field(default_factory=list)  # parts not hunted (one line each)
+
+
+def json_line(data: dict[str, Any]) -> str:
+    """One detection as ``detections.jsonl`` writes it (``reports.jsonl.write_line``)."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
 def serious(det: dict[str, Any]) -> bool:
@@ -294,7 +298,7 @@ def _merged_tables(
         raise HuntError(f"{path}: missing (the case's results are incomplete)")
     if old.num_rows != len(known):
         raise HuntError(f"{path}: {old.num_rows} rows for {len(known)} in detections.jsonl")
-    lines = [line for line, _ in known] + [json.dumps(d.to_json(), ensure_ascii=False) for d in new]
+    lines = [line for line, _ in known] + [json_line(d.to_json()) for d in new]
     arts = [str(item.get("artifact")) for _, item in known] + [d.artifact for d in new]
     rank = {a.name: n for n, a in enumerate(artifacts())}
     order = sorted(range(len(lines)), key=lambda n: rank.get(arts[n], len(rank)))
@@ -491,6 +495,3 @@ def case_ids(store: CaseStore, refs: Sequence[str]) -> list[str]:
         if cid not in ids:
             ids.append(cid)
     return ids
-
-
-__all__ = ["Case", "CaseResult", "Indicators", "StoreError", "hunt", "write_line"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections import Counter
 from pathlib import Path
@@ -11,7 +10,7 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
-from tracehound.cases.hunt import CaseResult, case_ids, hunt, prepare_indicators
+from tracehound.cases.hunt import CaseResult, case_ids, hunt, json_line, prepare_indicators
 from tracehound.cases.store import CaseStore, default_store
 from tracehound.core.errors import (
     EXIT_DETECTED,
@@ -158,7 +157,7 @@ def hunt_command(
     if as_json:
         for result in results:
             for det in result.new:
-                sys.stdout.write(json.dumps({**det, "case": result.id}, ensure_ascii=False) + "\n")
+                sys.stdout.write(json_line({**det, "case": result.id}) + "\n")
         sys.stdout.flush()
     if results:
         print_listing(err if as_json else out, COLUMNS, [_row(r) for r in results])
