@@ -32,14 +32,12 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from tracehound import __version__
 from tracehound.cases.executor import executor
 from tracehound.cases.store import CaseStore, verdict_of
-from tracehound.core.columns import batch_records
-from tracehound.core.detection import Detection, from_finding, from_match
+from tracehound.core.detection import Detection, from_finding
 from tracehound.core.errors import EXIT_DETECTED, EXIT_INCOMPLETE, TracehoundError
 from tracehound.core.records import Record
 from tracehound.core.registry import Detector, artifacts, detectors, record_types
@@ -48,7 +46,7 @@ from tracehound.iocs.feeds import label
 from tracehound.iocs.index import IndicatorIndex
 from tracehound.iocs.load import expand
 from tracehound.iocs.stix import IocSet
-from tracehound.pipeline import CheckOptions, ioc_set_for, load_indicators
+from tracehound.pipeline import CheckOptions, detect_batch, ioc_set_for, load_indicators
 
 #: Rows read from a records file at a time: memory is bounded by this, whatever the case.
 BATCH_ROWS = 65_536
@@ -162,51 +160,18 @@ def _batches(path: Path) -> Iterator[pa.RecordBatch]:
         raise HuntError(f"{path}: damaged records file: {exc}") from None
 
 
-def _wanted(
-    heuristics: Sequence[Detector], type_name: str, batch: pa.RecordBatch
-) -> list[set[int] | None]:
-    """Per detector, the rows of ``batch`` its ``feed`` must see (None: every row), as the
-    check asks them. ``Detector.wants`` (the lead's columnar engine) is looked up by name so that
-    detectors without it see every row, which gives the same findings: ``feed`` must not
-    depend on the rows ``wants`` leaves out."""
-    out: list[set[int] | None] = []
-    for det in heuristics:
-        wants = getattr(det, "wants", None)
-        mask = wants(type_name, batch) if wants is not None else None
-        if mask is None:
-            out.append(None)
-        else:
-            out.append(set(pc.indices_nonzero(pc.fill_null(mask, False)).to_pylist()))
-    return out
-
-
 def _match_file(
     path: Path, cls: type[Record], index: IndicatorIndex, dets: _Detectors
 ) -> list[Detection]:
-    """The detections of one records file, in the order a check makes them: per row, its
-    indicator hits, then what the heuristics say of it. Only the rows with a hit or that a
-    heuristic wants become Python records."""
+    """The detections of one records file, in the order a check makes them, by the check's
+    own step (``pipeline.detect_batch``): per row, its indicator hits, then what the
+    heuristics say of it; only the rows with a hit or that a heuristic wants become records."""
     heuristics = dets.by_type.get(cls.TYPE, [])
     found: list[Detection] = []
     for batch in _batches(path):
         try:
-            hits = index.match_batch(batch)
-            wanted = _wanted(heuristics, cls.TYPE, batch)
-            rows: Sequence[int]
-            if any(w is None for w in wanted):
-                rows = range(batch.num_rows)
-                taken = batch_records(cls, batch)
-            else:
-                rows = sorted(set(hits).union(*(w for w in wanted if w is not None)))
-                if not rows:
-                    continue
-                taken = batch_records(cls, batch.take(pa.array(rows, pa.int64())))
-            for number, (record, prov) in zip(rows, taken, strict=True):
-                if number in hits:
-                    found.extend(from_match(m, record, prov) for m in hits[number])
-                for det, want in zip(heuristics, wanted, strict=True):
-                    if want is None or number in want:
-                        found.extend(from_finding(f) for f in det.feed(record, prov))
+            for *_, detections, _ in detect_batch(cls, batch, index, heuristics):
+                found.extend(detections)
         except (pa.ArrowException, TypeError, ValueError, KeyError) as exc:
             raise HuntError(
                 f"{path}: records cannot be read: {type(exc).__name__}: {exc}"
