@@ -25,6 +25,9 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import NamedTuple
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from tracehound.core.records import Provenance, Record
 from tracehound.core.registry import Detector, Finding, Severity, detector
 from tracehound.parsers.ios.datausage import DataUsage
@@ -96,6 +99,22 @@ class TriangulationCluster(Detector):
         self._seen: set[tuple[str, str, float]] = set()
 
     # -- collecting candidate events ----------------------------------------------------------
+
+    def wants(self, type_name: str, batch: pa.RecordBatch) -> pa.Array | None:
+        """The rows ``feed`` keeps something of: watched files and SMS attachment paths of
+        the Manifest (of its many files), the network processes of the usage tables."""
+        if type_name == ManifestFile.TYPE:
+            domain, rel = batch.column("domain"), batch.column("relative_path")
+            joined = pc.binary_join_element_wise(domain, rel, "\x00")
+            watched = pa.array(sorted(f"{d}\x00{r}" for d, r in WATCHED_FILES), pa.string())
+            media = pc.and_(pc.equal(domain, "MediaDomain"), pc.starts_with(rel, SMS_ATTACHMENTS))
+            return pc.or_(pc.is_in(joined, value_set=watched), media)
+        processes = pa.array(sorted(NET_PROCESSES), pa.string())
+        if type_name in (DataUsage.TYPE, "ios.netusage"):  # netusage: DataUsage's model
+            return pc.is_in(batch.column("process_raw"), value_set=processes)
+        if type_name == OsAnalyticsNetUsage.TYPE:
+            return pc.is_in(batch.column("process"), value_set=processes)
+        return None
 
     def feed(self, record: Record, prov: Provenance) -> Iterator[Finding]:
         source = (record, prov)

@@ -286,15 +286,23 @@ class RecordScan(WindowScan):
             parquet = pq.ParquetFile(path)
             names = set(parquet.schema_arrow.names)
             fields = [(n, d) for n, d in fields if n in names]
-            for batch in parquet.iter_batches(batch_size=65_536):
-                count += batch.num_rows
+            columns = [name for name, _ in fields]
+            # A row group at a time, its time columns only: the other columns (message bodies,
+            # URLs) are read only for a row group with a row in a window, so memory stays at
+            # a few columns whatever the size of the table.
+            for group in range(parquet.num_row_groups):
+                times = parquet.read_row_group(group, columns=columns)
+                count += times.num_rows
                 chosen: list[tuple[int, int, int, str]] = []
                 for order, (name, desc) in enumerate(fields):
-                    us = pc.cast(pc.cast(batch.column(name), _UTC_US), pa.int64())
+                    column = times.column(name).combine_chunks()
+                    us = pc.cast(pc.cast(column, _UTC_US), pa.int64())
                     self._count_column(us)
                     for row, value in self._in_windows(us):
                         chosen.append((row, order, value, desc))
-                self._offer_rows(batch, cls, artifact, sorted(chosen))
+                if chosen:
+                    whole = parquet.read_row_group(group).combine_chunks()
+                    self._offer_rows(whole, cls, artifact, sorted(chosen))
         except (OSError, pa.ArrowException, TypeError, ValueError):
             self.bad_lines[0] += 1
         return count
@@ -327,7 +335,7 @@ class RecordScan(WindowScan):
 
     def _offer_rows(
         self,
-        batch: pa.RecordBatch,
+        batch: pa.RecordBatch | pa.Table,
         cls: type[Record],
         artifact: str,
         chosen: list[tuple[int, int, int, str]],
