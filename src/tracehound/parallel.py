@@ -108,9 +108,16 @@ def artifact_groups(
     return list(groups.values())
 
 
-def schedule(groups: list[list[Artifact]], cost: dict[str, int]) -> list[list[str]]:
+def schedule(
+    groups: list[list[Artifact]], cost: dict[str, int], in_order: bool = False
+) -> list[list[str]]:
     """Groups of artifact names, most costly first: workers take the next one when they are
-    free (longest-processing-time-first, which keeps the workers' loads close)."""
+    free (longest-processing-time-first, which keeps the workers' loads close). With
+    ``in_order`` (the heuristics run in the parent, which feeds the artifacts in registry
+    order), in registry order instead, so that the parent can feed each artifact's rows while
+    the workers read the next ones rather than all at the end."""
+    if in_order:
+        return [[a.name for a in group] for group in groups]
     ordered = sorted(groups, key=lambda g: -sum(cost.get(a.name, 0) for a in g))
     return [[a.name for a in group] for group in ordered]
 
@@ -168,7 +175,7 @@ def run_parallel(
         if state.artifact.input == "listing":
             cost[state.artifact.name] = cost.get(state.artifact.name, 0) + 1_000_000
     groups = artifact_groups([s.artifact for s in states], paths, by_detector=not ship)
-    queue = schedule(groups, cost)
+    queue = schedule(groups, cost, in_order=ship)
     feeder = _Feeder(main, states) if ship else None
     space = TempSpace("tracehound-workers-")
     staging = space.root
@@ -215,16 +222,33 @@ class _Feeder:
         self.next = 0
 
     def rows(self, name: str, shipped: list[Any]) -> None:
-        self.waiting[name] = shipped
-        while self.next < len(self.order) and self.order[self.next] in self.waiting:
-            current = self.order[self.next]
-            for item in self.waiting.pop(current):
-                self.main.feed_shipped(_record_class(self.classes, item[0]), item)
+        """An artifact's rows arrived; they are fed by :meth:`step`, between messages, so the
+        workers are never kept waiting for their next artifact."""
+        self.waiting[name] = list(reversed(shipped))
+
+    def pending(self) -> bool:
+        """Whether rows can be fed now (the next artifact in registry order has arrived)."""
+        while self.next < len(self.order):
+            current = self.waiting.get(self.order[self.next])
+            if current is None:
+                return False
+            if current:
+                return True
+            del self.waiting[self.order[self.next]]
             self.next += 1
+        return False
+
+    def step(self) -> None:
+        """Feed one shipped batch of the next artifact."""
+        if self.pending():
+            item = self.waiting[self.order[self.next]].pop()
+            self.main.feed_shipped(_record_class(self.classes, item[0]), item)
 
     def finish(self) -> None:
         """Every artifact's rows must have come back (a worker sends them, even none, after
         each artifact): heuristics that missed an artifact would be silently incomplete."""
+        while self.pending():
+            self.step()
         if self.next < len(self.order):
             missing = ", ".join(self.order[self.next : self.next + 3])
             raise RuntimeError(f"the heuristics did not get the rows of {missing}")
@@ -331,7 +355,12 @@ def _receive(
     """Serve the workers until each has sent its result; raise if one fails or stops."""
     results: dict[Connection, tuple[Any, ...]] = {}
     while pending:
-        for ready in wait(list(pending)):
+        busy = feeder is not None and feeder.pending()
+        arrived = wait(list(pending), timeout=0 if busy else None)
+        if not arrived and feeder is not None:
+            feeder.step()  # one shipped batch to the heuristics, then serve the workers again
+            continue
+        for ready in arrived:
             assert isinstance(ready, Connection)
             try:
                 kind, payload = ready.recv()
