@@ -220,7 +220,9 @@ def _history(case: Case) -> list[list[str | Cell]]:
                 what,
                 str(event.get("tool_version", "")),
                 str(event.get("exit_code", "")),
-                Cell(str(event.get("verdict", "")), _VERDICT_STYLE.get(event.get("verdict"), "")),
+                Cell(
+                    str(event.get("verdict", "")), _VERDICT_STYLE.get(str(event.get("verdict")), "")
+                ),
                 "" if found is None else (f"{found} new" if what == "hunt" else str(found)),
                 str(len(event.get("indicator_files") or ())),
             ]
