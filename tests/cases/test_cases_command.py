@@ -90,7 +90,8 @@ def test_list_table(store: Path, acqs: dict[str, Path]) -> None:
 
 def test_show_by_id_prefix_and_label(store: Path, acqs: dict[str, Path]) -> None:
     infected, _ = _ids(acqs)
-    outputs = [cases("--store", str(store), "show", ref) for ref in (infected, infected[:6], "Alice")]
+    refs = (infected, infected[:6], "Alice")
+    outputs = [cases("--store", str(store), "show", ref) for ref in refs]
     assert all(r.exit_code == 0 for r in outputs), outputs[0].output
     assert outputs[0].stdout == outputs[1].stdout == outputs[2].stdout
     text = outputs[0].stdout

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -95,7 +95,7 @@ def test_checking_again_updates_the_case(tmp_path: Path, acqs: dict[str, Path]) 
     assert CaseStore(store).ids() == [cid]
     # A copy of the acquisition elsewhere is the same case: its SHA-256 names it.
     copy = tmp_path / "copy"
-    os.system(f"cp -a '{acqs['infected']}' '{copy}'")  # noqa: S605 - test paths only
+    shutil.copytree(acqs["infected"], copy, symlinks=True)
     result = check(str(copy), "--store", str(store), "--label", "Alice (copy)", "-q")
     assert result.exit_code == 1
     data = case_json(store, cid)
@@ -126,7 +126,8 @@ def test_a_failure_does_not_stop_the_others(tmp_path: Path, acqs: dict[str, Path
     )
     assert result.exit_code == 5, result.output  # 4 | 1
     rows = _summary(result.stdout)
-    assert rows[0] == [str(missing), "-", "missing", "failed", "0", f"{missing}: no such acquisition"]
+    reason = f"{missing}: no such acquisition"
+    assert rows[0] == [str(missing), "-", "missing", "failed", "0", reason]
     assert rows[1][:5] == [str(not_acq), _cid(not_acq), "notes.txt", "failed", "0"]
     assert str(not_acq) in rows[1][5] and "\n" not in rows[1][5]
     assert rows[2][1:4] == [_cid(acqs["infected"]), "infected", "detected"]
