@@ -19,7 +19,7 @@ import pytest
 
 from tracehound.cases.acquisition import acquisition_sha256
 from tracehound.cases.checking import CaseOutcome, CaseTask, check_case
-from tracehound.cases.store import CaseStore, case_id
+from tracehound.cases.store import CaseStore, StoreError, case_id
 
 from .conftest import case_json, detection_ids
 
@@ -172,3 +172,19 @@ def test_store_is_private_whatever_the_umask(
     assert run("cases", "--store", str(store), "rm", "--yes", cid) == 0
     assert _modes(store) == []
     assert not (store / "cases" / cid).exists()
+
+
+def test_processes_creating_one_store_at_once_all_get_it(tmp_path: Path) -> None:
+    root = tmp_path / "new-store"
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(4) as pool:
+        stores = pool.starmap(CaseStore, [(root, True)] * 8, chunksize=1)
+    assert {s.root for s in stores} == {root}
+    assert json.loads((root / "store.json").read_text()) == {"store_format_version": "1.0"}
+    assert sorted(p.name for p in root.iterdir()) == [".lock", ".staging", "cases", "store.json"]
+    # A folder with other files is still no store.
+    (tmp_path / "photos").mkdir()
+    (tmp_path / "photos" / "a.jpg").write_bytes(b"x")
+    with pytest.raises(StoreError, match="not empty and is not a case store"):
+        CaseStore(tmp_path / "photos", create=True)
+    assert [p.name for p in (tmp_path / "photos").iterdir()] == ["a.jpg"]

@@ -76,7 +76,10 @@ def check_case(task: CaseTask, progress: Progress | None = None) -> CaseOutcome:
     except TracehoundError as exc:
         return _failed(task, "", str(exc))
     cid = case_id(sha)
-    results = store.staging()
+    try:
+        results = store.staging()
+    except OSError as exc:
+        return _failed(task, cid, f"{store.root}: cannot stage the results: {exc.strerror or exc}")
     try:
         result = run_check(_options(task, results), progress)
         with store.lock():

@@ -132,27 +132,46 @@ class CaseStore:
         if not marker.is_file():
             if not create:
                 raise StoreError(f"{self.root}: no case store here (no store.json)")
-            if self.root.exists() and any(self.root.iterdir()):
-                raise StoreError(
-                    f"{self.root}: exists, is not empty and is not a case store; choose another"
-                )
-            self._make(self.root)
-            write_private(
-                marker,
-                (json.dumps({"store_format_version": STORE_FORMAT_VERSION}) + "\n").encode(),
+            self._create(marker)
+        # An existing store, or the one just made (perhaps by another process at once).
+        try:
+            version = str(json.loads(marker.read_text("utf-8"))["store_format_version"])
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise StoreError(f"{marker}: damaged store file: {exc}") from None
+        if version.split(".")[0] != STORE_FORMAT_VERSION.split(".")[0]:
+            raise StoreError(
+                f"{marker}: store format {version} is not supported by this version "
+                f"(reads {STORE_FORMAT_VERSION.split('.')[0]}.x)"
             )
-        else:
-            try:
-                version = str(json.loads(marker.read_text("utf-8"))["store_format_version"])
-            except (OSError, ValueError, KeyError, TypeError) as exc:
-                raise StoreError(f"{marker}: damaged store file: {exc}") from None
-            if version.split(".")[0] != STORE_FORMAT_VERSION.split(".")[0]:
-                raise StoreError(
-                    f"{marker}: store format {version} is not supported by this version "
-                    f"(reads {STORE_FORMAT_VERSION.split('.')[0]}.x)"
-                )
         self._make(self.root / "cases")
         self._make(self.root / ".staging")
+
+    def _foreign(self) -> list[str]:
+        """What is in the store's folder that a store does not hold (a store being created
+        by another process holds its own names already)."""
+        try:
+            names = [p.name for p in self.root.iterdir()] if self.root.exists() else []
+        except OSError as exc:
+            raise StoreError(f"{self.root}: cannot be used: {exc.strerror or exc}") from None
+        own = ("store.json", ".lock", "cases", ".staging")
+        return [n for n in names if n not in own and not n.startswith(".store.json.")]
+
+    def _create(self, marker: Path) -> None:
+        """Make a new store here, under its lock so that two processes creating the same
+        store at once both end with it (and neither takes the other's files for a foreign
+        folder's)."""
+        if self._foreign():
+            raise StoreError(
+                f"{self.root}: exists, is not empty and is not a case store; choose another"
+            )
+        self._make(self.root)
+        with self.lock():
+            if marker.is_file():
+                return
+            if self._foreign():
+                raise StoreError(f"{self.root}: filled while the store was being created")
+            data = json.dumps({"store_format_version": STORE_FORMAT_VERSION}) + "\n"
+            write_private(marker, data.encode())
 
     @staticmethod
     def _make(folder: Path) -> None:

@@ -48,6 +48,10 @@ def store_tasks(
     files, secrets and outputs. ``parallel``: tasks run at once (each check then uses one
     process, and no password prompt: a worker has no terminal)."""
     source = options.source
+    if source.age_identity is not None:  # a worker may run in another folder or machine
+        source = dataclasses.replace(
+            source, age_identity=Path(os.path.abspath(source.age_identity))
+        )
     if parallel:
         source = dataclasses.replace(source, password_prompt=None)
     return [
