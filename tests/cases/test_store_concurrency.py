@@ -188,3 +188,39 @@ def test_processes_creating_one_store_at_once_all_get_it(tmp_path: Path) -> None
     with pytest.raises(StoreError, match="not empty and is not a case store"):
         CaseStore(tmp_path / "photos", create=True)
     assert [p.name for p in (tmp_path / "photos").iterdir()] == ["a.jpg"]
+
+
+def test_sigterm_stops_every_worker_and_commits_no_half_case(
+    tmp_path: Path, acqs: dict[str, Path]
+) -> None:
+    """SIGTERM to ``check ACQ... --store`` (several checks on worker processes): exit 130, the
+    workers' checks unwind (their staged results and temporary files removed), and every case
+    in the store is whole."""
+    store = tmp_path / "store"
+    temp = tmp_path / "tmp"
+    temp.mkdir(mode=0o700)
+    password = tmp_path / "pw"
+    password.write_text("tracehound-demo\n")
+    names = ("encrypted", "infected", "bugreport", "clean")
+    writer = subprocess.Popen(
+        [TRACEHOUND, "check", *(str(acqs[n]) for n in names), "--store", str(store), "-q",
+         "-j", "2", "--password-file", str(password)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "TMPDIR": str(temp)},
+    )  # fmt: skip
+    try:
+        _wait(lambda: any((store / ".staging").glob("case-*")), "a check to start")
+        writer.send_signal(signal.SIGTERM)
+        _, stderr = writer.communicate(timeout=120)
+    finally:
+        if writer.poll() is None:
+            writer.kill()
+    assert writer.returncode == 130, stderr
+    assert b"interrupted" in stderr and b"Traceback" not in stderr
+    assert list((store / ".staging").iterdir()) == []
+    for case in (store / "cases").iterdir():  # those finished before the signal, whole
+        assert json.loads((case / "case.json").read_text())["checks"]
+        assert json.loads((case / "results" / "run.json").read_text())["exit_code"] in (0, 1)
+    assert len(list((store / "cases").iterdir())) < len(names)
+    assert list(temp.iterdir()) == []

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import signal
 from collections.abc import Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 
-from tracehound.core.errors import TracehoundError
+from tracehound.core.errors import EXIT_INTERRUPTED, TracehoundError
 
 
 class ClusterError(TracehoundError):
@@ -50,5 +51,36 @@ def executor(jobs: int, scheduler: str | None = None) -> Iterator[Executor]:
     # fork would copy this process's threads and locks (rich's live display); spawn starts
     # clean workers that import tracehound themselves.
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        yield pool
+    processes = ProcessPoolExecutor(jobs, mp_context=context, initializer=_worker_start)
+    try:
+        yield processes
+    except BaseException:
+        _stop_workers(processes)
+        raise
+    finally:
+        processes.shutdown(wait=True, cancel_futures=True)
+
+
+def _worker_start() -> None:
+    """In each local worker process: a spawned worker does not inherit the command's SIGTERM
+    handler, and SIGTERM's default would kill it before its task's clean-up (the staged
+    results, decrypted copies) runs. So SIGTERM, which the parent sends when it is stopped,
+    exits through the clean-up (SystemExit: raised inside a task it unwinds the check, raised
+    while the worker waits it ends the worker without a traceback); Ctrl-C at the terminal is
+    left to the parent, which then sends SIGTERM once."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _exit_worker)
+
+
+def _exit_worker(signum: int, frame: object) -> None:
+    raise SystemExit(EXIT_INTERRUPTED)
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """SIGTERM to every worker still running (the command was interrupted): their running
+    checks discard what they staged instead of finishing. ``_processes`` is the pool's own
+    table of its processes (CPython's concurrent/futures/process.py); the standard library
+    offers no public way before Python 3.14's ``terminate_workers``."""
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        if process.is_alive():
+            process.terminate()
