@@ -257,6 +257,10 @@ def _check_store(
     from tracehound.cases.store import CaseStore, default_store
     from tracehound.commands import check_store
 
+    given = [os.path.abspath(p) for p in paths]
+    twice = next((p for n, p in enumerate(paths) if given[n] in given[:n]), None)
+    if twice is not None:
+        _refuse(err, TracehoundError(f"{twice}: given twice; nothing was checked"))
     try:
         store = CaseStore(store_path or default_store(), create=True)
         parallel = len(paths) > 1 or scheduler is not None

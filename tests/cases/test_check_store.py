@@ -233,3 +233,11 @@ def test_a_folder_that_is_not_a_store_is_refused(tmp_path: Path, acqs: dict[str,
     assert result.exit_code == 4
     assert "is not a case store" in result.stderr and "Traceback" not in result.output
     assert sorted(p.name for p in (tmp_path / "photos").iterdir()) == ["a.jpg"]
+
+
+def test_an_acquisition_given_twice_is_refused(tmp_path: Path, acqs: dict[str, Path]) -> None:
+    again = str(acqs["clean"]) + "/"
+    result = check(str(acqs["clean"]), str(acqs["infected"]), again, "--store", str(tmp_path / "s"))
+    assert result.exit_code == 4
+    assert result.stderr.strip() == f"error: {acqs['clean']}: given twice; nothing was checked"
+    assert not (tmp_path / "s").exists()
