@@ -133,6 +133,12 @@ def test_damaged_case_file(store: Path, tmp_path: Path, acqs: dict[str, Path]) -
     assert result.exit_code == 4
     assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == [clean]
     assert "damaged case file" in result.stderr and "1 case(s) not listed" in result.stderr
+    # A case.json of the wrong shape is damaged too.
+    data = json.loads((copy / "cases" / clean / "case.json").read_text())
+    (copy / "cases" / clean / "case.json").write_text(json.dumps({**data, "checks": "x"}))
+    result = cases("--store", str(copy), "show", clean)
+    assert result.exit_code == 4 and "checks is not a list of objects" in result.stderr
+    (copy / "cases" / clean / "case.json").write_text(json.dumps(data))
     # Damaged detections are named too.
     (copy / "cases" / clean / "results" / "detections.jsonl").write_text("{not json\n")
     result = cases("--store", str(copy), "show", clean)

@@ -112,9 +112,18 @@ class Case:
             kind=str(data.get("kind", "")),
             device=dict(data.get("device") or {}),
             created=str(data.get("created", "")),
-            checks=list(data.get("checks") or []),
-            hunts=list(data.get("hunts") or []),
+            checks=_events(data.get("checks"), "checks"),
+            hunts=_events(data.get("hunts"), "hunts"),
         )
+
+
+def _events(value: Any, key: str) -> list[dict[str, Any]]:
+    """A history of ``case.json`` (a list of objects), else TypeError (a damaged file)."""
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(e, dict) for e in value):
+        raise TypeError(f"{key} is not a list of objects")
+    return list(value)
 
 
 def case_id(sha256: str) -> str:
