@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import os
 import signal
-from collections.abc import Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from typing import Any
 
 from tracehound.core.errors import EXIT_INTERRUPTED, TracehoundError
 
@@ -51,7 +53,7 @@ def executor(jobs: int, scheduler: str | None = None) -> Iterator[Executor]:
     # fork would copy this process's threads and locks (rich's live display); spawn starts
     # clean workers that import tracehound themselves.
     context = multiprocessing.get_context("spawn")
-    processes = ProcessPoolExecutor(jobs, mp_context=context, initializer=_worker_start)
+    processes = _WorkerPool(jobs, mp_context=context, initializer=_worker_start)
     try:
         yield processes
     except BaseException:
@@ -61,19 +63,47 @@ def executor(jobs: int, scheduler: str | None = None) -> Iterator[Executor]:
         processes.shutdown(wait=True, cancel_futures=True)
 
 
+class _WorkerPool(ProcessPoolExecutor):
+    """Local worker processes whose tasks unwind whole when the command is stopped.
+
+    A spawned worker does not inherit the command's SIGTERM handler, and SIGTERM's default
+    would kill it before its task's clean-up (staged results, decrypted copies) runs. So in a
+    worker the first SIGTERM (sent by the parent when it is stopped; Ctrl-C is left to the
+    parent, which forwards it so) raises SystemExit: inside a task it unwinds the task's
+    clean-up, between tasks it ends the worker quietly. A second SIGTERM during that clean-up
+    is ignored (a pool that sees a worker end terminates the others, which would cut their
+    clean-up short), and a task that unwound ends its worker (``os._exit``) once its clean-up
+    is done, so no worker is left waiting for work that will not come."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        return super().submit(_in_worker, fn, *args, **kwargs)
+
+
+_state = {"in_task": False, "stopping": False}  # of this worker process (set in the worker)
+
+
 def _worker_start() -> None:
-    """In each local worker process: a spawned worker does not inherit the command's SIGTERM
-    handler, and SIGTERM's default would kill it before its task's clean-up (the staged
-    results, decrypted copies) runs. So SIGTERM, which the parent sends when it is stopped,
-    exits through the clean-up (SystemExit: raised inside a task it unwinds the check, raised
-    while the worker waits it ends the worker without a traceback); Ctrl-C at the terminal is
-    left to the parent, which then sends SIGTERM once."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _exit_worker)
 
 
 def _exit_worker(signum: int, frame: object) -> None:
+    if _state["in_task"] and _state["stopping"]:
+        return  # the clean-up of the first SIGTERM is running: let it finish
+    _state["stopping"] = True
     raise SystemExit(EXIT_INTERRUPTED)
+
+
+def _in_worker(fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+    _state["in_task"] = True
+    try:
+        return fn(*args, **kwargs)
+    except SystemExit:
+        if _state["stopping"]:
+            os._exit(EXIT_INTERRUPTED)  # the task's clean-up ran while it unwound
+        raise
+    finally:
+        _state["in_task"] = False
 
 
 def _stop_workers(pool: ProcessPoolExecutor) -> None:
