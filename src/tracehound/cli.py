@@ -81,7 +81,7 @@ def main() -> None:
 @click.option(
     "--store",
     "store_path",
-    type=click.Path(path_type=Path, file_okay=False),
+    type=click.Path(path_type=Path),
     help="Case store to check into (created if new). Default without --output: "
     "$TRACEHOUND_STORE, else ~/.local/share/tracehound/store.",
 )

@@ -112,6 +112,7 @@ def test_unknown_case_and_missing_store(store: Path, tmp_path: Path) -> None:
         (["--store", str(store), "rm", "--yes", "ffff"], "ffff: no such case"),
         (["--store", str(tmp_path / "none"), "list"], "no case store here"),
         (["show", "x", "--store", str(tmp_path / "none")], "no case store here"),
+        (["--store", str(store / "store.json"), "list"], "no case store here"),
     ):
         result = cases(*args)
         assert result.exit_code == 4, result.output
@@ -137,7 +138,13 @@ def test_damaged_case_file(store: Path, tmp_path: Path, acqs: dict[str, Path]) -
     data = json.loads((copy / "cases" / clean / "case.json").read_text())
     (copy / "cases" / clean / "case.json").write_text(json.dumps({**data, "checks": "x"}))
     result = cases("--store", str(copy), "show", clean)
-    assert result.exit_code == 4 and "checks is not a list of objects" in result.stderr
+    assert result.exit_code == 4 and "checks is not a list" in result.stderr
+    # One damaged entry of a history is shown as such; the case is still listed and shown.
+    junk = {**data, "checks": [*data["checks"], "junk"], "hunts": [{"at": 5, "new": "many"}]}
+    (copy / "cases" / clean / "case.json").write_text(json.dumps(junk))
+    result = cases("--store", str(copy), "show", clean)
+    assert result.exit_code == 0, result.output
+    assert "check (damaged entry: junk)" in result.stdout
     (copy / "cases" / clean / "case.json").write_text(json.dumps(data))
     # Damaged detections are named too.
     (copy / "cases" / clean / "results" / "detections.jsonl").write_text("{not json\n")

@@ -226,6 +226,14 @@ def test_output_alone_keeps_todays_results_folder(tmp_path: Path, acqs: dict[str
     assert "Results in" in result.stdout
 
 
+def test_a_file_is_no_store(tmp_path: Path, acqs: dict[str, Path]) -> None:
+    (tmp_path / "file").write_text("x")
+    result = check(str(acqs["clean"]), "--store", str(tmp_path / "file"))
+    assert result.exit_code == 4, result.output
+    assert result.stderr.startswith(f"error: {tmp_path / 'file'}: cannot be used")
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
 def test_a_folder_that_is_not_a_store_is_refused(tmp_path: Path, acqs: dict[str, Path]) -> None:
     (tmp_path / "photos").mkdir()
     (tmp_path / "photos" / "a.jpg").write_bytes(b"x")

@@ -118,12 +118,14 @@ class Case:
 
 
 def _events(value: Any, key: str) -> list[dict[str, Any]]:
-    """A history of ``case.json`` (a list of objects), else TypeError (a damaged file)."""
+    """A history of ``case.json``: a list, else TypeError (a damaged file). An entry that is
+    not an object is kept, visibly, as ``{"damaged_entry": "<its text>"}`` (the rest of the
+    case is still readable)."""
     if value is None:
         return []
-    if not isinstance(value, list) or not all(isinstance(e, dict) for e in value):
-        raise TypeError(f"{key} is not a list of objects")
-    return list(value)
+    if not isinstance(value, list):
+        raise TypeError(f"{key} is not a list")
+    return [e if isinstance(e, dict) else {"damaged_entry": str(e)[:200]} for e in value]
 
 
 def case_id(sha256: str) -> str:

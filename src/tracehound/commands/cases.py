@@ -46,7 +46,7 @@ def store_option(func: F) -> F:
     return click.option(
         "--store",
         "store_path",
-        type=click.Path(path_type=Path, file_okay=False),
+        type=click.Path(path_type=Path),
         help="The case store (default: $TRACEHOUND_STORE, else ~/.local/share/tracehound/store).",
     )(func)
 
@@ -213,7 +213,10 @@ def _history(case: Case) -> list[list[str | Cell]]:
     events.sort(key=lambda item: str(item[1].get("at", "")))
     rows: list[list[str | Cell]] = []
     for what, event in events:
-        found = event.get("detections") if what == "check" else len(event.get("new") or ())
+        if "damaged_entry" in event:
+            what = f"{what} (damaged entry: {event['damaged_entry']})"
+        new = event.get("new")
+        found = event.get("detections") if what == "check" else len(new) if new else None
         rows.append(
             [
                 _when(str(event.get("at", ""))),
