@@ -263,36 +263,18 @@ class _Run:
         if records is None and self.store.jsonl:
             records = records_at(cls, batch, range(count_rows))
         self.store.write(cls, batch, records or [], prov)
-        hits = self.index.match_batch(batch)
-        detectors = self.detectors.get(cls.TYPE, ())
-        wanted = [_wanted(det.wants(cls.TYPE, batch)) for det in detectors]
-        if any(rows is None for rows in wanted):
-            numbers: Sequence[int] = range(count_rows)
-        else:  # only the rows with indicator hits or that a heuristic asked for need a step
-            numbers = sorted(set(hits).union(*(rows for rows in wanted if rows is not None)))
-        pick: Callable[[int], Record]
-        if records is not None:
-            pick = records.__getitem__
-        else:
-            made = records_at(cls, batch, numbers)
-            pick = dict(zip(numbers, made, strict=True)).__getitem__
         severities = [""] * count_rows
         count = 0
         rank, file = self.at
-        for number in numbers:
-            record = pick(number)
-            found = [from_match(m, record, prov) for m in hits.get(number, ())]
-            matches = len(found)
-            for det, rows in zip(detectors, wanted, strict=True):
-                if rows is None or number in rows:
-                    found.extend(from_finding(f) for f in det.feed(record, prov))
-            if not found:  # nearly every record: no detection to write or rank
-                continue
+        detectors = self.detectors.get(cls.TYPE, [])
+        for number, record, row_prov, found, matches in detect_batch(
+            cls, batch, self.index, detectors, records, prov
+        ):
             for k, item in enumerate(found):
                 phase = 0 if k < matches else 1
                 self.emit(item, (rank, file, self.row_base + number, phase, k))
                 self.timeline.add_detection(
-                    record.ts, item.severity, item.message, record.TYPE, prov.path, record.row
+                    record.ts, item.severity, item.message, record.TYPE, row_prov.path, record.row
                 )
             severities[number] = max_severity([d.severity for d in found])
             count += len(found)
@@ -363,6 +345,43 @@ class _Run:
         if self.det_handle is not None:
             self.det_handle.close()
         self.store.close()
+
+
+def detect_batch(
+    cls: type[Record],
+    batch: pa.RecordBatch,
+    index: IndicatorIndex,
+    detectors: Sequence[Detector],
+    records: Sequence[Record] | None = None,
+    prov: Provenance | None = None,
+) -> Iterator[tuple[int, Record, Provenance, list[Detection], int]]:
+    """The detections of one batch of ``cls``'s rows, as ``(row number, record, provenance,
+    detections, how many of them are indicator hits)`` for each row with one, in row order:
+    a row's hits first, then what each detector (in order) finds on it. Each column's distinct
+    values are matched once (``IndicatorIndex.match_batch``); only the rows with a hit or that
+    a detector wants (``Detector.wants``) become records, unless ``records`` (the same rows,
+    all of one input file ``prov``) are given. Used by the check and by ``hunt``."""
+    hits = index.match_batch(batch)
+    wanted = [_wanted(det.wants(cls.TYPE, batch)) for det in detectors]
+    numbers: Sequence[int]
+    if any(rows is None for rows in wanted):
+        numbers = range(batch.num_rows)
+    else:  # only the rows with indicator hits or that a heuristic asked for need a step
+        numbers = sorted(set(hits).union(*(rows for rows in wanted if rows is not None)))
+    if records is not None and prov is not None:
+        pairs: Iterator[tuple[Record, Provenance]] = ((records[n], prov) for n in numbers)
+    elif len(numbers) == batch.num_rows:
+        pairs = batch_records(cls, batch)
+    else:
+        pairs = batch_records(cls, batch.take(pa.array(numbers, pa.int64())))
+    for number, (record, row_prov) in zip(numbers, pairs, strict=True):
+        found = [from_match(m, record, row_prov) for m in hits.get(number, ())]
+        matches = len(found)
+        for det, rows in zip(detectors, wanted, strict=True):
+            if rows is None or number in rows:
+                found.extend(from_finding(f) for f in det.feed(record, row_prov))
+        if found:  # nearly every record has no detection
+            yield number, record, row_prov, found, matches
 
 
 def _wanted(mask: pa.Array | None) -> set[int] | None:

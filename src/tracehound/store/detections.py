@@ -83,7 +83,11 @@ def _row(det: Detection) -> dict[str, object]:
     }
 
 
+def detections_table(detections: Sequence[Detection]) -> pa.Table:
+    """``detections`` (in their order) as the rows of ``detections.parquet``."""
+    return pa.Table.from_pylist([_row(d) for d in detections], schema=SCHEMA)
+
+
 def write_detections_parquet(path: Path, detections: Sequence[Detection]) -> None:
     """Write ``detections`` (in their order) to ``path``."""
-    table = pa.Table.from_pylist([_row(d) for d in detections], schema=SCHEMA)
-    pq.write_table(table, path, compression="zstd")
+    pq.write_table(detections_table(detections), path, compression="zstd")
