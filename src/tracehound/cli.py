@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import signal
 import sys
@@ -17,6 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from tracehound import __version__
+from tracehound.cases.store import CaseStore
 from tracehound.cli_options import (
     make_source_options,
     redact_argv,
@@ -69,13 +71,32 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("path", type=click.Path(path_type=Path))
+@click.argument("paths", metavar="ACQ...", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
     "--output",
     "-o",
-    required=True,
     type=click.Path(path_type=Path),
-    help="New folder for the results (must not be inside the acquisition).",
+    help="New folder for the results of one acquisition (must not be inside it). Without it "
+    "the results go to the case store.",
+)
+@click.option(
+    "--store",
+    "store_path",
+    type=click.Path(path_type=Path),
+    help="Case store to check into (created if new). Default without --output: "
+    "$TRACEHOUND_STORE, else ~/.local/share/tracehound/store.",
+)
+@click.option(
+    "--label",
+    help="The case's label (default for a new case: the acquisition's file name; an existing "
+    "case keeps its label unless this is given). With several ACQs each case gets it.",
+)
+@click.option(
+    "--scheduler",
+    metavar="tcp://HOST:PORT",
+    help="Run one task per acquisition on this Dask distributed scheduler (store mode; the "
+    "workers must share the store and the acquisitions' file system; device data goes to "
+    "them: use a lab's own machines only).",
 )
 @click.option(
     "--iocs",
@@ -85,13 +106,19 @@ def main() -> None:
     help="Extra STIX2 file or folder of them (repeatable). Also: $TRACEHOUND_IOCS.",
 )
 @click.option("--no-bundled-iocs", is_flag=True, help="Do not load the bundled public indicators.")
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar or tables; exit code only.")
+@click.option(
+    "--quiet",
+    "-q",
+    is_flag=True,
+    help="No progress bar or tables; exit code only (store mode: the summary as plain lines).",
+)
 @click.option(
     "--jobs",
     "-j",
     type=click.IntRange(min=0),
     default=0,
-    help="Worker processes (0: one per CPU core, at most 2; also $TRACEHOUND_JOBS).",
+    help="Worker processes (0: one per CPU core, at most 2; also $TRACEHOUND_JOBS). With "
+    "several ACQs: acquisitions checked at once, one process each.",
 )
 @click.option(
     "--records-jsonl",
@@ -109,8 +136,11 @@ def main() -> None:
 )
 @source_options
 def check(
-    path: Path,
-    output: Path,
+    paths: tuple[Path, ...],
+    output: Path | None,
+    store_path: Path | None,
+    label: str | None,
+    scheduler: str | None,
     ioc_paths: tuple[Path, ...],
     no_bundled_iocs: bool,
     quiet: bool,
@@ -119,16 +149,20 @@ def check(
     timeline_csv: bool,
     **source_args: Any,
 ) -> None:
-    """Check an acquisition against public indicators and heuristics.
+    """Check acquisitions against public indicators and heuristics.
 
-    PATH is an iPhone backup (plain or encrypted), an iPhone filesystem dump (folder, .tar,
+    ACQ is an iPhone backup (plain or encrypted), an iPhone filesystem dump (folder, .tar,
     .tar.gz, .zip), an iOS sysdiagnose (.tar.gz or folder), a folder of iOS crash logs (.ips),
     an androidqf acquisition (folder, .zip, .zip.age), an Android bugreport (.zip or folder),
     an Android backup (.ab), an exported Android 16 intrusion log, or a folder holding exactly
     one of these.
 
+    With --output, one ACQ and its results folder. Without it, each ACQ becomes a case of the
+    case store (named by its SHA-256: checking it again updates its case), several checked at
+    once; the password options apply to every ACQ (no prompt when several are checked).
+
     \b
-    Exit code, a bit set (so 3 = detected and incomplete):
+    Exit code, a bit set (so 3 = detected and incomplete; several ACQs: their codes ORed):
       0  complete, nothing detected
       1  detected: an indicator matched or a high/critical heuristic fired
       2  incomplete: an input was missing, damaged or unreadable, or the evidence changed
@@ -136,13 +170,17 @@ def check(
     130  interrupted (Ctrl-C, SIGTERM): no results were published
     """
     err = _console(stderr=True)
+    if output is not None:
+        clash = _output_clash(paths, store_path, label, scheduler)
+        if clash:
+            _refuse(err, TracehoundError(clash))
     try:
         source_opts = make_source_options(**source_args)
     except TracehoundError as exc:
         _refuse(err, exc)
     options = CheckOptions(
-        target=path,
-        output=output,
+        target=paths[0],
+        output=output or Path(),
         ioc_paths=list(ioc_paths),
         bundled_iocs=not no_bundled_iocs,
         command=redact_argv(sys.argv),
@@ -156,6 +194,11 @@ def check(
     # results live in private folders that finally-blocks remove; Python's default SIGTERM
     # handling skips them. The handler is the caller's again once the check is over.
     previous = signal.signal(signal.SIGTERM, _terminate)
+    if output is None:
+        try:
+            _check_store(paths, store_path, label, scheduler, options, source_args, err, quiet)
+        finally:
+            signal.signal(signal.SIGTERM, previous)
     try:
         result = run_check(options) if quiet else _run_with_progress(options, err)
     except TracehoundError as exc:
@@ -186,6 +229,75 @@ def check(
     # The last line always says what the exit code means, even with --quiet.
     err.print(_exit_line(result))
     sys.exit(result.exit_code)
+
+
+def _output_clash(
+    paths: tuple[Path, ...], store: Path | None, label: str | None, scheduler: str | None
+) -> str:
+    """Why --output cannot go with the rest of the command line ("" when it can)."""
+    if len(paths) > 1:
+        return f"--output takes one acquisition ({len(paths)} given); use --store for several"
+    for given, option in ((store, "--store"), (label, "--label"), (scheduler, "--scheduler")):
+        if given is not None:
+            return f"--output and {option} exclude each other ({option} is for the case store)"
+    return ""
+
+
+def _check_store(
+    paths: tuple[Path, ...],
+    store_path: Path | None,
+    label: str | None,
+    scheduler: str | None,
+    options: CheckOptions,
+    source_args: dict[str, Any],
+    err: Console,
+    quiet: bool,
+) -> NoReturn:
+    """Store mode of ``check`` (commands/check_store.py): every ACQ a case; exit with the OR
+    of their codes."""
+    from tracehound.cases.store import default_store
+    from tracehound.commands import check_store
+
+    given = [os.path.abspath(p) for p in paths]
+    twice = next((p for n, p in enumerate(paths) if given[n] in given[:n]), None)
+    if twice is not None:
+        _refuse(err, TracehoundError(f"{twice}: given twice; nothing was checked"))
+    try:
+        store = CaseStore(store_path or default_store(), create=True)
+        parallel = len(paths) > 1 or scheduler is not None
+        if parallel:  # no prompt in a worker: "how given" must not claim one
+            options.source = dataclasses.replace(options.source, password_prompt=None)
+            options.secrets = secret_sources(options.source, **source_args)
+        tasks = check_store.store_tasks(store, paths, label, options, parallel)
+        outcomes = check_store.run_store_checks(tasks, options.jobs, scheduler, err, quiet)
+    except TracehoundError as exc:
+        _refuse(err, exc)
+    except KeyboardInterrupt:
+        err.print(
+            "[bold red]interrupted:[/] cases committed before stay whole; the acquisitions "
+            "not finished were not changed in the store; run the check again"
+        )
+        sys.exit(EXIT_INTERRUPTED)
+    check_store.print_summary(outcomes, store, _console(), quiet)
+    if any(o.verdict != "failed" for o in outcomes):
+        _refresh_views(store, options.jobs, scheduler, err)
+    err.print(_show(check_store.exit_line(outcomes)))
+    sys.exit(check_store.exit_code(outcomes))
+
+
+def _refresh_views(store: CaseStore, jobs: int, scheduler: str | None, err: Console) -> None:
+    """The store changed: its views (each case's prevalence.json and report counts,
+    index.html) are made again; a failure is named, and the checks' exit code stands."""
+    from tracehound.commands.cases import report_view_failures
+    from tracehound.parallel import default_jobs
+
+    try:
+        report_view_failures(store, jobs or default_jobs(), scheduler)
+    except (TracehoundError, OSError) as exc:
+        err.print(f"[bold red]error:[/] the store's views were not refreshed: {_show(exc)}")
+    except KeyboardInterrupt:
+        err.print("[bold red]interrupted:[/] the cases are committed; the store's views are not")
+        sys.exit(EXIT_INTERRUPTED)
 
 
 def _refuse(err: Console, exc: TracehoundError) -> NoReturn:

@@ -25,6 +25,7 @@ import json
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -38,6 +39,10 @@ from tracehound.store.results import FILE_MODE, FOLDER_MODE, make_private, write
 STORE_ENV = "TRACEHOUND_STORE"
 STORE_FORMAT_VERSION = "1.0"
 ID_LENGTH = 16
+#: Staging debris older than this, whose writer is gone, is removed by the next writer.
+STALE_SECONDS = 3600
+#: The file in a staging folder that its writer holds an flock(2) on for as long as it lives.
+_OWNER = ".owner"
 
 
 class StoreError(TracehoundError):
@@ -107,9 +112,20 @@ class Case:
             kind=str(data.get("kind", "")),
             device=dict(data.get("device") or {}),
             created=str(data.get("created", "")),
-            checks=list(data.get("checks") or []),
-            hunts=list(data.get("hunts") or []),
+            checks=_events(data.get("checks"), "checks"),
+            hunts=_events(data.get("hunts"), "hunts"),
         )
+
+
+def _events(value: Any, key: str) -> list[dict[str, Any]]:
+    """A history of ``case.json``: a list, else TypeError (a damaged file). An entry that is
+    not an object is kept, visibly, as ``{"damaged_entry": "<its text>"}`` (the rest of the
+    case is still readable)."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise TypeError(f"{key} is not a list")
+    return [e if isinstance(e, dict) else {"damaged_entry": str(e)[:200]} for e in value]
 
 
 def case_id(sha256: str) -> str:
@@ -122,31 +138,51 @@ class CaseStore:
 
     def __init__(self, root: Path, create: bool = False) -> None:
         self.root = Path(os.path.abspath(root))
+        self._owners: dict[Path, int] = {}  # staging folder -> the fd holding its owner lock
         marker = self.root / "store.json"
         if not marker.is_file():
             if not create:
                 raise StoreError(f"{self.root}: no case store here (no store.json)")
-            if self.root.exists() and any(self.root.iterdir()):
-                raise StoreError(
-                    f"{self.root}: exists, is not empty and is not a case store; choose another"
-                )
-            self._make(self.root)
-            write_private(
-                marker,
-                (json.dumps({"store_format_version": STORE_FORMAT_VERSION}) + "\n").encode(),
+            self._create(marker)
+        # An existing store, or the one just made (perhaps by another process at once).
+        try:
+            version = str(json.loads(marker.read_text("utf-8"))["store_format_version"])
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise StoreError(f"{marker}: damaged store file: {exc}") from None
+        if version.split(".")[0] != STORE_FORMAT_VERSION.split(".")[0]:
+            raise StoreError(
+                f"{marker}: store format {version} is not supported by this version "
+                f"(reads {STORE_FORMAT_VERSION.split('.')[0]}.x)"
             )
-        else:
-            try:
-                version = str(json.loads(marker.read_text("utf-8"))["store_format_version"])
-            except (OSError, ValueError, KeyError, TypeError) as exc:
-                raise StoreError(f"{marker}: damaged store file: {exc}") from None
-            if version.split(".")[0] != STORE_FORMAT_VERSION.split(".")[0]:
-                raise StoreError(
-                    f"{marker}: store format {version} is not supported by this version "
-                    f"(reads {STORE_FORMAT_VERSION.split('.')[0]}.x)"
-                )
         self._make(self.root / "cases")
         self._make(self.root / ".staging")
+
+    def _foreign(self) -> list[str]:
+        """What is in the store's folder that a store does not hold (a store being created
+        by another process holds its own names already)."""
+        try:
+            names = [p.name for p in self.root.iterdir()] if self.root.exists() else []
+        except OSError as exc:
+            raise StoreError(f"{self.root}: cannot be used: {exc.strerror or exc}") from None
+        own = ("store.json", ".lock", "cases", ".staging")
+        return [n for n in names if n not in own and not n.startswith(".store.json.")]
+
+    def _create(self, marker: Path) -> None:
+        """Make a new store here, under its lock so that two processes creating the same
+        store at once both end with it (and neither takes the other's files for a foreign
+        folder's)."""
+        if self._foreign():
+            raise StoreError(
+                f"{self.root}: exists, is not empty and is not a case store; choose another"
+            )
+        self._make(self.root)
+        with self.lock():
+            if marker.is_file():
+                return
+            if self._foreign():
+                raise StoreError(f"{self.root}: filled while the store was being created")
+            data = json.dumps({"store_format_version": STORE_FORMAT_VERSION}) + "\n"
+            write_private(marker, data.encode())
 
     @staticmethod
     def _make(folder: Path) -> None:
@@ -161,6 +197,7 @@ class CaseStore:
     def lock(self) -> Iterator[None]:
         """Hold the store's writer lock (blocks while another process holds it)."""
         fd = os.open(self.root / ".lock", os.O_RDWR | os.O_CREAT, FILE_MODE)
+        os.fchmod(fd, FILE_MODE)  # whatever the umask
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             yield
@@ -210,9 +247,62 @@ class CaseStore:
     # -- writing (callers hold the lock) ------------------------------------------------
     def staging(self) -> Path:
         """A new private folder to write a case's results into before :meth:`commit`; the
-        folder given must not exist yet (a results folder is created by its writer)."""
+        folder given must not exist yet (a results folder is created by its writer).
+
+        The writer holds an flock(2) on the folder's ``.owner`` file until :meth:`commit` or
+        :meth:`discard_staging`: the kernel drops it when the writer dies, so
+        :meth:`clean_staging` can tell debris from a check that is still running (however
+        long it takes)."""
         parent = Path(tempfile.mkdtemp(prefix="case-", dir=self.root / ".staging"))
+        fd = os.open(parent / _OWNER, os.O_RDWR | os.O_CREAT, FILE_MODE)
+        os.fchmod(fd, FILE_MODE)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        self._owners[parent] = fd
         return parent / "results"
+
+    def _release(self, parent: Path) -> None:
+        fd = self._owners.pop(parent, None)
+        if fd is not None:
+            os.close(fd)  # closing the last descriptor drops the flock
+
+    def _restore(self, old: Path) -> None:
+        """Put back the results a killed :meth:`commit` had moved away and not replaced."""
+        cid = old.name.split("-")[1] if old.name.count("-") >= 2 else ""
+        folder = self.case_dir(cid)
+        lost = cid and not self.results(cid).exists() and (folder / "case.json").is_file()
+        if lost and (old / "results").is_dir():
+            os.rename(old / "results", self.results(cid))
+
+    def clean_staging(self, max_age: float = STALE_SECONDS) -> list[str]:
+        """Remove what dead writers left in ``.staging`` (a killed check, a crash); return the
+        names removed. Call with the lock held: ``old-``/``rm-`` folders are made and removed
+        under it, so any found then are debris (an ``old-`` one's results are first put back
+        if its case lacks them); a ``case-`` folder is debris when nobody holds its owner lock
+        and it is older than ``max_age`` seconds (the age covers the instant between its
+        creation and the lock, and a file system whose locks are not shared)."""
+        removed: list[str] = []
+        folder = self.root / ".staging"
+        now = time.time()
+        for entry in sorted(folder.iterdir()):
+            if entry in self._owners:
+                continue
+            under_lock = entry.name.startswith(("old-", "rm-"))
+            if entry.name.startswith("old-"):
+                self._restore(entry)
+            try:
+                young = now - entry.lstat().st_mtime < max_age
+            except FileNotFoundError:
+                continue
+            if not under_lock and young:
+                continue
+            if entry.name.startswith("case-") and entry.is_dir() and _owned(entry / _OWNER):
+                continue
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink(missing_ok=True)
+            removed.append(entry.name)
+        return removed
 
     def save(self, case: Case) -> None:
         """Write ``case.json`` (atomically, owner-only)."""
@@ -223,21 +313,39 @@ class CaseStore:
 
     def commit(self, case: Case, results: Path | None) -> None:
         """Make ``results`` (a finished folder from :meth:`staging`) the case's results,
-        replacing the old ones, then write ``case.json``. Call with the lock held."""
+        replacing the old ones, and write ``case.json``. Call with the lock held.
+
+        A new case appears in one rename (its staging folder, holding ``case.json`` and
+        ``results/``, becomes ``cases/<ID>``). An existing case's results are swapped in two
+        renames (the old ones moved to ``.staging/old-<ID>-*``, the new ones in), then its
+        ``case.json`` is replaced atomically; a writer killed between the two renames leaves
+        the old results in ``.staging``, and the next writer puts them back
+        (:meth:`clean_staging`), so no case is ever seen without results."""
         folder = self.case_dir(case.id)
-        self._make(folder)
-        if results is not None:
-            make_private(results)
-            target = self.results(case.id)
-            old = None
-            if target.exists():
-                old = Path(tempfile.mkdtemp(prefix="old-", dir=self.root / ".staging"))
-                os.rename(target, old / "results")
-            os.rename(results, target)
-            shutil.rmtree(results.parent, ignore_errors=True)
-            if old is not None:
-                shutil.rmtree(old, ignore_errors=True)
+        self.clean_staging()
+        if results is None:
+            self.save(case)
+            return
+        make_private(results)
+        parent = results.parent
+        if not folder.exists():
+            data = json.dumps(case.to_json(), indent=2, ensure_ascii=False, default=str) + "\n"
+            write_private(parent / "case.json", data.encode("utf-8"))
+            (parent / _OWNER).unlink(missing_ok=True)  # the open descriptor keeps the lock
+            os.chmod(parent, FOLDER_MODE)
+            os.rename(parent, folder)
+            self._release(parent)
+            return
+        target = self.results(case.id)
+        old = None
+        if target.exists():
+            old = Path(tempfile.mkdtemp(prefix=f"old-{case.id}-", dir=self.root / ".staging"))
+            os.rename(target, old / "results")
+        os.rename(results, target)
         self.save(case)
+        self.discard_staging(results)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
 
     def remove(self, cid: str) -> None:
         """Delete the case and every file of it. Call with the lock held."""
@@ -247,6 +355,23 @@ class CaseStore:
         trash = Path(tempfile.mkdtemp(prefix="rm-", dir=self.root / ".staging"))
         os.rename(folder, trash / cid)  # gone from the store in one step, then deleted
         shutil.rmtree(trash)
+        self.clean_staging()
 
     def discard_staging(self, results: Path) -> None:
         shutil.rmtree(results.parent, ignore_errors=True)
+        self._release(results.parent)
+
+
+def _owned(owner: Path) -> bool:
+    """Whether a living writer holds the flock on ``owner`` (a missing file: nobody does)."""
+    try:
+        fd = os.open(owner, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)  # also drops the lock if this call took it
+    return False
