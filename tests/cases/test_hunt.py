@@ -121,6 +121,10 @@ def test_hunt_finds_what_a_fresh_check_finds(
         for name in files:
             assert stat.S_IMODE(os.stat(Path(folder) / name).st_mode) == 0o600, name
     assert not any((store.root / ".staging").iterdir())
+    # The store's views follow the hunt: prevalence beside the results, the hunt in index.html.
+    assert json.loads((results / "prevalence.json").read_text("utf-8"))["store_cases"] == 2
+    index = (store.root / "index.html").read_text("utf-8")
+    assert cid in index and f"{len(expected)}" in index
 
 
 def test_hunting_again_finds_nothing_new(fresh_store: MakeStore) -> None:

@@ -12,6 +12,7 @@ from rich.markup import escape
 
 from tracehound.cases.hunt import CaseResult, case_ids, hunt, json_line, prepare_indicators
 from tracehound.cases.store import CaseStore, default_store
+from tracehound.commands.cases import report_view_failures
 from tracehound.core.errors import (
     EXIT_DETECTED,
     EXIT_INCOMPLETE,
@@ -154,6 +155,9 @@ def hunt_command(
     code = 0
     for result in results:
         code |= result.exit_code
+    # The hunt changed the cases' detections and history: prevalence, the reports' "seen in N
+    # of M cases" and index.html follow.
+    report_view_failures(store, jobs=jobs, scheduler=scheduler)
     if as_json:
         for result in results:
             for det in result.new:
