@@ -155,9 +155,11 @@ def hunt_command(
     code = 0
     for result in results:
         code |= result.exit_code
-    # The hunt changed the cases' detections and history: prevalence, the reports' "seen in N
-    # of M cases" and index.html follow.
-    report_view_failures(store, jobs=jobs, scheduler=scheduler)
+    # Cases hunted whole changed (their detections, their history): prevalence, the reports'
+    # "seen in N of M cases" and index.html follow. A hunt that committed nothing changes
+    # nothing, views included.
+    if any(result.error is None for result in results):
+        report_view_failures(store, jobs=jobs, scheduler=scheduler)
     if as_json:
         for result in results:
             for det in result.new:
