@@ -14,7 +14,7 @@ compare both paths on the same rows (tests/parsers/test_columnar.py).
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import pyarrow as pa
@@ -43,6 +43,23 @@ def fetch_batches(
     transposed into one tuple per column."""
     while rows := cursor.fetchmany(size):
         yield rows, list(zip(*rows, strict=True))
+
+
+def read(
+    cursor: sqlite3.Cursor,
+    columns: Callable[[dict[str, Sequence[Any]]], pa.RecordBatch],
+    record: Callable[[dict[str, Any]], Any],
+) -> Iterator[Any]:
+    """A bulk parser's loop: each fetched batch as ``columns`` makes it (named columns in,
+    Arrow batch out), or, when ``columns`` declines (:class:`Unclean`), that batch's rows as
+    ``record`` makes them (one named row in, one record out)."""
+    names = [d[0] for d in cursor.description]
+    for rows, values in fetch_batches(cursor):
+        try:
+            yield columns(dict(zip(names, values, strict=True)))
+        except Unclean:  # an odd value somewhere in the batch: row by row
+            for row in rows:
+                yield record(dict(zip(names, row, strict=True)))
 
 
 def fetch_groups(

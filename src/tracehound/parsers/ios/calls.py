@@ -100,14 +100,7 @@ def parse(conn: sqlite3.Connection, ctx: ParseContext) -> Iterator[Call | pa.Rec
     query = (
         f"SELECT {select_optional(conn, 'ZCALLRECORD', _COLUMNS)} FROM ZCALLRECORD ORDER BY Z_PK"
     )
-    cursor = conn.execute(query)
-    names = [d[0] for d in cursor.description]
-    for rows, values in columnar.fetch_batches(cursor):
-        try:
-            yield _columns(dict(zip(names, values, strict=True)))
-        except columnar.Unclean:  # an odd value somewhere in the batch: row by row
-            for row in rows:
-                yield _record(ctx, dict(zip(names, row, strict=True)))
+    yield from columnar.read(conn.execute(query), _columns, lambda r: _record(ctx, r))
 
 
 def _record(ctx: ParseContext, r: dict[str, Any]) -> Call:

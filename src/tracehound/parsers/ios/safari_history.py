@@ -104,14 +104,11 @@ def parse(conn: sqlite3.Connection, ctx: ParseContext) -> Iterator[SafariVisit |
         "ORDER BY history_visits.id"
     )
     conn.row_factory = None
-    cursor = conn.execute(query)
-    names = [d[0] for d in cursor.description]
-    for rows, values in columnar.fetch_batches(cursor):
-        try:
-            yield _columns(dict(zip(names, values, strict=True)), profile)
-        except columnar.Unclean:  # an odd value somewhere in the batch: row by row
-            for row in rows:
-                yield _record(ctx, dict(zip(names, row, strict=True)), profile)
+    yield from columnar.read(
+        conn.execute(query),
+        lambda c: _columns(c, profile),
+        lambda r: _record(ctx, r, profile),
+    )
 
 
 def _record(ctx: ParseContext, r: dict[str, Any], profile: str | None) -> SafariVisit:

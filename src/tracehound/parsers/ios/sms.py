@@ -136,15 +136,9 @@ def _body(ctx: ParseContext, text: object, body: object, row: int) -> tuple[str 
 def parse(conn: sqlite3.Connection, ctx: ParseContext) -> Iterator[SmsMessage | pa.RecordBatch]:
     """SMS and iMessage messages, their direction, read time and links."""
     conn.row_factory = None
-    cursor = conn.execute(_query(conn))
-    names = [d[0] for d in cursor.description]
-    for rows, values in columnar.fetch_batches(cursor):
-        named = dict(zip(names, values, strict=True))
-        try:
-            yield _columns(named, ctx)
-        except columnar.Unclean:  # an odd value somewhere in the batch: row by row
-            for values_row in rows:
-                yield _record(dict(zip(names, values_row, strict=True)), ctx)
+    yield from columnar.read(
+        conn.execute(_query(conn)), lambda c: _columns(c, ctx), lambda r: _record(r, ctx)
+    )
 
 
 def _record(r: dict[str, Any], ctx: ParseContext) -> SmsMessage:
