@@ -15,22 +15,18 @@ case id (16 hex digits), never from a value inside ``case.json``.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import jinja2
 import pyarrow.compute as pc
-from markupsafe import Markup
 
 from tracehound.cases.prevalence import Prevalence
 from tracehound.cases.store import Case, CaseStore, StoreError
 from tracehound.reports.derived import as_dict, as_list, cut, fmt_us_utc, to_us
-from tracehound.reports.text import counted, noun, printable
+from tracehound.reports.html import render_page
 from tracehound.store.results import write_private
 
 INDEX_NAME = "index.html"
@@ -181,34 +177,9 @@ def _top_row(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _finalize(value: Any) -> Any:
-    if isinstance(value, str) and not isinstance(value, Markup):
-        return printable(value)
-    return value
-
-
 def render_index(context: dict[str, Any]) -> str:
-    """The HTML page of a context from :func:`build_index`."""
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(_TEMPLATES),
-        autoescape=True,
-        finalize=_finalize,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["num"] = lambda n: f"{n:,}" if isinstance(n, int) else n
-    env.filters["noun"] = noun
-    env.filters["counted"] = counted
-    css = (_TEMPLATES / "index.css").read_text(encoding="utf-8")
-    digest = base64.b64encode(hashlib.sha256(css.encode("utf-8")).digest()).decode("ascii")
-    csp = (
-        "default-src 'none'; script-src 'none'; img-src 'none'; connect-src 'none'; "
-        f"style-src 'sha256-{digest}'; base-uri 'none'; form-action 'none'"
-    )
-    template = env.get_template("index.html.j2")
-    # The style sheet is our own file (never device data), so it goes in unescaped.
-    return template.render(**context, css=Markup(css), csp=csp)  # noqa: S704
+    """The HTML page of a context from :func:`build_index` (the report's page machinery)."""
+    return render_page("index.html.j2", "index.css", context)
 
 
 def write_index(store: CaseStore, found: Prevalence | None) -> Path:

@@ -186,17 +186,25 @@ def _environment() -> jinja2.Environment:
     return env
 
 
-def render_report(context: dict[str, Any]) -> str:
-    """The HTML page for a context from ``build_report``."""
-    css = (_TEMPLATES / "report.css").read_text(encoding="utf-8")
+def render_page(template: str, css_name: str, context: dict[str, Any]) -> str:
+    """A self-contained page of ours (the case report, the store's index.html): the template
+    with its style sheet inline, under a Content-Security-Policy that allows that style sheet
+    (by hash) and nothing else: no script, no image, no request."""
+    css = (_TEMPLATES / css_name).read_text(encoding="utf-8")
     digest = base64.b64encode(hashlib.sha256(css.encode("utf-8")).digest()).decode("ascii")
     csp = (
         "default-src 'none'; script-src 'none'; img-src 'none'; connect-src 'none'; "
         f"style-src 'sha256-{digest}'; base-uri 'none'; form-action 'none'"
     )
-    template = _environment().get_template("report.html.j2")
+    page = _environment().get_template(template)
     # The style sheet is our own file (never device data), so it goes in unescaped.
-    return template.render(**context, css=Markup(css), csp=csp)  # noqa: S704
+    style = Markup(css)  # noqa: S704
+    return page.render(**context, css=style, csp=csp)
+
+
+def render_report(context: dict[str, Any]) -> str:
+    """The HTML page for a context from ``build_report``."""
+    return render_page("report.html.j2", "report.css", context)
 
 
 def write_report(
