@@ -20,6 +20,7 @@ from rich.text import Text
 from tracehound import __version__
 from tracehound.cases.store import CaseStore
 from tracehound.cli_options import (
+    ioc_options,
     make_source_options,
     redact_argv,
     secret_sources,
@@ -98,14 +99,7 @@ def main() -> None:
     "workers must share the store and the acquisitions' file system; device data goes to "
     "them: use a lab's own machines only).",
 )
-@click.option(
-    "--iocs",
-    "ioc_paths",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help="Extra STIX2 file or folder of them (repeatable). Also: $TRACEHOUND_IOCS.",
-)
-@click.option("--no-bundled-iocs", is_flag=True, help="Do not load the bundled public indicators.")
+@ioc_options
 @click.option(
     "--quiet",
     "-q",

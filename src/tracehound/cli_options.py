@@ -61,6 +61,27 @@ def _decorate(func: F, decorators: tuple[Callable[[F], F], ...]) -> F:
     return func
 
 
+_IOC_OPTIONS: tuple[Callable[[Any], Any], ...] = (
+    click.option(
+        "--iocs",
+        "ioc_paths",
+        multiple=True,
+        type=click.Path(path_type=Path),
+        help="Extra STIX2 file or folder of them (repeatable). Also: $TRACEHOUND_IOCS.",
+    ),
+    click.option(
+        "--no-bundled-iocs",
+        is_flag=True,
+        help="Do not load the default indicator set (downloaded, else bundled).",
+    ),
+)
+
+
+def ioc_options(func: F) -> F:
+    """Add --iocs and --no-bundled-iocs (``check`` and ``hunt`` load indicators alike)."""
+    return _decorate(func, _IOC_OPTIONS)
+
+
 def source_options(func: F) -> F:
     """Add --password, --password-file, --key-file, --age-identity and --timezone."""
     return _decorate(func, (*_PASSWORD_OPTIONS, *_ANDROID_OPTIONS))

@@ -12,6 +12,7 @@ from rich.markup import escape
 
 from tracehound.cases.hunt import CaseResult, case_ids, hunt, json_line, prepare_indicators
 from tracehound.cases.store import CaseStore, default_store
+from tracehound.cli_options import ioc_options
 from tracehound.commands.cases import report_view_failures
 from tracehound.core.errors import (
     EXIT_DETECTED,
@@ -76,14 +77,7 @@ def _exit_line(code: int, results: list[CaseResult]) -> str:
     type=click.Path(path_type=Path, file_okay=False),
     help="The case store (default: $TRACEHOUND_STORE, else the user data folder).",
 )
-@click.option(
-    "--iocs",
-    "ioc_paths",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help="Extra STIX2 file or folder of them (repeatable). Also: $TRACEHOUND_IOCS.",
-)
-@click.option("--no-bundled-iocs", is_flag=True, help="Do not load the default indicator set.")
+@ioc_options
 @click.option(
     "--case",
     "case_refs",
