@@ -217,7 +217,7 @@ class _Feeder:
     def __init__(self, main: _Run, states: list[ArtifactRun]) -> None:
         self.main = main
         self.order = [s.artifact.name for s in states]
-        self.classes = {s.artifact.name: s.artifact.record for s in states}
+        self.classes = {s.artifact.record.TYPE: s.artifact.record for s in states}
         self.waiting: dict[str, list[Any]] = {}
         self.next = 0
 
@@ -242,7 +242,7 @@ class _Feeder:
         """Feed one shipped batch of the next artifact."""
         if self.pending():
             item = self.waiting[self.order[self.next]].pop()
-            self.main.feed_shipped(_record_class(self.classes, item[0]), item)
+            self.main.feed_shipped(self.classes[item[0]], item)
 
     def finish(self) -> None:
         """Every artifact's rows must have come back (a worker sends them, even none, after
@@ -252,13 +252,6 @@ class _Feeder:
         if self.next < len(self.order):
             missing = ", ".join(self.order[self.next : self.next + 3])
             raise RuntimeError(f"the heuristics did not get the rows of {missing}")
-
-
-def _record_class(classes: dict[str, Any], type_name: str) -> Any:
-    for cls in classes.values():
-        if type_name == cls.TYPE:
-            return cls
-    raise RuntimeError(f"rows of an unknown record type {type_name}")
 
 
 class _Worker:

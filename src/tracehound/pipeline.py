@@ -32,7 +32,7 @@ from tracehound.core.columns import (
     with_provenance,
 )
 from tracehound.core.context import ParseContext
-from tracehound.core.detection import Detection, from_finding, from_match
+from tracehound.core.detection import Detection, from_finding, from_match, is_serious
 from tracehound.core.errors import (
     EXIT_CLEAN,
     EXIT_DETECTED,
@@ -584,9 +584,7 @@ def exit_status(
     """The exit code, a bit set (``EXIT_DETECTED | EXIT_INCOMPLETE``), and one reason for each
     condition behind a bit, so that an incomplete run never hides a detection (fsck and
     smartctl set bits the same way)."""
-    serious = sum(
-        1 for d in detections if d.type == "indicator" or d.severity in ("high", "critical")
-    )
+    serious = sum(1 for d in detections if is_serious(d.type.value, d.severity))
     detected = [
         "detected: "
         + counted(

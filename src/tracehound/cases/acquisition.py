@@ -16,23 +16,14 @@ import os
 from pathlib import Path
 
 from tracehound.core.errors import TracehoundError
-
-_CHUNK = 1 << 20
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
+from tracehound.sources.base import sha256_file
 
 
 def acquisition_sha256(path: Path) -> str:
     """The acquisition's SHA-256 (see the module docstring); TracehoundError if unreadable."""
     try:
         if path.is_file():
-            return file_sha256(path)
+            return sha256_file(path)
         if not path.is_dir():
             raise TracehoundError(f"{path}: no such acquisition")
         lines: list[bytes] = []
@@ -50,7 +41,7 @@ def acquisition_sha256(path: Path) -> str:
                 if os.path.islink(full):
                     lines.append(b"link  " + rel + b" -> " + os.readlink(full) + b"\n")
                 elif os.path.isfile(full):
-                    hexdigest = file_sha256(Path(os.fsdecode(full))).encode()
+                    hexdigest = sha256_file(Path(os.fsdecode(full))).encode()
                     lines.append(hexdigest + b"  " + rel + b"\n")
         lines.sort(key=lambda line: line.split(b"  ", 1)[1])
         return hashlib.sha256(b"".join(lines)).hexdigest()

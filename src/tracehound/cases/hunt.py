@@ -37,7 +37,7 @@ import pyarrow.parquet as pq
 from tracehound import __version__
 from tracehound.cases.executor import executor
 from tracehound.cases.store import CaseStore, verdict_of
-from tracehound.core.detection import Detection, from_finding
+from tracehound.core.detection import Detection, from_finding, is_serious
 from tracehound.core.errors import EXIT_DETECTED, EXIT_INCOMPLETE, TracehoundError
 from tracehound.core.records import Record
 from tracehound.core.registry import Detector, artifacts, detectors, record_types
@@ -47,6 +47,7 @@ from tracehound.iocs.index import IndicatorIndex
 from tracehound.iocs.load import expand
 from tracehound.iocs.stix import IocSet
 from tracehound.pipeline import CheckOptions, detect_batch, ioc_set_for, load_indicators
+from tracehound.reports.jsonl import json_line
 
 #: Rows read from a records file at a time: memory is bounded by this, whatever the case.
 BATCH_ROWS = 65_536
@@ -90,14 +91,9 @@ class CaseResult:
     notes: list[str] = field(default_factory=list)  # parts not hunted (one line each)
 
 
-def json_line(data: dict[str, Any]) -> str:
-    """One detection as ``detections.jsonl`` writes it (``reports.jsonl.write_line``)."""
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-
-
 def serious(det: dict[str, Any]) -> bool:
-    """Sets the detected bit, as in a check (``pipeline.exit_status``)."""
-    return det.get("type") == "indicator" or det.get("severity") in ("high", "critical")
+    """Sets the detected bit, as in a check."""
+    return is_serious(str(det.get("type")), str(det.get("severity")))
 
 
 def prepare_indicators(paths: Sequence[Path], bundled: bool) -> tuple[Indicators, IocSet]:

@@ -10,7 +10,7 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
-from tracehound.cases.hunt import CaseResult, case_ids, hunt, json_line, prepare_indicators
+from tracehound.cases.hunt import CaseResult, case_ids, hunt, prepare_indicators
 from tracehound.cases.store import CaseStore, default_store
 from tracehound.cli_options import ioc_options
 from tracehound.commands.cases import report_view_failures
@@ -22,6 +22,7 @@ from tracehound.core.errors import (
 )
 from tracehound.core.registry import Severity
 from tracehound.listing import Column, print_listing
+from tracehound.reports.jsonl import json_line
 from tracehound.reports.text import counted, printable
 
 COLUMNS = (

@@ -20,12 +20,13 @@ import json
 import operator
 import typing
 from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pyarrow as pa
 
 from tracehound.core.records import Provenance, Record, field_names, semantic_fields
+from tracehound.core.timeutil import UNIX_EPOCH
 
 #: The provenance columns, in order, and the Provenance attribute each one holds.
 PROVENANCE_COLUMNS = (
@@ -209,15 +210,12 @@ def batch_records(
         yield cls(**data), provs[number]
 
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
 def _python_values(column: pa.Array | pa.ChunkedArray) -> list[Any]:
     """A column as Python values of the record's types: aware UTC datetimes, tuples."""
     kind = column.type
     if pa.types.is_timestamp(kind):
         micros = column.cast(pa.timestamp("us", tz=kind.tz)).cast(pa.int64()).to_pylist()
-        return [None if v is None else _EPOCH + timedelta(microseconds=v) for v in micros]
+        return [None if v is None else UNIX_EPOCH + timedelta(microseconds=v) for v in micros]
     values: list[Any] = column.to_pylist()
     if pa.types.is_list(kind):
         return [None if v is None else tuple(v) for v in values]

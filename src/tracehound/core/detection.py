@@ -167,6 +167,12 @@ class Detection:
 NETWORK_KINDS = frozenset({"domain", "url", "ip"})
 
 
+def is_serious(kind: str, severity: str) -> bool:
+    """Whether a detection sets the exit code's detected bit: an indicator match, or a
+    heuristic of severity high or critical (README, "Exit codes")."""
+    return kind == DetectionType.INDICATOR.value or severity in ("high", "critical")
+
+
 def indicator_severity(kind: str) -> str:
     """Severity of an indicator hit, by the kind of indicator (an ``IocKind`` value)."""
     return "high" if kind in NETWORK_KINDS else "critical"

@@ -24,7 +24,7 @@ WEBKIT_EPOCH = datetime(1601, 1, 1, tzinfo=UTC)
 
 # Cocoa nanosecond values (sms.db since iOS 11) are above this; second values stay far below it
 # (1e11 s after 2001 is the year 5170). Used only by ``from_cocoa_s_or_ns``.
-_COCOA_NS_THRESHOLD = 100_000_000_000
+COCOA_NS_THRESHOLD = 100_000_000_000
 
 
 def _add(epoch: datetime, seconds: float | int | None) -> datetime | None:
@@ -67,7 +67,7 @@ def from_cocoa_s_or_ns(value: float | int | None) -> datetime | None:
     The unit is chosen by magnitude: values above 1e11 are nanoseconds.
     """
     if type(value) is int:  # the common case, without the float round trip
-        if -_COCOA_NS_THRESHOLD <= value <= _COCOA_NS_THRESHOLD:
+        if -COCOA_NS_THRESHOLD <= value <= COCOA_NS_THRESHOLD:
             return from_cocoa(value)
         return from_cocoa_ns(value)
     if value is None or isinstance(value, bool):
@@ -78,7 +78,7 @@ def from_cocoa_s_or_ns(value: float | int | None) -> datetime | None:
         return None
     if not math.isfinite(number):  # int() of an infinity raises OverflowError
         return None
-    if abs(number) > _COCOA_NS_THRESHOLD:
+    if abs(number) > COCOA_NS_THRESHOLD:
         return from_cocoa_ns(int(value) if isinstance(value, int) else int(number))
     return from_cocoa(number)
 

@@ -97,7 +97,12 @@ def record_from_json(data: dict[str, Any], cls: type[Record]) -> tuple[Record, P
     return cls(**kwargs), prov
 
 
+def json_line(data: dict[str, Any]) -> str:
+    """One JSON object as a line of ``detections.jsonl`` (compact, UTF-8 kept), no newline."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
 def write_line(handle: IO[str], data: dict[str, Any]) -> None:
     """Write one JSON object as a line."""
-    handle.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+    handle.write(json_line(data))
     handle.write("\n")

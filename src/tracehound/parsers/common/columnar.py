@@ -15,21 +15,24 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from tracehound.core.columns import TIMESTAMP
+from tracehound.core.timeutil import COCOA_EPOCH, COCOA_NS_THRESHOLD, UNIX_EPOCH, WEBKIT_EPOCH
 
 #: Rows fetched and converted at once (the engine's batch size).
 FETCH_ROWS = 8192
 _NONE = type(None)
-# datetime's range in Unix microseconds: 0001-01-01 to 9999-12-31 23:59:59.999999.
-_MIN_US = -62_135_596_800_000_000
-_MAX_US = 253_402_300_799_999_999
-_COCOA_US = 978_307_200_000_000  # 2001-01-01 in Unix microseconds
-_COCOA_NS_THRESHOLD = 100_000_000_000  # as core.timeutil.from_cocoa_s_or_ns
+_MICRO = timedelta(microseconds=1)
+# datetime's range in Unix microseconds, and the epochs of core.timeutil's converters.
+_MIN_US = (datetime.min.replace(tzinfo=UTC) - UNIX_EPOCH) // _MICRO
+_MAX_US = (datetime.max.replace(tzinfo=UTC) - UNIX_EPOCH) // _MICRO
+_COCOA_US = (COCOA_EPOCH - UNIX_EPOCH) // _MICRO
+_WEBKIT_US = (WEBKIT_EPOCH - UNIX_EPOCH) // _MICRO
 
 
 class Unclean(Exception):
@@ -170,7 +173,7 @@ def cocoa_s_or_ns(values: Sequence[Any], unset_zero: bool = True) -> pa.Array:
     """``ctx.time(from_cocoa_s_or_ns, v, unset=(0,))`` for a column of integers: seconds up to
     1e11 in magnitude, nanoseconds (floored to microseconds) above; 0 is no time."""
     ints = integers(values)
-    seconds = pc.less_equal(pc.abs(ints), _COCOA_NS_THRESHOLD)
+    seconds = pc.less_equal(pc.abs(ints), COCOA_NS_THRESHOLD)
     # Each branch is computed on the values of the other too: clamp them so none overflows.
     as_s = pc.multiply(pc.if_else(seconds, ints, 0), 1_000_000)
     as_ns = _floor_div(pc.if_else(seconds, 0, ints), 1000)
@@ -206,9 +209,6 @@ def cocoa_seconds(values: Sequence[Any]) -> pa.Array:
         _COCOA_US,
     )
     return _timestamps(micros)
-
-
-_WEBKIT_US = -11_644_473_600_000_000  # 1601-01-01 in Unix microseconds
 
 
 def webkit(values: Sequence[Any]) -> pa.Array:
