@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from tracehound.reports.derived import as_dict, as_list, iter_jsonl, load_run
+from tracehound.reports.sightings import parse_time
 
 #: The namespace of every uuid this export makes (a fixed UUIDv5 of a tracehound URN).
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:tracehound:misp")
@@ -116,16 +117,6 @@ def _one_line(text: str) -> str:
     return _CONTROL.sub(" ", text).strip()
 
 
-def _time(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
 def _seconds(value: datetime) -> str:
     return str(int(value.timestamp()))
 
@@ -174,7 +165,7 @@ def _collect(folder: Path) -> tuple[dict[tuple[str, str], _Attr], MispExport]:
         attr.hits.append(
             (
                 det_id if isinstance(det_id, str) and det_id else f"#{summary.hits}",
-                _time(det.get("ts")),
+                parse_time(det.get("ts")),
             )
         )
         where = " ".join(str(det[k]) for k in ("artifact", "field") if det.get(k))
@@ -238,7 +229,7 @@ def build_misp_event(folder: Path) -> MispExport:
     run = load_run(folder)
     attrs, summary = _collect(folder)
     event_uuid = uuid.uuid5(NAMESPACE, case_key(folder, run))
-    checked = _time(run.get("finished")) or _time(run.get("started"))
+    checked = parse_time(run.get("finished")) or parse_time(run.get("started"))
     checked = checked or datetime(1970, 1, 1, tzinfo=UTC)
     stamp = _seconds(checked)
     ordered = sorted(attrs.items(), key=lambda item: (item[0][0], item[0][1]))

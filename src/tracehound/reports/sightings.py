@@ -67,14 +67,16 @@ def stix_time(value: datetime) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
 
 
-def _parse_time(value: Any) -> datetime | None:
+def parse_time(value: Any) -> datetime | None:
+    """An ISO time of a results folder (detections, run.json) as aware UTC; None if it is not
+    one (the folder is untrusted input)."""
     if not isinstance(value, str):
         return None
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         return None
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC) if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
 def _collect(folder: Path) -> dict[str, _Seen]:
@@ -88,7 +90,7 @@ def _collect(folder: Path) -> dict[str, _Seen]:
             continue
         item = seen.setdefault(oid, _Seen())
         item.count += 1
-        ts = _parse_time(det.get("ts"))
+        ts = parse_time(det.get("ts"))
         if ts is not None:
             item.first = ts if item.first is None else min(item.first, ts)
             item.last = ts if item.last is None else max(item.last, ts)
@@ -105,7 +107,7 @@ def build_sightings(folder: Path) -> SightingSummary:
     run = load_run(folder)
     tool = as_dict(run.get("tool"))
     version = str(tool.get("version", "?"))
-    created = _parse_time(run.get("finished")) or _parse_time(run.get("started"))
+    created = parse_time(run.get("finished")) or parse_time(run.get("started"))
     created_text = stix_time(created or datetime(1970, 1, 1, tzinfo=UTC))
     run_key = str(run.get("started", ""))
     identity = {
