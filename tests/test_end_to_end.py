@@ -159,7 +159,7 @@ def test_evidence_is_untouched(infected_run: Any, infected: Path) -> None:
 def test_run_json(infected_run: Any) -> None:
     _, out, _ = infected_run
     run = json.loads((out / "run.json").read_text())
-    assert run["output_format_version"] == "2.1" and run["exit_code"] == 1
+    assert run["output_format_version"] == "2.2" and run["exit_code"] == 1
     assert run["acquisition"]["kind"] == "ios_backup"
     assert run["acquisition"]["os_version"] == "14.6" and run["acquisition"]["encrypted"] is False
     assert len(run["indicators"]["files"]) == 17 and run["indicators"]["total"] > 16_000

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tracehound import parallel, pipeline
-from tracehound.core.registry import artifacts, detectors
+from tracehound.core.registry import artifacts, detectors, units
 from tracehound.demo.generate import write_demo_backup
 from tracehound.pipeline import CheckOptions, run_check
 from tracehound.store.records import artifact_records, record_files
@@ -146,14 +146,14 @@ def test_stopped_run_is_reported_and_leaves_no_timeline(
 ) -> None:
     """A worker failure is reported; a failed or interrupted run leaves no timeline.csv that
     could read as complete, and no staging files."""
-    real = pipeline._run_artifact
+    real = pipeline.run_unit
 
-    def stop(run: Any, state: Any, paths: list[str]) -> None:
-        if state.artifact.name == "ios.sms":
+    def stop(run: Any, states: list[Any], paths: dict[str, list[str]]) -> None:
+        if any(state.artifact.name == "ios.sms" for state in states):
             raise error
-        real(run, state, paths)
+        real(run, states, paths)
 
-    monkeypatch.setattr(pipeline, "_run_artifact", stop)
+    monkeypatch.setattr(pipeline, "run_unit", stop)
     # The session's own temporary folder (conftest): no other run on the machine adds to it.
     staged = set(isolated_temp.glob("tracehound-*"))
     with pytest.raises(raised, match=match):
@@ -187,15 +187,15 @@ def test_progress_names_the_artifact_being_parsed(
     seen, late = tmp_path / "seen", tmp_path / "late"
     seen.mkdir()
     calls: list[tuple[str, int, int]] = []
-    real = pipeline._run_artifact
+    real = pipeline.run_unit
 
     def tick(label: str, done: int, total: int) -> None:
         calls.append((label, done, total))
         for name in label.removeprefix("parsing ").split(", "):
             (seen / name).touch()
 
-    def parse(run: Any, state: Any, paths: list[str]) -> None:
-        name = state.artifact.name
+    def parse(run: Any, states: list[Any], paths: dict[str, list[str]]) -> None:
+        name = states[0].artifact.name
         if name == "ios.sms":
             for _ in range(200):  # 10 s at most
                 if (seen / name).exists():
@@ -203,9 +203,9 @@ def test_progress_names_the_artifact_being_parsed(
                 time.sleep(0.05)
             else:
                 late.touch()
-        real(run, state, paths)
+        real(run, states, paths)
 
-    monkeypatch.setattr(pipeline, "_run_artifact", parse)
+    monkeypatch.setattr(pipeline, "run_unit", parse)
     run_check(CheckOptions(target=backup, output=tmp_path / "out", jobs=jobs), tick)
     assert not late.exists(), "ios.sms was parsed before the progress label named it"
     total = len(pipeline.artifacts(platform="ios", source_kind="ios_backup"))
@@ -221,5 +221,8 @@ def test_progress_names_the_artifact_being_parsed(
     before = ["loading indicators", "opening the acquisition"]
     assert [label for label, _, _ in after] == [*before, *phases]
     assert all(c[1:] == (total, total) for c in after[len(before) :])
-    if jobs == 1:
-        assert [c[1] for c in parsing] == list(range(total))
+    if jobs == 1:  # one label per unit (the members of a shared reader are parsed together)
+        arts = pipeline.artifacts(platform="ios", source_kind="ios_backup")
+        sizes = [len(unit) for unit in units(arts, lambda a: a)]
+        assert [c[1] for c in parsing] == [sum(sizes[:n]) for n in range(len(sizes))]
+        assert [len(c[0].split(", ")) for c in parsing] == sizes

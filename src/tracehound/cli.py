@@ -35,7 +35,7 @@ from tracehound.core.errors import (
     TracehoundError,
 )
 from tracehound.core.records import semantic_fields
-from tracehound.core.registry import Severity, artifacts, detectors
+from tracehound.core.registry import Artifact, Severity, artifacts, detectors
 from tracehound.listing import Column, print_listing
 from tracehound.pipeline import UNCHECKED_STATUSES, CheckOptions, RunResult, run_check
 from tracehound.reports.text import counted, printable
@@ -470,12 +470,17 @@ def list_artifacts(markdown: bool) -> None:
         return
     console = _console()
     columns = [Column("name"), Column("input"), Column("paths"), Column("what", prose=True)]
-    rows = [[a.name, a.input, "\n".join(a.paths), a.description] for a in artifacts()]
+    rows = [[a.name, _input_of(a), "\n".join(a.paths), a.description] for a in artifacts()]
     print_listing(console, columns, rows, title="Artifacts")
     console.line()
     det_columns = [Column("name"), Column("reads"), Column("what", prose=True)]
     det_rows = [[d.NAME, ", ".join(d.TYPES), d.DESCRIPTION] for d in detectors()]
     print_listing(console, det_columns, det_rows, title="Detectors")
+
+
+def _input_of(art: Artifact) -> str:
+    """The input kind, and the shared reader that opens it once for several artifacts."""
+    return f"{art.input} (reader {art.reader.name})" if art.reader is not None else art.input
 
 
 def markdown_tables() -> str:
@@ -490,6 +495,8 @@ def markdown_tables() -> str:
     ]
     for art in artifacts():
         paths = "<br>".join(f"`{p}`" for p in art.paths)
+        if art.reader is not None:
+            paths += f"<br>(read once by `{art.reader.name}`)"
         fields = ", ".join(
             f"{name} ({kind.value})" for name, kind, _ in semantic_fields(art.record)
         )

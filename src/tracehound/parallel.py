@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from tracehound.core.errors import InputError
-from tracehound.core.registry import Artifact, Detector, detectors
+from tracehound.core.registry import Artifact, Detector, detectors, units
 from tracehound.core.tempspace import TempSpace
 from tracehound.reports.timeline import TimelineWriter
 
@@ -37,8 +37,9 @@ MAX_DEFAULT_JOBS = 2
 ENV_JOBS = "TRACEHOUND_JOBS"
 
 
-#: ``run_artifact(run, state, paths)``: the engine's step that runs one artifact.
-RunArtifact = Callable[["_Run", "ArtifactRun", list[str]], None]
+#: ``run_unit(run, states, paths)``: the engine's step that runs one unit (an artifact, or the
+#: members of a shared reader: ``registry.units``).
+RunUnit = Callable[["_Run", list["ArtifactRun"], dict[str, list[str]]], None]
 
 
 class RunFactory(Protocol):
@@ -154,10 +155,10 @@ def run_parallel(
     jobs: int,
     timeline: TimelineWriter,
     progress: Progress | None,
-    run_artifact: RunArtifact,
+    run_unit: RunUnit,
     heuristics_in_parent: bool = False,
 ) -> _Run:
-    """Run ``states`` on up to ``jobs`` workers, each artifact by ``run_artifact`` (the
+    """Run ``states`` on up to ``jobs`` workers, each artifact by ``run_unit`` (the
     engine's, passed in so that this module does not import the engine); fill the states and
     return the merged run.
 
@@ -187,7 +188,7 @@ def run_parallel(
             folder = staging / str(number)
             folder.mkdir()
             first = number == 0 and not ship
-            task = _Worker(make_run, run_artifact, by_name, paths, folder, first, child_end, ship)
+            task = _Worker(make_run, run_unit, by_name, paths, folder, first, child_end, ship)
             process = context.Process(target=task.run, name=f"tracehound-worker-{number}")
             process.start()
             child_end.close()
@@ -260,7 +261,7 @@ class _Worker:
     def __init__(
         self,
         make_run: RunFactory,
-        run_artifact: RunArtifact,
+        run_unit: RunUnit,
         by_name: dict[str, ArtifactRun],
         paths: dict[str, list[str]],
         folder: Path,
@@ -269,7 +270,7 @@ class _Worker:
         ship: bool = False,
     ) -> None:
         self.make_run, self.by_name, self.paths = make_run, by_name, paths
-        self.run_artifact = run_artifact
+        self.run_unit = run_unit
         self.folder, self.first, self.conn, self.ship = folder, first, conn, ship
 
     def run(self) -> None:
@@ -295,14 +296,17 @@ class _Worker:
         while (group := self.conn.recv()) is not None:
             if not self.ship:
                 run.add_detectors(_detectors_for(set(group), all_names, first=False))
-            for name in group:
-                self.conn.send(("started", name))
-                self.run_artifact(run, self.by_name[name], self.paths.get(name, []))
-                done.append(name)
-                if self.ship:  # this artifact's rows for the parent's heuristics
-                    self.conn.send(("rows", (name, run.shipped)))
-                    run.shipped = []
-                self.conn.send(("progress", name))
+            for unit in units([self.by_name[name] for name in group], _artifact_of):
+                names = [state.artifact.name for state in unit]
+                self.conn.send(("started", ", ".join(names)))
+                self.run_unit(run, unit, self.paths)
+                done.extend(names)
+                for name in names:
+                    if self.ship:  # this artifact's rows for the parent's heuristics
+                        rows = [item for item in run.shipped if item[0] == name]
+                        self.conn.send(("rows", (name, rows)))
+                    self.conn.send(("progress", name))
+                run.shipped = []
             self.conn.send(("ready", None))
         run.finish_detectors()
         run.close_files()
@@ -403,6 +407,10 @@ class _Tracker:
     def say(self, label: str) -> None:
         if self.progress:
             self.progress(label, self.finished, self.total)
+
+
+def _artifact_of(state: ArtifactRun) -> Artifact:
+    return state.artifact
 
 
 def _state_out(state: ArtifactRun) -> dict[str, Any]:

@@ -43,14 +43,21 @@ from tracehound.core.errors import (
     TracehoundError,
 )
 from tracehound.core.records import Provenance, Record
-from tracehound.core.registry import Artifact, Detector, Finding, artifacts, detectors
+from tracehound.core.registry import Artifact, Detector, Finding, artifacts, detectors, units
 from tracehound.evidence import EvidenceLog
 from tracehound.iocs.cache import load_iocs_cached
 from tracehound.iocs.feeds import default_paths, label, read_manifest
 from tracehound.iocs.index import IndicatorIndex
 from tracehound.iocs.stix import IocSet
 from tracehound.parallel import default_jobs, run_parallel
-from tracehound.parsers.common.runner import LISTING_PATH, filter_listing, open_input
+from tracehound.parsers.common.runner import (
+    LISTING_PATH,
+    check_schema,
+    filter_listing,
+    open_raw,
+    parse_guard,
+    prepare,
+)
 from tracehound.reports.derived import write_derived
 from tracehound.reports.jsonl import write_line
 from tracehound.reports.runinfo import (
@@ -416,40 +423,77 @@ def _register_input(run: _Run, art: Artifact, device_path: str) -> tuple[Path, P
     return local, prov
 
 
-def _run_file(run: _Run, state: ArtifactRun, device_path: str) -> None:
-    """Parse one input file of an artifact, recording its outcome in ``state``."""
-    art = state.artifact
-    entry: dict[str, Any] = {"path": device_path, "status": "ran", "records": 0, "warnings": 0}
-    state.files.append(entry)
+def _run_file(run: _Run, states: list[ArtifactRun], number: int, device_path: str) -> None:
+    """Parse one input file for the artifacts that read it: one artifact, or the members of a
+    shared reader (``Reader``), for which the file is registered, opened and prepared once.
+    Each artifact's outcome goes in its own state; one that fails does not stop the others."""
+    entries = [{"path": device_path, "status": "ran", "records": 0, "warnings": 0} for _ in states]
+    for state, entry in zip(states, entries, strict=True):
+        state.files.append(entry)
+    opening = time.perf_counter()
     try:
-        local, prov = _register_input(run, art, device_path)
+        registered = [_register_input(run, s.artifact, device_path) for s in states]
     except MissingInput as exc:
         # Listed in the acquisition's own index but not in it: not damaged, not "not present".
-        entry.update(status="missing", error=f"missing: {exc}")
-        state.errors.append(f"{device_path}: missing: {exc}")
+        for state, entry in zip(states, entries, strict=True):
+            entry.update(status="missing", error=f"missing: {exc}")
+            state.errors.append(f"{device_path}: missing: {exc}")
         return
     except (OSError, InputError) as exc:
-        entry.update(status="error", error=f"cannot read: {exc}")
-        state.errors.append(f"{device_path}: cannot read: {exc}")
+        for state, entry in zip(states, entries, strict=True):
+            entry.update(status="error", error=f"cannot read: {exc}")
+            state.errors.append(f"{device_path}: cannot read: {exc}")
         return
-    ctx = ParseContext(artifact=art.name, path=device_path, device=run.facts)
+    pending = [(s, e, prov) for s, e, (_, prov) in zip(states, entries, registered, strict=True)]
+    first = states[0].artifact
+    try:
+        with open_raw(first.input, registered[0][0]) as raw:
+            prepared = prepare(first, raw)
+            states[0].seconds += time.perf_counter() - opening  # the shared open, once
+            while pending:
+                state, entry, prov = pending.pop(0)
+                run.at, run.row_base = (state.rank, number), 0
+                started = time.perf_counter()
+                _parse_into(run, state, entry, raw, prepared, prov)
+                state.seconds += time.perf_counter() - started
+    except Exception as exc:  # the input could not be opened or prepared: no member was run
+        for state, entry, _ in pending:
+            _failed(state, entry, exc)
+
+
+def _parse_into(
+    run: _Run, state: ArtifactRun, entry: dict[str, Any], raw: Any, opened: Any, prov: Provenance
+) -> None:
+    """Run one artifact's parser on an opened input (``raw``, as opened; ``opened``, what its
+    reader prepared from it) and pass its records on, recording the outcome in ``entry``."""
+    art = state.artifact
+    ctx = ParseContext(artifact=art.name, path=entry["path"], device=run.facts)
     batch: list[Record] = []
     try:
-        with open_input(art, local) as opened:
+        with parse_guard(art, raw):
+            check_schema(art, raw)
             _consume(run, state, entry, art, art.func(opened, ctx), batch, prov)
-    except SchemaMismatch as exc:
-        entry.update(status="schema_mismatch", error=str(exc))
-    except InputError as exc:
-        entry.update(status="error", error=str(exc))
-        state.errors.append(f"{device_path}: {exc}")
     except Exception as exc:  # a parser bug must not stop the other artifacts
-        entry.update(status="error", error=f"parser failed: {type(exc).__name__}: {exc}")
-        state.errors.append(f"{device_path}: parser failed: {type(exc).__name__}: {exc}")
+        _failed(state, entry, exc)
     _flush(run, state, entry, batch, prov)
     entry["warnings"] = ctx.warnings
     state.records += entry["records"]
     state.warnings += ctx.warnings
     state.messages.extend(ctx.messages[: 50 - len(state.messages)])
+
+
+def _failed(state: ArtifactRun, entry: dict[str, Any], exc: Exception) -> None:
+    """Record why an input was not (wholly) parsed: a layout the parser does not know, a
+    damaged input, or a parser bug."""
+    path = entry["path"]
+    if isinstance(exc, SchemaMismatch):
+        entry.update(status="schema_mismatch", error=str(exc))
+    elif isinstance(exc, InputError):
+        entry.update(status="error", error=str(exc))
+        state.errors.append(f"{path}: {exc}")
+    else:
+        entry.update(status="error", error=f"parser failed: {type(exc).__name__}: {exc}")
+        state.errors.append(f"{path}: parser failed: {type(exc).__name__}: {exc}")
 
 
 def _consume(
@@ -533,19 +577,29 @@ def _run_listing(run: _Run, state: ArtifactRun) -> None:
     state.messages.extend(ctx.messages[:50])
 
 
-def _run_artifact(run: _Run, state: ArtifactRun, paths: list[str]) -> None:
-    started = time.perf_counter()
-    if state.artifact.input == "listing":
-        run.at, run.row_base = (state.rank, -1), 0
-        _run_listing(run, state)
-    for number, device_path in enumerate(paths):
-        run.at, run.row_base = (state.rank, number), 0
-        _run_file(run, state, device_path)
-    run.store.close()  # the artifact's records files are complete
-    if not state.files and run.source.index_damage:
-        _presence_unknown(state, run.source.index_damage)
-    state.status = _artifact_status(state.files)
-    state.seconds = round(time.perf_counter() - started, 4)
+def run_unit(run: _Run, states: list[ArtifactRun], paths: dict[str, list[str]]) -> None:
+    """Run one unit of ``units()``: an artifact, or the members of a shared reader, whose
+    files (the same for each member: they share the reader's paths) are each read once."""
+    if states[0].artifact.input == "listing":
+        started = time.perf_counter()
+        run.at, run.row_base = (states[0].rank, -1), 0
+        _run_listing(run, states[0])
+        states[0].seconds += time.perf_counter() - started
+    files = paths.get(states[0].artifact.name, [])
+    for number, device_path in enumerate(files):
+        _run_file(run, states, number, device_path)
+    closing = time.perf_counter()
+    run.store.close()  # the artifacts' records files are complete
+    states[0].seconds += time.perf_counter() - closing
+    for state in states:
+        if not state.files and run.source.index_damage:
+            _presence_unknown(state, run.source.index_damage)
+        state.status = _artifact_status(state.files)
+        state.seconds = round(state.seconds, 4)
+
+
+def _artifact_of(state: ArtifactRun) -> Artifact:
+    return state.artifact
 
 
 def _presence_unknown(state: ArtifactRun, cause: str) -> None:
@@ -685,7 +739,7 @@ def _check_into(
                 jobs,
                 timeline,
                 progress,
-                _run_artifact,
+                run_unit,
                 heuristics_in_parent=not options.timeline_csv,
             )
         else:
@@ -697,9 +751,12 @@ def _check_into(
                 records_jsonl=options.records_jsonl,
                 timeline_csv=options.timeline_csv,
             )
-            for number, state in enumerate(states):
-                _step(progress, f"parsing {state.artifact.name}", number, len(states))
-                _run_artifact(run, state, paths[state.artifact.name])
+            done = 0
+            for unit in units(states, _artifact_of):
+                names = ", ".join(s.artifact.name for s in unit)
+                _step(progress, f"parsing {names}", done, len(states))
+                run_unit(run, unit, paths)
+                done += len(unit)
             _step(progress, "running heuristics", len(states), len(states))
             run.finish_detectors()
             run.close_files()

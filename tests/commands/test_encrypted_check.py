@@ -165,17 +165,17 @@ def test_temp_folder_removed_after_interrupt_or_crash(
     failure: type[BaseException],
 ) -> None:
     monkeypatch.setenv("TRACEHOUND_JOBS", "1")  # ``seen`` is filled in this process
-    real = pipeline._run_artifact
+    real = pipeline.run_unit
     seen: list[str] = []
 
-    def run_then_fail(run: Any, state: Any, paths: list[str]) -> None:
-        real(run, state, paths)
-        seen.append(state.artifact.name)
-        if state.artifact.name == "ios.sms":  # after some files were decrypted
+    def run_then_fail(run: Any, states: list[Any], paths: dict[str, list[str]]) -> None:
+        real(run, states, paths)
+        seen.extend(state.artifact.name for state in states)
+        if "ios.sms" in seen:  # after some files were decrypted
             assert any(private_tmp.rglob(SMS_ID))
             raise failure()
 
-    monkeypatch.setattr(pipeline, "_run_artifact", run_then_fail)
+    monkeypatch.setattr(pipeline, "run_unit", run_then_fail)
     result = check(encrypted, tmp_path / "out", "--password-file", str(password_file))
     # Nothing is published either way: 130 for an interrupt, 4 for a run that could not finish.
     assert result.exit_code == (130 if failure is KeyboardInterrupt else 4)

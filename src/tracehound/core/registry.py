@@ -32,6 +32,26 @@ ParserFunc = Callable[[Any, ParseContext], Iterator[Record]]
 
 
 @dataclass(frozen=True)
+class Reader:
+    """One input read once for several artifacts (several record types): sms.db for messages
+    and attachments, a dumpstate for its ten dumpsys sections, a backup's Info.plist for three
+    record types. The engine registers (hashes) and opens each file of the reader once, runs
+    ``prepare`` on the opened input once (e.g. finding every dumpsys section in one scan), and
+    hands the result to each member artifact's parser in turn. Each member keeps its own
+    record type, status, counts and errors, so one member that fails does not stop the others.
+    """
+
+    name: str  # e.g. "android.dumpsys"; not a record type
+    input: InputKind
+    paths: tuple[str, ...]
+    description: str
+    #: What the members' parsers get instead of the opened input; raises InputError when the
+    #: input cannot be used at all (then every member reports that error).
+    prepare: Callable[[Any], Any] | None = None
+    sources: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
 class Artifact:
     """A registered parser: what it reads, where, and what it yields."""
 
@@ -46,6 +66,7 @@ class Artifact:
     description: str
     module: str
     sources: tuple[str, ...] | None = None  # Source.kind values it applies to; None: all
+    reader: Reader | None = None  # the input it shares with other artifacts, read once
 
 
 _ARTIFACTS: dict[str, Artifact] = {}
@@ -55,11 +76,12 @@ F = TypeVar("F", bound=ParserFunc)
 def artifact(
     *,
     record: type[Record],
-    input: InputKind,
-    paths: tuple[str, ...],
+    input: InputKind | None = None,
+    paths: tuple[str, ...] | None = None,
     requires: Mapping[str, tuple[str, ...]] | None = None,
     version: str = "1",
     sources: tuple[str, ...] | None = None,
+    reader: Reader | None = None,
 ) -> Callable[[F], F]:
     """Register a parser function ``(opened_input, ctx) -> Iterator[Record]``.
 
@@ -67,8 +89,18 @@ def artifact(
     ``requires`` lists, for SQLite, each table with the columns the parser cannot do without; the
     pipeline reports a schema mismatch instead of calling the parser when one is missing.
     ``sources`` limits the artifact to some acquisition kinds (``Source.kind``), e.g. a
-    filesystem walk that would only repeat the Manifest on a backup.
+    filesystem walk that would only repeat the Manifest on a backup. With ``reader`` the
+    artifact is one of the record types of a shared input (:class:`Reader`), whose input kind,
+    paths and sources it takes; its parser gets what the reader's ``prepare`` made.
     """
+    if reader is not None:
+        if input is not None or paths is not None or sources is not None:
+            raise ValueError("an artifact with a reader takes its input, paths and sources")
+        input, paths, sources = reader.input, reader.paths, reader.sources
+    if input is None or paths is None:
+        raise ValueError("an artifact needs an input kind and paths, or a reader")
+    kind: InputKind = input
+    globs: tuple[str, ...] = paths
 
     def wrap(func: F) -> F:
         name = record.TYPE
@@ -79,14 +111,15 @@ def artifact(
             name=name,
             func=func,
             record=record,
-            input=input,
-            paths=paths,
+            input=kind,
+            paths=globs,
             requires=dict(requires or {}),
             version=version,
             platform=name.split(".", 1)[0],
             description=doc[0] if doc else "",
             module=func.__module__,
             sources=sources,
+            reader=reader,
         )
         return func
 
@@ -202,6 +235,26 @@ def artifacts(platform: str | None = None, source_kind: str | None = None) -> li
         ),
         key=lambda a: a.name,
     )
+
+
+T = TypeVar("T")
+
+
+def units(items: list[T], artifact_of: Callable[[T], Artifact]) -> list[list[T]]:
+    """``items`` (artifacts, or the engine's states of artifacts) in the units the engine runs:
+    each artifact alone, except the members of one shared reader, which run together (their
+    input read once) at the place of the first; otherwise in the given order."""
+    found: dict[str, list[T]] = {}
+    order: list[list[T]] = []
+    for item in items:
+        art = artifact_of(item)
+        key = art.reader.name if art.reader is not None else "\0" + art.name
+        unit = found.get(key)
+        if unit is None:
+            unit = found[key] = []
+            order.append(unit)
+        unit.append(item)
+    return order
 
 
 def record_types() -> dict[str, type[Record]]:

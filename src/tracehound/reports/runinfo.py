@@ -39,10 +39,13 @@ def ioc_summary(iocs: IocSet, index: IndicatorIndex) -> dict[str, Any]:
 def artifact_table(states: Sequence[ArtifactRun]) -> dict[str, Any]:
     """Per artifact: status, record and warning counts, seconds, and each input file's outcome
     (``ran``, ``missing``, ``schema_mismatch`` or ``error``); ``missing`` counts the files the
-    acquisition's index lists that are absent from it."""
+    acquisition's index lists that are absent from it. ``reader`` names the shared reader an
+    artifact is one record type of (its input opened once for all its members; the opening's
+    seconds count in the first member's), else null."""
     return {
         s.artifact.name: {
             "description": s.artifact.description,
+            "reader": s.artifact.reader.name if s.artifact.reader is not None else None,
             "status": s.status,
             "records": s.records,
             "warnings": s.warnings,

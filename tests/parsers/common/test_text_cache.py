@@ -24,7 +24,7 @@ def test_same_text_read_once_changed_text_read_again(
     monkeypatch.setattr(runner, "_read", counting)
     dump = tmp_path / "dumpsys.txt"
     dump.write_text("DUMP OF SERVICE accessibility:\n  nothing\n")
-    names = ("android.dumpsys_accessibility", "android.dumpsys_receivers", "android.dumpsys_adb")
+    names = ("android.getprop", "android.processes", "android.settings")  # a dumpstate.txt each
     for name in names:
         with runner.open_input(get_artifact(name), dump) as text:
             assert "accessibility" in text

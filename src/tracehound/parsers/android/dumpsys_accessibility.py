@@ -18,9 +18,14 @@ from dataclasses import dataclass
 from tracehound.core.context import ParseContext
 from tracehound.core.records import AppId, Record
 from tracehound.core.registry import artifact
-from tracehound.parsers.common.dumpsys import full_component, package_of_component, sections
+from tracehound.parsers.common.dumpsys import (
+    DUMPSYS,
+    Dumpsys,
+    full_component,
+    package_of_component,
+    sections,
+)
 
-PATHS = ("androidqf:dumpsys.txt", "bugreport:dumpstate.txt")
 _USER_RE = re.compile(r"attributes:\{id=(\d+)")
 _BLOCK_LINE_RE = re.compile(r"^\d+\s*:\s*(\S+)")
 _BRACED_RE = re.compile(r"\{([^{}]+)\}")
@@ -98,10 +103,10 @@ def _parse(text: str, ctx: ParseContext) -> Iterator[AccessibilityService]:
     yield from current.records(ctx)
 
 
-@artifact(record=AccessibilityService, input="text", paths=PATHS)
-def parse(text: str, ctx: ParseContext) -> Iterator[AccessibilityService]:
+@artifact(record=AccessibilityService, reader=DUMPSYS)
+def parse(dump: Dumpsys, ctx: ParseContext) -> Iterator[AccessibilityService]:
     """Accessibility services installed and enabled per user (dumpsys accessibility)."""
-    for _, body in sections(text, ("accessibility",)):
+    for _, body in sections(dump, ("accessibility",)):
         if body.strip() and not any(marker in body for marker in _MARKERS):
             ctx.warn("accessibility section not understood: no user state or service list")
             continue

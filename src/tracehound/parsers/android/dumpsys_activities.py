@@ -15,9 +15,13 @@ from dataclasses import dataclass
 from tracehound.core.context import ParseContext
 from tracehound.core.records import AppId, Record
 from tracehound.core.registry import artifact
-from tracehound.parsers.common.dumpsys import package_of_component, resolver_table, sections
-
-PATHS = ("androidqf:dumpsys.txt", "bugreport:dumpstate.txt")
+from tracehound.parsers.common.dumpsys import (
+    DUMPSYS,
+    Dumpsys,
+    package_of_component,
+    resolver_table,
+    sections,
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -33,10 +37,10 @@ class PackageActivity(Record):
     activity: str  # the component as printed: pkg/.Class
 
 
-@artifact(record=PackageActivity, input="text", paths=PATHS)
-def parse(text: str, ctx: ParseContext) -> Iterator[PackageActivity]:
+@artifact(record=PackageActivity, reader=DUMPSYS)
+def parse(dump: Dumpsys, ctx: ParseContext) -> Iterator[PackageActivity]:
     """Activities and the intents they handle (dumpsys package, activity resolver table)."""
-    for _, body in sections(text, ("package",)):
+    for _, body in sections(dump, ("package",)):
         for table, intent, component in resolver_table(body, "Activity Resolver Table:", ctx):
             package = package_of_component(component)
             if package is None:

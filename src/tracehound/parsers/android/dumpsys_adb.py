@@ -23,9 +23,8 @@ from tracehound.core.context import ParseContext
 from tracehound.core.records import Record
 from tracehound.core.registry import artifact
 from tracehound.core.timeutil import from_unix_ms
-from tracehound.parsers.common.dumpsys import sections
+from tracehound.parsers.common.dumpsys import DUMPSYS, Dumpsys, sections
 
-PATHS = ("androidqf:dumpsys.txt", "bugreport:dumpstate.txt")
 _FIELDS = ("user_keys", "system_keys")
 _FIELD_RE = re.compile(r"^[a-z_]+=")
 _KEY_LINE_RE = re.compile(r"^([A-Za-z0-9+/]{16,}={0,2})(?:\s+(\S.*))?$")
@@ -119,10 +118,10 @@ def _parse(body: str, ctx: ParseContext) -> Iterator[AdbKey]:
         yield AdbKey(ts=ts, user=user, fingerprint=print_, key=key, source=source)
 
 
-@artifact(record=AdbKey, input="text", paths=PATHS)
-def parse(text: str, ctx: ParseContext) -> Iterator[AdbKey]:
+@artifact(record=AdbKey, reader=DUMPSYS)
+def parse(dump: Dumpsys, ctx: ParseContext) -> Iterator[AdbKey]:
     """Public keys of computers trusted for USB debugging (dumpsys adb)."""
-    for _, body in sections(text, ("adb",)):
+    for _, body in sections(dump, ("adb",)):
         if body.strip() and not any(marker in body for marker in _MARKERS):
             ctx.warn("adb section not understood: no debugging manager state")
             continue

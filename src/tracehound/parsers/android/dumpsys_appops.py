@@ -21,9 +21,8 @@ from datetime import datetime
 from tracehound.core.context import ParseContext
 from tracehound.core.records import AppId, Record
 from tracehound.core.registry import artifact
-from tracehound.parsers.common.dumpsys import DeviceClock, indent, sections
+from tracehound.parsers.common.dumpsys import DUMPSYS, DeviceClock, Dumpsys, indent, sections
 
-PATHS = ("androidqf:dumpsys.txt", "bugreport:dumpstate.txt")
 _UID_RE = re.compile(r"^\s*Uid (\S+):$")
 _ANY_UID_RE = re.compile(r"^\s*Uid \S+:\r?$", re.M)
 _PACKAGE_RE = re.compile(r"^\s*Package (\S+):$")
@@ -127,11 +126,11 @@ def _parse(text: str, ctx: ParseContext, clock: DeviceClock) -> Iterator[AppOp]:
         yield rec
 
 
-@artifact(record=AppOp, input="text", paths=PATHS)
-def parse(text: str, ctx: ParseContext) -> Iterator[AppOp]:
+@artifact(record=AppOp, reader=DUMPSYS)
+def parse(dump: Dumpsys, ctx: ParseContext) -> Iterator[AppOp]:
     """App ops per package: mode, and each recorded access or rejection (dumpsys appops)."""
     clock = DeviceClock(ctx)
-    for _, body in sections(text, ("appops",)):
+    for _, body in sections(dump, ("appops",)):
         if body.strip() and not _ANY_UID_RE.search(body):
             ctx.warn("appops section not understood: no 'Uid' blocks")
             continue

@@ -19,9 +19,8 @@ from datetime import datetime
 from tracehound.core.context import ParseContext
 from tracehound.core.records import AppId, Record
 from tracehound.core.registry import artifact
-from tracehound.parsers.common.dumpsys import DeviceClock, indent, sections
+from tracehound.parsers.common.dumpsys import DUMPSYS, DeviceClock, Dumpsys, indent, sections
 
-PATHS = ("androidqf:dumpsys.txt", "bugreport:dumpstate.txt")
 _DAY_RE = re.compile(r"^  Daily from (\S+) to (\S+):$")
 _CURRENT_RE = re.compile(r"^  Current start time: (\S+)$")
 _CHANGE_RE = re.compile(r"^(Update|Uninstall) (\S+)(?: vers=(-?\d+))?$")
@@ -107,11 +106,11 @@ def _records(days: list[_Day]) -> Iterator[BatteryDailyChange]:
             )
 
 
-@artifact(record=BatteryDailyChange, input="text", paths=PATHS)
-def parse(text: str, ctx: ParseContext) -> Iterator[BatteryDailyChange]:
+@artifact(record=BatteryDailyChange, reader=DUMPSYS)
+def parse(dump: Dumpsys, ctx: ParseContext) -> Iterator[BatteryDailyChange]:
     """Package updates, downgrades and uninstalls per day (dumpsys batterystats daily stats)."""
     clock = DeviceClock(ctx)
-    for _, body in sections(text, ("batterystats",)):
+    for _, body in sections(dump, ("batterystats",)):
         if body.strip() and "Daily stats:" not in body:
             ctx.warn("batterystats section has no 'Daily stats:' part")
             continue

@@ -21,9 +21,8 @@ from datetime import datetime, timedelta
 from tracehound.core.context import ParseContext
 from tracehound.core.records import AppId, Record
 from tracehound.core.registry import artifact
-from tracehound.parsers.common.dumpsys import PACKAGE_RE, DeviceClock, sections
+from tracehound.parsers.common.dumpsys import DUMPSYS, PACKAGE_RE, DeviceClock, Dumpsys, sections
 
-PATHS = ("androidqf:dumpsys.txt", "bugreport:dumpstate.txt")
 _LINE_RE = re.compile(r"^\s*(\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}|[+-]?[0-9dhms]+) \(\d+\) (.*)$")
 _CLOCK_RE = re.compile(r"(?:^|\s)(?:RESET:)?TIME: (\d{4}-\d\d-\d\d-\d\d-\d\d-\d\d)")
 _TAG_RE = re.compile(r'(?:^|\s)([+-]?)([a-z_]+)=([^\s:"]+):"([^"]*)"')
@@ -114,11 +113,11 @@ def _parse(lines: Iterator[str], ctx: ParseContext, clock: _Clock) -> Iterator[B
         ctx.warn("battery history lines not understood")
 
 
-@artifact(record=BatteryHistoryEvent, input="text", paths=PATHS)
-def parse(text: str, ctx: ParseContext) -> Iterator[BatteryHistoryEvent]:
+@artifact(record=BatteryHistoryEvent, reader=DUMPSYS)
+def parse(dump: Dumpsys, ctx: ParseContext) -> Iterator[BatteryHistoryEvent]:
     """Package events (jobs, top app, alarms, installs) in the battery history (dumpsys)."""
     clock = DeviceClock(ctx)
-    for _, body in sections(text, ("batterystats",)):
+    for _, body in sections(dump, ("batterystats",)):
         lines = iter(body.splitlines())
         if not any(line.startswith("Battery History ") for line in lines):
             if body.strip():

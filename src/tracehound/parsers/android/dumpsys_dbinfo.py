@@ -18,9 +18,8 @@ from dataclasses import dataclass
 from tracehound.core.context import ParseContext
 from tracehound.core.records import AppId, DevicePath, Record
 from tracehound.core.registry import artifact
-from tracehound.parsers.common.dumpsys import DeviceClock, sections
+from tracehound.parsers.common.dumpsys import DUMPSYS, DeviceClock, Dumpsys, sections
 
-PATHS = ("androidqf:dumpsys.txt", "bugreport:dumpstate.txt")
 _PROCESS_RE = re.compile(r"^\*\* Database info for pid (\d+) \[([^\]]*)\] \*\*")
 _POOL_RE = re.compile(r"^Connection pool for (.+):$")
 _OP_RE = re.compile(r"^\s*\d+: \[([^\]]*)\] (?:\[Pid:\((\d+)\)\])?(\w+)(.*)$")
@@ -81,11 +80,11 @@ def _parse(text: str, ctx: ParseContext, clock: DeviceClock) -> Iterator[DbOpera
             )
 
 
-@artifact(record=DbOperation, input="text", paths=PATHS)
-def parse(text: str, ctx: ParseContext) -> Iterator[DbOperation]:
+@artifact(record=DbOperation, reader=DUMPSYS)
+def parse(dump: Dumpsys, ctx: ParseContext) -> Iterator[DbOperation]:
     """Recently executed SQLite operations of app databases (dumpsys dbinfo)."""
     clock = DeviceClock(ctx)
-    for _, body in sections(text, ("dbinfo",)):
+    for _, body in sections(dump, ("dbinfo",)):
         if body.strip() and not any(marker in body for marker in _MARKERS):
             ctx.warn("dbinfo section not understood: no database or connection pool")
             continue

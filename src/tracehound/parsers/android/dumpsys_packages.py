@@ -20,9 +20,8 @@ from datetime import datetime
 from tracehound.core.context import ParseContext
 from tracehound.core.records import AppId, DevicePath, Record
 from tracehound.core.registry import artifact
-from tracehound.parsers.common.dumpsys import DeviceClock, indent, sections
+from tracehound.parsers.common.dumpsys import DUMPSYS, DeviceClock, Dumpsys, indent, sections
 
-PATHS = ("androidqf:dumpsys.txt", "bugreport:dumpstate.txt")
 _PACKAGE_RE = re.compile(r"^  Package \[([^\]\s]+)\]")
 _TARGET_RE = re.compile(r"targetSdk=(\d+)")
 _KEYS = frozenset(
@@ -137,10 +136,10 @@ def _record(name: str, lines: list[str], clock: DeviceClock, ctx: ParseContext) 
     )
 
 
-@artifact(record=DumpsysPackage, input="text", paths=PATHS)
-def parse(text: str, ctx: ParseContext) -> Iterator[DumpsysPackage]:
+@artifact(record=DumpsysPackage, reader=DUMPSYS)
+def parse(dump: Dumpsys, ctx: ParseContext) -> Iterator[DumpsysPackage]:
     """Installed packages with versions, install times, installer and permissions (dumpsys)."""
     clock = DeviceClock(ctx)
-    for _, body in sections(text, ("package",)):
+    for _, body in sections(dump, ("package",)):
         for name, lines in _blocks(body, ctx):
             yield _record(name, lines, clock, ctx)

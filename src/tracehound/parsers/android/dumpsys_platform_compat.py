@@ -18,9 +18,8 @@ from dataclasses import dataclass
 from tracehound.core.context import ParseContext
 from tracehound.core.records import AppId, Record
 from tracehound.core.registry import artifact
-from tracehound.parsers.common.dumpsys import PACKAGE_RE, sections
+from tracehound.parsers.common.dumpsys import DUMPSYS, PACKAGE_RE, Dumpsys, sections
 
-PATHS = ("androidqf:dumpsys.txt", "bugreport:dumpstate.txt")
 _CHANGE_RE = re.compile(r"^ChangeId\((\d+)(?:; name=([^;)]+))?")
 
 
@@ -69,10 +68,10 @@ def _keys(line: str, field: str, ctx: ParseContext) -> list[str]:
     return keys
 
 
-@artifact(record=CompatOverride, input="text", paths=PATHS)
-def parse(text: str, ctx: ParseContext) -> Iterator[CompatOverride]:
+@artifact(record=CompatOverride, reader=DUMPSYS)
+def parse(dump: Dumpsys, ctx: ParseContext) -> Iterator[CompatOverride]:
     """Packages with compatibility overrides, uninstalled ones flagged (dumpsys platform_compat)."""
-    for _, body in sections(text, ("platform_compat",)):
+    for _, body in sections(dump, ("platform_compat",)):
         raw: dict[str, list[str]] = {}
         evaluated: set[str] = set()
         changes = 0

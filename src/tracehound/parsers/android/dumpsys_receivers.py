@@ -17,9 +17,13 @@ from dataclasses import dataclass
 from tracehound.core.context import ParseContext
 from tracehound.core.records import AppId, Record
 from tracehound.core.registry import artifact
-from tracehound.parsers.common.dumpsys import package_of_component, resolver_table, sections
-
-PATHS = ("androidqf:dumpsys.txt", "bugreport:dumpstate.txt")
+from tracehound.parsers.common.dumpsys import (
+    DUMPSYS,
+    Dumpsys,
+    package_of_component,
+    resolver_table,
+    sections,
+)
 
 #: Intent action -> what a receiver of it can do (MVT's messages).
 INTENTS = {
@@ -44,10 +48,10 @@ class PackageReceiver(Record):
     receiver: str  # the component as printed: pkg/.Class
 
 
-@artifact(record=PackageReceiver, input="text", paths=PATHS)
-def parse(text: str, ctx: ParseContext) -> Iterator[PackageReceiver]:
+@artifact(record=PackageReceiver, reader=DUMPSYS)
+def parse(dump: Dumpsys, ctx: ParseContext) -> Iterator[PackageReceiver]:
     """Receivers of SMS and call intents (dumpsys package, receiver resolver table)."""
-    for _, body in sections(text, ("package",)):
+    for _, body in sections(dump, ("package",)):
         seen: set[tuple[str, str]] = set()
         for table, intent, component in resolver_table(body, "Receiver Resolver Table:", ctx):
             if table not in _ACTION_TABLES or intent not in INTENTS:

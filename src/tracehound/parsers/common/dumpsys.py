@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from tracehound.core.context import ParseContext
+from tracehound.core.registry import Reader
 from tracehound.core.timeutil import known_zone, localize
 
 HEADER_RE = re.compile(
@@ -115,15 +116,53 @@ def _drop_separator(text: str, start: int, end: int) -> int:
     return end
 
 
+@dataclass(frozen=True, slots=True)
+class Dumpsys:
+    """A dumpsys output with every section found in one scan: what the ``android.dumpsys``
+    reader gives its ten artifacts, so a dumpstate of hundreds of megabytes is scanned once,
+    not once per service parser."""
+
+    text: str
+    found: tuple[Section, ...]
+
+    @classmethod
+    def index(cls, text: str) -> Dumpsys:
+        return cls(text, tuple(find_sections(text)))
+
+
+#: The dumpsys output of an androidqf acquisition (``adb shell dumpsys``) or of a bugreport
+#: (inside dumpstate.txt), read once for every dumpsys artifact.
+DUMPSYS = Reader(
+    name="android.dumpsys",
+    input="text",
+    paths=("androidqf:dumpsys.txt", "bugreport:dumpstate.txt"),
+    description="dumpsys service sections, found in one scan for every dumpsys artifact",
+    prepare=Dumpsys.index,
+)
+
+
 def sections(
-    text: str, services: Collection[str] | None = None, priorities: Collection[str] | None = None
+    dump: str | Dumpsys,
+    services: Collection[str] | None = None,
+    priorities: Collection[str] | None = None,
 ) -> Iterator[tuple[str, str]]:
     """Yield (service name, section text) for the requested services (all when None).
 
     ``priorities`` limits to header priorities ("" for normal dumps, "CRITICAL", "HIGH").
-    Only the requested sections are copied out of ``text``.
+    Only the requested sections are copied out of the text.
     """
-    for section in find_sections(text, services, priorities):
+    if isinstance(dump, Dumpsys):
+        text = dump.text
+        found: Iterator[Section] | tuple[Section, ...] = tuple(
+            s
+            for s in dump.found
+            if (services is None or s.name in services)
+            and (priorities is None or s.priority in priorities)
+        )
+    else:
+        text = dump
+        found = find_sections(text, services, priorities)
+    for section in found:
         yield section.name, section.body(text)
 
 

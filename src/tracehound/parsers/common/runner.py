@@ -62,37 +62,75 @@ def _read(path: Path) -> bytes:
 
 @contextmanager
 def open_input(artifact: Artifact, path: Path) -> Iterator[Any]:
-    """Yield the opened input: sqlite3 connection, plist object, str or bytes.
+    """Yield what the artifact's parser takes: the opened input (sqlite3 connection, plist
+    object, str or bytes), or for a member of a shared reader what the reader prepared from it.
 
     Raises InputError (corrupt/unreadable) or SchemaMismatch (required tables/columns/keys absent).
     """
-    if artifact.input == "sqlite":
+    with open_raw(artifact.input, path) as opened:
+        prepared = prepare(artifact, opened)
+        with parse_guard(artifact, opened):
+            check_schema(artifact, opened)
+            yield prepared
+
+
+@contextmanager
+def open_raw(kind: str, path: Path) -> Iterator[Any]:
+    """Open ``path`` as the input kind ``kind`` (read-only; a database's -wal applied on a
+    private copy), once for every artifact that reads it. Raises InputError."""
+    if kind == "sqlite":
         with open_readonly(path) as conn, damage_is_input_error():
-            missing = missing_schema(conn, dict(artifact.requires))
-            if missing:
-                raise SchemaMismatch("missing " + ", ".join(missing))
             yield conn
         return
-    if artifact.input == "text":
+    if kind == "text":
         yield _text(path)
         return
     data = _read(path)
-    if artifact.input == "plist":
-        obj = plist.load(data)
-        keys = artifact.requires.get("", ())
-        if keys:
-            if not isinstance(obj, dict):
-                raise SchemaMismatch(f"top level is {type(obj).__name__}, not a dictionary")
-            absent = [k for k in keys if k not in obj]
-            if absent:
-                raise SchemaMismatch("missing key " + ", ".join(absent))
-        yield obj
-    elif artifact.input == "json":
+    if kind == "plist":
+        yield plist.load(data)
+    elif kind == "json":
         yield load_json(data)
-    elif artifact.input == "listing":
+    elif kind == "listing":
         raise ValueError("listing artifacts get the file listing, not a file")
     else:
         yield data
+
+
+def prepare(artifact: Artifact, opened: Any) -> Any:
+    """What the artifact's parser gets from the opened input (see ``Reader.prepare``)."""
+    reader = artifact.reader
+    if reader is None or reader.prepare is None:
+        return opened
+    return reader.prepare(opened)
+
+
+@contextmanager
+def parse_guard(artifact: Artifact, opened: Any) -> Iterator[None]:
+    """Around one artifact's parser on a (maybe shared) open input: each parser starts with the
+    connection's default rows (another may have set ``row_factory``), and a damaged page of a
+    database that one member's query meets is that member's InputError, not every member's."""
+    if artifact.input == "sqlite":
+        opened.row_factory = None
+        with damage_is_input_error():
+            yield
+    else:
+        yield
+
+
+def check_schema(artifact: Artifact, opened: Any) -> None:
+    """Raise SchemaMismatch if the opened input lacks what the artifact ``requires``."""
+    if artifact.input == "sqlite":
+        missing = missing_schema(opened, dict(artifact.requires))
+        if missing:
+            raise SchemaMismatch("missing " + ", ".join(missing))
+    elif artifact.input == "plist":
+        keys = artifact.requires.get("", ())
+        if keys:
+            if not isinstance(opened, dict):
+                raise SchemaMismatch(f"top level is {type(opened).__name__}, not a dictionary")
+            absent = [k for k in keys if k not in opened]
+            if absent:
+                raise SchemaMismatch("missing key " + ", ".join(absent))
 
 
 def load_json(data: bytes) -> Any:

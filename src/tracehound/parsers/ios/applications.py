@@ -25,6 +25,7 @@ from tracehound.core.records import AppId, Email, FileHash, ProcessName, Record
 from tracehound.core.registry import artifact
 from tracehound.core.timeutil import as_utc
 from tracehound.parsers.common.plist import load
+from tracehound.parsers.ios.backup_info import INFO_PLIST
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -140,7 +141,7 @@ def application_record(
     )
 
 
-@artifact(record=Application, input="plist", paths=("backup:Info.plist",))
+@artifact(record=Application, reader=INFO_PLIST)
 def parse(info: Any, ctx: ParseContext) -> Iterator[Application]:
     """Installed apps (backup Info.plist): store metadata, installer app, purchase date, icon."""
     if not isinstance(info, dict):

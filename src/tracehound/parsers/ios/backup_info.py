@@ -18,8 +18,17 @@ from typing import Any
 from tracehound.core.context import ParseContext
 from tracehound.core.errors import SchemaMismatch
 from tracehound.core.records import Record
-from tracehound.core.registry import artifact
+from tracehound.core.registry import Reader, artifact
 from tracehound.core.timeutil import as_utc
+
+#: A backup's Info.plist, decoded once for the device facts and the installed apps (it holds each
+#: app's iTunesMetadata and icon, so it can be large).
+INFO_PLIST = Reader(
+    name="ios.backup_info_plist",
+    input="plist",
+    paths=("backup:Info.plist",),
+    description="the backup's Info.plist, decoded once for device facts and installed apps",
+)
 
 #: Record field -> Info.plist key.
 FIELDS = {
@@ -94,7 +103,7 @@ def _apps(info: dict[str, Any], ctx: ParseContext) -> tuple[str, ...]:
     return tuple(v for v in value if isinstance(v, str))
 
 
-@artifact(record=BackupInfo, input="plist", paths=("backup:Info.plist",))
+@artifact(record=BackupInfo, reader=INFO_PLIST)
 def parse(info: Any, ctx: ParseContext) -> Iterator[BackupInfo]:
     """Backed-up device: name, model, iOS version and build, serial, IMEI, last backup date."""
     if not isinstance(info, dict):

@@ -18,8 +18,7 @@ from tracehound.core.records import Record, Url
 from tracehound.core.registry import artifact
 from tracehound.core.timeutil import from_unix
 from tracehound.parsers.common.sqlite import select_optional
-
-PATHS = ("/private/var/mobile/Containers/Shared/AppGroup/*/profile.profile/browser.db",)
+from tracehound.parsers.ios.firefox_history import BROWSER_DB
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -53,8 +52,7 @@ _FAVICONS = {
 
 @artifact(
     record=FirefoxFavicon,
-    input="sqlite",
-    paths=PATHS,
+    reader=BROWSER_DB,
     requires={
         "favicons": ("id", "url"),
         "favicon_sites": ("siteID", "faviconID"),

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 
 from tracehound.core.context import ParseContext
 from tracehound.core.records import Record, Url
-from tracehound.core.registry import artifact
+from tracehound.core.registry import Reader, artifact
 from tracehound.core.timeutil import UNIX_EPOCH
 from tracehound.parsers.common.sqlite import select_optional
 
@@ -44,6 +44,13 @@ class FirefoxVisit(Record):
 
 
 PATHS = ("/private/var/mobile/Containers/Shared/AppGroup/*/profile.profile/browser.db",)
+#: Firefox's browser.db, opened once for its visits and its favicons.
+BROWSER_DB = Reader(
+    name="ios.firefox_browser_db",
+    input="sqlite",
+    paths=PATHS,
+    description="Firefox for iOS browser.db, opened once for visits and favicons",
+)
 
 VISIT_TYPES = {
     0: "unknown",
@@ -73,8 +80,7 @@ def from_unix_us(value: float | int | None) -> datetime | None:
 
 @artifact(
     record=FirefoxVisit,
-    input="sqlite",
-    paths=PATHS,
+    reader=BROWSER_DB,
     requires={"visits": ("id", "siteID", "date"), "history": ("id", "url")},
 )
 def parse(conn: sqlite3.Connection, ctx: ParseContext) -> Iterator[FirefoxVisit]:

@@ -24,7 +24,7 @@ import pyarrow.compute as pc
 
 from tracehound.core.context import ParseContext
 from tracehound.core.records import Email, Record, Url
-from tracehound.core.registry import artifact
+from tracehound.core.registry import Reader, artifact
 from tracehound.core.timeutil import from_cocoa_s_or_ns
 from tracehound.parsers.common import columnar
 from tracehound.parsers.common.sqlite import select_optional
@@ -62,6 +62,13 @@ class SmsMessage(Record):
 
 
 PATHS = ("/private/var/mobile/Library/SMS/sms.db",)
+#: sms.db, opened once (and, with a -wal, copied once) for messages and attachments.
+SMS_DB = Reader(
+    name="ios.sms_db",
+    input="sqlite",
+    paths=PATHS,
+    description="Messages' sms.db, opened once for its messages and their attachments",
+)
 
 _MESSAGE_COLUMNS = {
     "guid": "guid",
@@ -129,8 +136,7 @@ def _body(ctx: ParseContext, text: object, body: object, row: int) -> tuple[str 
 
 @artifact(
     record=SmsMessage,
-    input="sqlite",
-    paths=PATHS,
+    reader=SMS_DB,
     requires={"message": ("text", "date", "handle_id"), "handle": ("id",)},
 )
 def parse(conn: sqlite3.Connection, ctx: ParseContext) -> Iterator[SmsMessage | pa.RecordBatch]:

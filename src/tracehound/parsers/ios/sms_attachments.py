@@ -22,6 +22,7 @@ from tracehound.core.records import DevicePath, Email, FileName, Record
 from tracehound.core.registry import artifact
 from tracehound.core.timeutil import from_cocoa_s_or_ns
 from tracehound.parsers.common.sqlite import select_optional
+from tracehound.parsers.ios.sms import SMS_DB
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -50,8 +51,6 @@ class SmsAttachment(Record):
     message_row: int | None
     started_at: datetime | None
 
-
-PATHS = ("/private/var/mobile/Library/SMS/sms.db",)
 
 _ATTACHMENT = {
     "guid": "guid",
@@ -100,8 +99,7 @@ def _direction(is_outgoing: object, is_from_me: object) -> str | None:
 
 @artifact(
     record=SmsAttachment,
-    input="sqlite",
-    paths=PATHS,
+    reader=SMS_DB,
     requires={
         "attachment": ("filename",),
         "message_attachment_join": ("message_id", "attachment_id"),
