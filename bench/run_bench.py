@@ -7,7 +7,8 @@ Run: ``.venv/bin/python bench/run_bench.py --scale N [--runs R]`` (``make bench-
    files (all those of the planted traces first), with their malware and relationship objects.
 3. Creates ``bench/.venv-mvt`` with ``pip install mvt==2026.10.26`` if absent (needs PyPI once).
 4. Measures the floor: a bare Python loop that only reads the same SQLite rows as the parsers.
-5. Runs, R times each and interleaved: ``tracehound check`` with the 1,000 indicators,
+5. Compiles tracehound's modules to bytecode (``compileall``; pip did the same for MVT), then
+   runs, R times each and interleaved: ``tracehound check`` with the 1,000 indicators,
    ``tracehound check`` with every bundled indicator file, and ``mvt-ios check-backup`` with the
    1,000 indicators and with every bundled STIX2 file (the files MVT can read; update checks
    disabled by flag, network access disabled by ``MVT_NETWORK_ACCESS_ALLOWED=false``, config and
@@ -627,6 +628,13 @@ def main() -> None:
     subset = args.data / "indicators_1000.stix2"
     count = write_indicator_subset(subset, [t["pattern"] for t in truth["traces"]])
     mvt = ensure_mvt(args.mvt_venv) if any(t.startswith("mvt") for t in tools) else None
+    # Both tools run from compiled bytecode, as a pip install leaves them: pip compiled MVT's
+    # modules when it installed them, while tracehound's editable install has none, and where
+    # PYTHONDONTWRITEBYTECODE is set every tracehound process would compile its 280 modules
+    # again (0.7 s on this machine).
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", str(ROOT / "src" / "tracehound")], check=True
+    )
     started = datetime.now(UTC)
     load_before = os.getloadavg()
     print(f"backup {backup}: {truth['records']:,} records; {count} indicators in {subset}")

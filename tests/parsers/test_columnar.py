@@ -395,3 +395,211 @@ def test_calls_columns_equal_the_row_records(rows: list[dict[str, Any]]) -> None
     ctx = ParseContext(artifact="ios.calls", path="/p/CallHistory.storedata")
     made = [calls._record(ctx, r) for r in rows]
     _same(calls.Call, lambda: calls._columns(columns), made, ctx)
+
+
+def _mbfile(meta: dict[str, Any] | None) -> bytes | None:
+    """A Manifest.db ``file`` blob: an NSKeyedArchiver binary plist whose root is an MBFile
+    (the layout iOS writes; see ``parsers/ios/manifest.py``)."""
+    import plistlib
+
+    if meta is None:
+        return None
+    root = {**meta, "$class": plistlib.UID(2)}
+    archive = {
+        "$version": 100000,
+        "$archiver": "NSKeyedArchiver",
+        "$top": {"root": plistlib.UID(1)},
+        "$objects": ["$null", root, {"$classname": "MBFile", "$classes": ["MBFile", "NSObject"]}],
+    }
+    return plistlib.dumps(archive, fmt=plistlib.FMT_BINARY)
+
+
+_META_VALUE = st.one_of(
+    st.integers(0, 2_000_000_000),
+    st.integers(-(2**63), 2**63 - 1),
+    st.integers(2**63, 2**64 - 1),  # a 16-byte plist integer: plistlib's path
+    st.datetimes(datetime(1990, 1, 1), datetime(2030, 1, 1)),  # a plist date: plistlib's path
+)
+_META = st.dictionaries(
+    st.sampled_from(
+        [
+            "Birth",
+            "LastModified",
+            "LastStatusChange",
+            "Mode",
+            "Size",
+            "UserID",
+            "GroupID",
+            "InodeNumber",
+            "ProtectionClass",
+            "Flags",
+        ]
+    ),
+    _META_VALUE,
+)
+_MANIFEST_ROW = st.fixed_dictionaries(
+    {
+        "fid": st.one_of(st.text(alphabet="0123456789abcdef", min_size=40, max_size=40), st.none()),
+        "dom": st.one_of(
+            st.sampled_from(["HomeDomain", "AppDomain-com.example.app", "RootDomain", ""]),
+            st.none(),
+            st.integers(),
+        ),
+        "rel": st.one_of(
+            st.sampled_from(
+                [
+                    "Library/SMS/sms.db",
+                    "",
+                    "/",
+                    "Library/WebKit/https_evil.example.com_0/x",
+                    "Media/DCIM/100APPLE/IMG_0001.HEIC",
+                ]
+            ),
+            st.text(max_size=20),
+            st.none(),
+        ),
+        "flags": st.one_of(st.sampled_from([1, 2, 4]), st.none(), st.floats(0, 3)),
+        "f": st.one_of(st.none(), st.just(b""), st.just(b"garbage"), _META.map(_mbfile)),
+    }
+)
+
+
+@given(st.lists(_MANIFEST_ROW, min_size=1, max_size=20))
+def test_manifest_columns_equal_the_row_records(rows: list[dict[str, Any]]) -> None:
+    from tracehound.parsers.ios import manifest
+
+    rows = [{"rowid": n + 1, **row} for n, row in enumerate(rows)]
+    columns = {name: [row[name] for row in rows] for name in rows[0]}
+    ctx = ParseContext(artifact="ios.manifest", path="/p/Manifest.db")
+    made = [manifest._record(r, ctx, {}) for r in rows]
+    _same(manifest.ManifestFile, lambda: manifest._columns(columns, {}), made, ctx)
+
+
+def test_manifest_typical_rows_take_the_fast_path() -> None:
+    """Rows as iOS writes them are converted as columns (the fast path is not always declining),
+    equal to the row path's records."""
+    from tracehound.parsers.ios import manifest
+
+    meta = {
+        "Birth": 1_600_000_000,
+        "LastModified": 1_650_000_000,
+        "LastStatusChange": 1_650_000_001,
+        "Mode": 0o100644,
+        "Size": 123_456,
+        "UserID": 501,
+        "GroupID": 501,
+        "InodeNumber": 987_654,
+        "ProtectionClass": 3,
+    }
+    rows = [
+        {
+            "rowid": 1,
+            "fid": "a" * 40,
+            "dom": "HomeDomain",
+            "rel": "Library/SMS/sms.db",
+            "flags": 1,
+            "f": _mbfile(meta),
+        },
+        {
+            "rowid": 2,
+            "fid": "b" * 40,
+            "dom": "HomeDomain",
+            "rel": "Library/WebKit/https_evil.example.com_0",
+            "flags": 2,
+            "f": _mbfile({**meta, "Size": 0}),
+        },
+        {"rowid": 3, "fid": "c" * 40, "dom": "RootDomain", "rel": "", "flags": None, "f": None},
+    ]
+    columns = {name: [row[name] for row in rows] for name in rows[0]}
+    ctx = ParseContext(artifact="ios.manifest", path="/p/Manifest.db")
+    made = [manifest._record(r, ctx, {}) for r in rows]
+    batch = manifest._columns(columns, {})  # no Unclean
+    from tracehound.core.columns import with_provenance
+
+    got = records_at(
+        manifest.ManifestFile, with_provenance(manifest.ManifestFile, batch, PROV), range(3)
+    )
+    assert got == made and ctx.warnings == 0
+    assert got[1].url_hosts == ("evil.example.com",) and got[0].size == 123_456
+
+
+_USAGE_ROW = st.fixed_dictionaries(
+    {
+        "p_pk": st.one_of(st.integers(1, 10**6), st.none()),
+        "p_name": st.one_of(
+            st.sampled_from(["bh/com.apple.bh", "CommCenter", "/", "", "x/"]),
+            st.none(),
+            st.integers(),
+        ),
+        "p_bundle": st.one_of(st.sampled_from(["com.apple.x", ""]), st.none(), st.integers()),
+        "p_first": st.one_of(st.none(), _SECONDS, st.just("12")),
+        "p_ts": st.one_of(st.none(), _SECONDS),
+        "u_pk": st.one_of(st.integers(1, 10**6), st.none()),
+        "u_proc": st.one_of(st.integers(1, 10**6), st.none(), st.text(max_size=3)),
+        "u_ts": st.one_of(st.none(), _SECONDS, st.just(float("nan"))),
+        "wifi_in": st.one_of(
+            st.none(), st.integers(0, 10**12), st.floats(0, 1e12), st.text(max_size=2)
+        ),
+        "wifi_out": st.one_of(st.none(), st.integers(0, 10**6)),
+        "wwan_in": st.one_of(st.none(), st.floats(0, 1e9)),
+        "wwan_out": st.one_of(st.none(), st.integers(0, 10**6)),
+    }
+)
+
+
+@pytest.mark.parametrize("name", ["datausage", "netusage"])
+@given(rows=st.lists(_USAGE_ROW, min_size=1, max_size=20))
+def test_datausage_columns_equal_the_row_records(name: str, rows: list[dict[str, Any]]) -> None:
+    from tracehound.parsers.ios import datausage, netusage
+
+    cls = datausage.DataUsage if name == "datausage" else netusage.NetUsage
+    ctx = ParseContext(artifact=cls.TYPE, path="/p/DataUsage.sqlite")
+    made = [datausage._record(r, ctx, cls) for r in rows]
+    columns = {key: [row[key] for row in rows] for key in rows[0]}
+    _same(cls, lambda: datausage._columns(columns, cls), made, ctx)
+
+
+def test_datausage_typical_rows_take_the_fast_path() -> None:
+    from tracehound.core.columns import with_provenance
+    from tracehound.parsers.ios import datausage
+
+    rows = [
+        {
+            "p_pk": 1,
+            "p_name": "bh/com.apple.bh",
+            "p_bundle": "com.apple.bh",
+            "p_first": 600_000_000.5,
+            "p_ts": 600_000_100,
+            "u_pk": 7,
+            "u_proc": 1,
+            "u_ts": 600_000_200.25,
+            "wifi_in": 10,
+            "wifi_out": 2.5,
+            "wwan_in": None,
+            "wwan_out": 0,
+        },
+        {
+            "p_pk": None,
+            "p_name": None,
+            "p_bundle": None,
+            "p_first": None,
+            "p_ts": None,
+            "u_pk": 8,
+            "u_proc": 99,
+            "u_ts": 600_000_300,
+            "wifi_in": None,
+            "wifi_out": None,
+            "wwan_in": 1.0,
+            "wwan_out": 3,
+        },
+    ]
+    ctx = ParseContext(artifact="ios.datausage", path="/p/DataUsage.sqlite")
+    made = [datausage._record(r, ctx, datausage.DataUsage) for r in rows]
+    columns = {key: [row[key] for row in rows] for key in rows[0]}
+    batch = datausage._columns(columns, datausage.DataUsage)
+    got = records_at(
+        datausage.DataUsage, with_provenance(datausage.DataUsage, batch, PROV), range(2)
+    )
+    assert got == made and ctx.warnings == 0
+    assert got[1].process_missing and got[1].row == 8 and got[1].process_pk == 99
+    assert got[0].process_name == "bh" and got[0].row == 1

@@ -162,6 +162,11 @@ def _timestamps(micros: pa.Array) -> pa.Array:
     return micros.cast(TIMESTAMP)
 
 
+def unix_micros(micros: pa.Array) -> pa.Array:
+    """Unix microseconds (int64) as UTC timestamps; Unclean if one is outside datetime's years."""
+    return _timestamps(micros)
+
+
 def _floor_div(values: pa.Array, divisor: int) -> pa.Array:
     """Integer division rounding down, as Python's ``//`` (Arrow's truncates toward zero)."""
     quotient = pc.divide(values, divisor)

@@ -20,10 +20,13 @@ import itertools
 import re
 import sqlite3
 import struct
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from tracehound.core.context import ParseContext
 from tracehound.core.errors import InputError
@@ -34,7 +37,7 @@ from tracehound.core.ios_domains import device_path, domain_root
 from tracehound.core.records import DevicePath, Domain, Record
 from tracehound.core.registry import artifact
 from tracehound.core.timeutil import from_unix
-from tracehound.parsers.common import plist
+from tracehound.parsers.common import columnar, plist
 from tracehound.parsers.common.sqlite import select_optional
 
 __all__ = ["ManifestFile", "device_path", "domain_root", "parse", "url_hosts"]
@@ -95,6 +98,9 @@ _REF = {1: "B", 2: "H", 4: "I", 8: "Q"}
 _TRAILER = struct.Struct(">6xBBQQQ")  # offset size, ref size, object count, top, table offset
 # bplist integers: 1, 2 and 4 bytes unsigned, 8 bytes signed (CFBinaryPList.c).
 _INTS = {0x10 + i: struct.Struct(f">{c}") for i, c in enumerate("BHIq")}
+# Unix seconds whose microseconds fit int64 and datetime's years (wider values: row path).
+_MIN_UNIX_S = -62_135_596_800  # 0001-01-01
+_MAX_UNIX_S = 253_402_300_799  # 9999-12-31 23:59:59
 
 
 def _ascii(blob: bytes, at: int) -> bytes:
@@ -172,6 +178,14 @@ def _metadata(blob: object) -> dict[str, Any] | None:
 
 
 _COLUMNS = {"fid": "fileID", "dom": "domain", "rel": "relativePath", "flags": "flags", "f": "file"}
+_META_FIELDS = {
+    "mode": "Mode",
+    "size": "Size",
+    "uid": "UserID",
+    "gid": "GroupID",
+    "inode": "InodeNumber",
+    "protection_class": "ProtectionClass",
+}
 
 
 @artifact(
@@ -180,41 +194,113 @@ _COLUMNS = {"fid": "fileID", "dom": "domain", "rel": "relativePath", "flags": "f
     paths=("backup:Manifest.db",),
     requires={"Files": ("fileID", "domain", "relativePath")},
 )
-def parse(conn: sqlite3.Connection, ctx: ParseContext) -> Iterator[ManifestFile]:
+def parse(conn: sqlite3.Connection, ctx: ParseContext) -> Iterator[ManifestFile | pa.RecordBatch]:
     """Every file of the backup (Manifest.db) with its MACB times, mode, size and device path."""
     query = f"SELECT rowid, {select_optional(conn, 'Files', _COLUMNS)} FROM Files"
     roots: dict[str, str] = {}
-    for row, fid, dom, rel, flags, blob in conn.execute(query):
-        dom = dom if isinstance(dom, str) else ""
-        rel = rel if isinstance(rel, str) else ""
+    conn.row_factory = None
+    yield from columnar.read(
+        conn.execute(query), lambda c: _columns(c, roots), lambda r: _record(r, ctx, roots)
+    )
+
+
+def _root(roots: dict[str, str], dom: str) -> str:
+    root = roots.get(dom)
+    if root is None:
+        root = roots[dom] = domain_root(dom)
+    return root
+
+
+def _record(r: dict[str, Any], ctx: ParseContext, roots: dict[str, str]) -> ManifestFile:
+    """One row as a record, with a warning for every odd value (the row path)."""
+    row, fid, blob, flags = r["rowid"], r["fid"], r["f"], r["flags"]
+    dom = r["dom"] if isinstance(r["dom"], str) else ""
+    rel = r["rel"] if isinstance(r["rel"], str) else ""
+    tail = rel.strip("/")
+    root = _root(roots, dom)
+    meta = _metadata(blob)
+    if meta is None:
+        meta = {}
+        if blob:
+            ctx.warn(f"file metadata of {fid} cannot be decoded", row)
+    return ManifestFile(
+        ts=ctx.time(from_unix, meta.get("LastModified"), row, "LastModified"),
+        row=row,
+        file_id=str(fid),
+        domain=dom,
+        relative_path=rel,
+        path=f"{root}/{tail}" if tail else root,
+        flags=flags if isinstance(flags, int) else None,
+        is_dir=flags == 2,
+        mode=meta.get("Mode"),
+        size=meta.get("Size"),
+        uid=meta.get("UserID"),
+        gid=meta.get("GroupID"),
+        inode=meta.get("InodeNumber"),
+        protection_class=meta.get("ProtectionClass"),
+        created=ctx.time(from_unix, meta.get("Birth"), row, "Birth"),
+        status_changed=ctx.time(from_unix, meta.get("LastStatusChange"), row, "LastStatusChange"),
+        has_metadata=bool(meta),
+        url_hosts=url_hosts(rel) if "http" in rel.lower() else (),
+    )
+
+
+def _fast_or_unclean(blob: object) -> dict[str, Any]:
+    """The metadata the fast reader takes, {} for no blob; Unclean for anything the row path
+    would read with plistlib or warn about."""
+    if blob is None or blob == b"":
+        return {}
+    if not isinstance(blob, bytes):
+        raise columnar.Unclean
+    try:
+        return _fast_root(blob)
+    except (ValueError, IndexError, KeyError, struct.error) as exc:
+        raise columnar.Unclean from exc
+
+
+def _unix_seconds(values: list[Any]) -> pa.Array:
+    """``ctx.time(from_unix, v)`` for the integer seconds the fast reader gives."""
+    seconds = columnar.integers(values)
+    if seconds.null_count < len(seconds):  # * 1e6 must not overflow (the row path warns there)
+        low, high = pc.min_max(seconds).values()
+        if low.as_py() < _MIN_UNIX_S or high.as_py() > _MAX_UNIX_S:
+            raise columnar.Unclean
+    return columnar.unix_micros(pc.multiply(seconds, 1_000_000))
+
+
+def _columns(c: dict[str, Sequence[Any]], roots: dict[str, str]) -> pa.RecordBatch:
+    """A fetched batch as columns (the fast path): every value as the row path takes it
+    without a warning, else Unclean. The binary-plist metadata is still read per row (it is
+    one blob per file), everything else column by column."""
+    fids = c["fid"]
+    if not all(type(f) is str for f in fids):
+        raise columnar.Unclean
+    metas = [_fast_or_unclean(b) for b in c["f"]]
+    doms = columnar.text(c["dom"])
+    rels = columnar.text(c["rel"])
+    dom_list = [d if d is not None else "" for d in c["dom"]]
+    rel_list = [r if r is not None else "" for r in c["rel"]]
+    paths = []
+    for dom, rel in zip(dom_list, rel_list, strict=True):
+        root = _root(roots, dom)
         tail = rel.strip("/")
-        root = roots.get(dom)
-        if root is None:
-            root = roots[dom] = domain_root(dom)
-        meta = _metadata(blob)
-        if meta is None:
-            meta = {}
-            if blob:
-                ctx.warn(f"file metadata of {fid} cannot be decoded", row)
-        yield ManifestFile(
-            ts=ctx.time(from_unix, meta.get("LastModified"), row, "LastModified"),
-            row=row,
-            file_id=str(fid),
-            domain=dom,
-            relative_path=rel,
-            path=f"{root}/{tail}" if tail else root,
-            flags=flags if isinstance(flags, int) else None,
-            is_dir=flags == 2,
-            mode=meta.get("Mode"),
-            size=meta.get("Size"),
-            uid=meta.get("UserID"),
-            gid=meta.get("GroupID"),
-            inode=meta.get("InodeNumber"),
-            protection_class=meta.get("ProtectionClass"),
-            created=ctx.time(from_unix, meta.get("Birth"), row, "Birth"),
-            status_changed=ctx.time(
-                from_unix, meta.get("LastStatusChange"), row, "LastStatusChange"
-            ),
-            has_metadata=bool(meta),
-            url_hosts=url_hosts(rel) if "http" in rel.lower() else (),
-        )
+        paths.append(f"{root}/{tail}" if tail else root)
+    flags = columnar.integers(c["flags"])
+    hosts = [url_hosts(r) if "http" in r.lower() else () for r in rel_list]
+    arrays: dict[str, pa.Array] = {
+        "ts": _unix_seconds([m.get("LastModified") for m in metas]),
+        "row": columnar.integers(c["rowid"]),
+        "file_id": pa.array(fids, pa.string()),
+        "domain": pc.fill_null(doms, ""),
+        "relative_path": pc.fill_null(rels, ""),
+        "path": pa.array(paths, pa.string()),
+        "flags": flags,
+        "is_dir": pc.fill_null(pc.equal(flags, 2), False),
+        "created": _unix_seconds([m.get("Birth") for m in metas]),
+        "status_changed": _unix_seconds([m.get("LastStatusChange") for m in metas]),
+        "has_metadata": pa.array([bool(m) for m in metas], pa.bool_()),
+        "url_hosts": pa.array(hosts, pa.list_(pa.string())),
+    }
+    for name, key in _META_FIELDS.items():
+        arrays[name] = columnar.integers([m.get(key) for m in metas])
+    return columnar.record_batch(ManifestFile, arrays)

@@ -20,6 +20,8 @@ import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import pyarrow as pa
+
 from tracehound.core.context import ParseContext
 from tracehound.core.registry import artifact
 from tracehound.parsers.ios import datausage
@@ -54,6 +56,6 @@ PATHS = (
     paths=PATHS,
     requires={"ZPROCESS": ("Z_PK", "ZPROCNAME"), "ZLIVEUSAGE": ("Z_PK", "ZHASPROCESS")},
 )
-def parse(conn: sqlite3.Connection, ctx: ParseContext) -> Iterator[NetUsage]:
+def parse(conn: sqlite3.Connection, ctx: ParseContext) -> Iterator[NetUsage | pa.RecordBatch]:
     """Processes that used the network per netusage.sqlite, and usage rows of deleted processes."""
     return datausage.read_usage(conn, ctx, NetUsage)
