@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from tracehound.core.glob import GlobSet, compile_glob
 
 
@@ -22,3 +25,22 @@ def test_globset_indexes_basenames_and_wildcards() -> None:
     assert gs.matches("/p/profile-1.stub") == ["/p/profile-*"]
     assert gs.matches("/a/b/Other.db") == []
     assert gs.matches("/a/b/c/History.db") == []
+
+
+_SEGMENT = st.sampled_from(["a", "b", "x.db", "shutdown.1.log", "Extra", "system_logs.logarchive"])
+_PATH = st.lists(_SEGMENT, min_size=1, max_size=6).map(lambda s: "/" + "/".join(s))
+_PATTERN = st.lists(
+    st.sampled_from(["a", "b", "*", "**", "x.db", "shut*.log", "Extra", "system_logs.logarchive"]),
+    min_size=1,
+    max_size=5,
+).map(lambda s: "/" + "/".join(s))
+
+
+@given(st.lists(_PATTERN, min_size=1, max_size=6), st.lists(_PATH, max_size=20))
+def test_globset_finds_what_each_glob_matches(patterns: list[str], paths: list[str]) -> None:
+    """The indexes (basenames, prefixes, literal parts) only skip globs that cannot match."""
+    gs = GlobSet(patterns)
+    for path in paths:
+        expected = {p for p in patterns if compile_glob(p).match(path)}
+        assert set(gs.matches(path)) == expected
+        assert len(gs.matches(path)) == len(expected)

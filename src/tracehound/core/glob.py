@@ -50,28 +50,39 @@ def literal_prefix(pattern: str) -> str:
     return pattern[:cut]
 
 
+def _longest_literal(pattern: str) -> str:
+    """The longest run of ``pattern`` without a wildcard."""
+    parts = pattern.replace("?", "*").split("*")
+    return max(parts, key=len)
+
+
 class GlobSet:
     """Many globs matched against many paths: literal basenames are looked up, not scanned;
     other globs are tried only on paths that start with their literal prefix."""
 
     def __init__(self, patterns: Iterable[str]) -> None:
         self.by_base: dict[str, list[str]] = {}
-        self.wild: list[tuple[str, str]] = []  # (literal prefix, pattern)
+        # (literal prefix, longest literal part, pattern): a path that matches the pattern starts
+        # with the prefix and holds every literal part, so most paths are ruled out by two
+        # string tests, without the regular expression (``/**/x`` has the prefix "/" only).
+        self.wild: list[tuple[str, str, str]] = []
         for pattern in dict.fromkeys(patterns):
             base = literal_basename(pattern)
             if base is None:
-                self.wild.append((literal_prefix(pattern), pattern))
+                self.wild.append((literal_prefix(pattern), _longest_literal(pattern), pattern))
             else:
                 self.by_base.setdefault(base, []).append(pattern)
         literal = [p for group in self.by_base.values() for p in group]
-        self.prefixes = sorted({literal_prefix(p) for p in literal} | {pre for pre, _ in self.wild})
+        self.prefixes = sorted({literal_prefix(p) for p in literal} | {w[0] for w in self.wild})
 
     def matches(self, path: str) -> list[str]:
         """The patterns that ``path`` matches."""
         base = path.rpartition("/")[2]
         hits = [p for p in self.by_base.get(base, ()) if compile_glob(p).match(path)]
         hits.extend(
-            p for pre, p in self.wild if path.startswith(pre) and compile_glob(p).match(path)
+            p
+            for pre, part, p in self.wild
+            if path.startswith(pre) and part in path and compile_glob(p).match(path)
         )
         return hits
 
