@@ -3,6 +3,7 @@ each keeping its own outcome (``core.registry.Reader``, ``pipeline._run_file``).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
@@ -13,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from tracehound import pipeline
 from tracehound.core import registry
 from tracehound.core.context import ParseContext
 from tracehound.core.registry import Reader, artifact, artifacts, units
@@ -169,3 +171,26 @@ def _copy_tree(source: Path, target: Path) -> None:
         else:
             dest.parent.mkdir(parents=True, exist_ok=True)
             dest.write_bytes(path.read_bytes())
+
+
+def test_an_error_closing_the_shared_input_is_never_dropped(
+    backup: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Closing sms.db fails after both members ran (a private copy that cannot be removed):
+    each member says so, and the run is incomplete, rather than reading as clean."""
+    real = pipeline.open_raw
+
+    @contextlib.contextmanager
+    def failing_close(kind: str, path: Path) -> Iterator[Any]:
+        with real(kind, path) as opened:
+            yield opened
+        if path.name == SMS_ID:
+            raise OSError("cannot remove the private copy")
+
+    monkeypatch.setattr(pipeline, "open_raw", failing_close)
+    run = _run(backup, tmp_path / "out")
+    for name in ("ios.sms", "ios.sms_attachments"):
+        entry = run["artifacts"][name]
+        assert entry["status"] == "error"
+        assert "cannot remove the private copy" in entry["files"][0]["error"]
+    assert run["exit_code"] & 2

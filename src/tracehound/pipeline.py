@@ -456,8 +456,11 @@ def _run_file(run: _Run, states: list[ArtifactRun], number: int, device_path: st
                 started = time.perf_counter()
                 _parse_into(run, state, entry, raw, prepared, prov)
                 state.seconds += time.perf_counter() - started
-    except Exception as exc:  # the input could not be opened or prepared: no member was run
-        for state, entry, _ in pending:
+    except Exception as exc:  # the input could not be opened, prepared or closed
+        # The members not run yet; or, when closing failed after every member ran (a private
+        # -wal copy that cannot be removed), every member: the error is never dropped.
+        failed = [(s, e) for s, e, _ in pending] or list(zip(states, entries, strict=True))
+        for state, entry in failed:
             _failed(state, entry, exc)
 
 
