@@ -115,3 +115,125 @@ def test_safari_redirect_fed_only_wanted_rows_finds_the_same(
         return (f.record.visit_id, f.value, f.message, [r.row for r, _ in f.related])
 
     assert [key(f) for f in _feed_wanted(list(visits), cuts)] == [key(f) for f in _feed_all(visits)]
+
+
+_NAMES = ["bh", "bh/com.apple.bh", "CommCenter", "", "msgacntd", "Music/com.apple.Music"]
+_BUNDLES = [None, "", "com.apple.bh", "com.example.app"]
+
+
+@st.composite
+def _usage_rows(draw: Any) -> list[Any]:
+    """DataUsage rows as they come from the join: process rows with usage rows (same pk
+    repeated), rows of deleted processes, names with and without bundles, times that tie."""
+    from tracehound.parsers.ios.datausage import DataUsage
+
+    out = []
+    for row in range(1, draw(st.integers(1, 40)) + 1):
+        missing = draw(st.booleans())
+        raw = draw(st.sampled_from(_NAMES))
+        hour = st.one_of(st.none(), st.integers(0, 5).map(lambda h: START + timedelta(hours=h)))
+        out.append(
+            DataUsage(
+                ts=draw(hour),
+                row=row,
+                first_seen=draw(hour),
+                process_name=None if missing else (raw.split("/", 1)[0] or None),
+                process_raw=None if missing else (raw or None),
+                bundle_id=None if missing else draw(st.sampled_from(_BUNDLES)),
+                process_pk=draw(st.one_of(st.none(), st.integers(0, 8))),
+                usage_pk=row,
+                process_missing=missing,
+                wifi_in=None,
+                wifi_out=None,
+                wwan_in=None,
+                wwan_out=None,
+            )
+        )
+    return out
+
+
+def _findings(name: str, rows: list[Any], cuts: list[int] | None) -> list[tuple[Any, ...]]:
+    """What the detector ``name`` finds on the rows, fed all of them (``cuts`` None) or, in
+    batches cut at ``cuts``, only those its ``wants`` selects."""
+    from tracehound.core.registry import detectors as registered
+
+    cls = next(c for c in registered() if name == c.NAME)
+    det = cls()
+    prov = Provenance(
+        source="ios_backup",
+        path="/private/var/wireless/Library/Databases/DataUsage.sqlite",
+        sha256="0" * 64,
+        parser="ios.datausage",
+        parser_version="1",
+    )
+    found: list[Finding] = []
+    bounds = [0, *sorted(c for c in (cuts or []) if 0 < c < len(rows)), len(rows)]
+    for start, stop in itertools.pairwise(bounds):
+        part = rows[start:stop]
+        if not part:
+            continue
+        wanted = None
+        if cuts is not None:
+            wanted = _wanted(det.wants("ios.datausage", records_batch(type(part[0]), part, prov)))
+        for number, record in enumerate(part):
+            if wanted is None or number in wanted:
+                found.extend(det.feed(record, prov))
+    found.extend(det.finish())
+    return [
+        (
+            f.detector,
+            f.severity,
+            f.message,
+            f.ts,
+            f.value,
+            f.record.row,
+            [r.row for r, _ in f.related],
+        )
+        for f in found
+    ]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "unknown_process",
+        "binary_not_found",
+        "datausage_pk_gap",
+        "datausage_deleted_process",
+        "infection_sequence",
+    ],
+)
+@given(rows=_usage_rows(), cuts=st.lists(st.integers(0, 40), max_size=4))
+def test_process_detectors_fed_only_wanted_rows_find_the_same(
+    name: str, rows: list[Any], cuts: list[int]
+) -> None:
+    """The DataUsage detectors keep, per process name or id, a first or earliest record: fed
+    only the rows their ``wants`` selects, in any batching, they find exactly the same."""
+    assert _findings(name, rows, cuts) == _findings(name, rows, None)
+
+
+def test_process_detectors_want_few_of_many_repeated_rows() -> None:
+    """The point of ``wants`` here: 100 usage rows of two processes become a handful."""
+    from tracehound.detectors.process_appearances import process_rows
+    from tracehound.parsers.ios.datausage import DataUsage
+
+    rows = [
+        DataUsage(
+            ts=START + timedelta(minutes=n),
+            row=n,
+            first_seen=None,
+            process_name="bh" if n % 2 else "CommCenter",
+            process_raw="bh" if n % 2 else "CommCenter",
+            bundle_id=None,
+            process_pk=1 + n % 2,
+            usage_pk=n,
+            process_missing=False,
+            wifi_in=None,
+            wifi_out=None,
+            wwan_in=None,
+            wwan_out=None,
+        )
+        for n in range(100)
+    ]
+    batch = records_batch(DataUsage, rows, PROV)
+    assert _wanted(process_rows("ios.datausage", batch)) == {0, 1}

@@ -20,10 +20,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from tracehound.core.process_baseline import MAXCOMLEN
 from tracehound.core.records import Provenance, Record
 from tracehound.core.registry import Detector, Finding, Severity, detector
 from tracehound.core.timeutil import iso_text
+from tracehound.detectors.process_appearances import text_or_null, tracked_rows
 from tracehound.parsers.ios.datausage import DataUsage
 from tracehound.parsers.ios.filesystem import FilesystemEntry
 
@@ -64,6 +68,19 @@ class BinaryNotFound(Detector):
         self.names: set[str] = set()
         self.counts = dict.fromkeys(SYSTEM_ROOTS, 0)
         self.processes: dict[str, Process] = {}
+
+    def wants(self, type_name: str, batch: pa.RecordBatch) -> pa.Array | None:
+        """Every filesystem entry; of DataUsage/netusage, the first and the earliest row of each
+        process name without bundle id (the only rows ``_process`` can keep)."""
+        if type_name == FilesystemEntry.TYPE:
+            return None
+        name = text_or_null(batch.column("process_name"))
+        no_bundle = pc.is_null(text_or_null(batch.column("bundle_id")))
+        eligible = pc.and_(
+            pc.and_(pc.invert(batch.column("process_missing")), no_bundle), pc.is_valid(name)
+        )
+        time = pc.coalesce(batch.column("first_seen"), batch.column("ts"))
+        return tracked_rows(name, time, eligible)
 
     def feed(self, record: Record, prov: Provenance) -> Iterator[Finding]:
         if isinstance(record, FilesystemEntry):

@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
+import pyarrow as pa
+
 from tracehound.core.records import Provenance, Record
 from tracehound.core.registry import Detector, Finding, Severity, detector
 from tracehound.parsers.ios.datausage import DataUsage
@@ -35,6 +37,9 @@ class DeletedProcessRows(Detector):
 
     def __init__(self) -> None:
         self.seen: dict[tuple[str, int], _Deleted] = {}
+
+    def wants(self, type_name: str, batch: pa.RecordBatch) -> pa.Array | None:
+        return batch.column("process_missing")  # the only rows feed looks at
 
     def feed(self, record: Record, prov: Provenance) -> Iterator[Finding]:
         if isinstance(record, DataUsage) and record.process_missing:

@@ -9,8 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from tracehound.core.records import Provenance, Record
 from tracehound.core.registry import Detector, Finding, Severity, detector
+from tracehound.detectors.process_appearances import first_rows
 from tracehound.parsers.ios.datausage import DataUsage
 
 
@@ -25,6 +29,12 @@ class ProcessIdGaps(Detector):
     def __init__(self) -> None:
         # file -> process pk -> (record, provenance) of the first record with that pk
         self.pks: dict[str, dict[int, tuple[DataUsage, Provenance]]] = {}
+
+    def wants(self, type_name: str, batch: pa.RecordBatch) -> pa.Array | None:
+        """The first row of each process id (feed keeps the first record of each)."""
+        pk = batch.column("process_pk")
+        eligible = pc.and_(pc.invert(batch.column("process_missing")), pc.not_equal(pk, 0))
+        return first_rows(pk, eligible)
 
     def feed(self, record: Record, prov: Provenance) -> Iterator[Finding]:
         if isinstance(record, DataUsage) and not record.process_missing and record.process_pk:

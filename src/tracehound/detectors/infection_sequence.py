@@ -29,7 +29,12 @@ import pyarrow.compute as pc
 from tracehound.core.process_baseline import ProcessBaseline, bundled_baseline
 from tracehound.core.records import Provenance, Record
 from tracehound.core.registry import Detector, Finding, detector
-from tracehound.detectors.process_appearances import APP_TYPES, PROCESS_TYPES, ProcessTracker
+from tracehound.detectors.process_appearances import (
+    APP_TYPES,
+    PROCESS_TYPES,
+    ProcessTracker,
+    process_rows,
+)
 from tracehound.detectors.safari_redirect import SafariRedirect
 from tracehound.detectors.sequences import (
     CLEANUP,
@@ -94,7 +99,10 @@ class InfectionSequence(Detector):
             return pc.and_(received, pc.greater(pc.list_value_length(batch.column("links")), 0))
         if type_name == SafariVisit.TYPE:  # only redirects matter (safari_redirect)
             return self.redirects.wants(type_name, batch)
-        return None
+        rows = process_rows(type_name, batch)  # each process's first and earliest rows
+        if rows is not None and "process_missing" in batch.schema.names:
+            return pc.or_(rows, batch.column("process_missing"))  # and every deleted-process row
+        return rows
 
     def feed(self, record: Record, prov: Provenance) -> Iterator[Finding]:
         if record.TYPE in PROCESS_TYPES or record.TYPE in APP_TYPES:

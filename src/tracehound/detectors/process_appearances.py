@@ -13,6 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from tracehound.core.process_baseline import ProcessBaseline
 from tracehound.core.records import Provenance, Record
 from tracehound.parsers.ios.applications import Application
@@ -66,6 +69,67 @@ class Appearance:
     @property
     def where(self) -> str:
         return where_of(self.record)
+
+
+def first_rows(keys: pa.Array, eligible: pa.Array) -> pa.Array:
+    """Per distinct key of the eligible rows, its first row (a boolean column): the rows a
+    detector that keeps the first record of each key (``dict.setdefault``) can keep."""
+    return _mask(len(keys), _first(_rows(keys, None, eligible)))
+
+
+def tracked_rows(keys: pa.Array, times: pa.Array, eligible: pa.Array) -> pa.Array:
+    """Per distinct key of the eligible rows, its first row and the first of its rows with the
+    earliest time (nulls never earliest): the only rows a tracker that creates an entry from a
+    key's first record and replaces it by a strictly earlier one can keep (ProcessTracker,
+    ``binary_not_found``), whatever came in earlier batches. The cap on entries
+    (MAX_PROCESSES) creates the same entries: keys come first in the same order."""
+    table = _rows(keys, times, eligible)
+    chosen = [_first(table)]
+    timed = table.filter(pc.is_valid(table["t"]))
+    if timed.num_rows:
+        earliest = timed.group_by("k").aggregate([("t", "min")])
+        joined = timed.join(earliest, "k")
+        at_min = joined.filter(pc.equal(joined["t"], joined["t_min"]))
+        chosen.append(_first(at_min))
+    return _mask(len(keys), pa.concat_arrays(chosen))
+
+
+def _rows(keys: pa.Array, times: pa.Array | None, eligible: pa.Array) -> pa.Table:
+    columns = {"k": keys, "i": pa.array(range(len(keys)), pa.int64())}
+    if times is not None:
+        columns["t"] = times
+    return pa.table(columns).filter(pc.fill_null(eligible, False))
+
+
+def _first(table: pa.Table) -> pa.Array:
+    if not table.num_rows:
+        return pa.array([], pa.int64())
+    return table.group_by("k").aggregate([("i", "min")])["i_min"].combine_chunks()
+
+
+def _mask(count: int, rows: pa.Array) -> pa.Array:
+    return pc.is_in(pa.array(range(count), pa.int64()), value_set=rows)
+
+
+def text_or_null(column: pa.Array) -> pa.Array:
+    """ "" as null: the detectors treat an empty name as no name."""
+    return pc.if_else(pc.equal(column, ""), pa.scalar(None, column.type), column)
+
+
+def process_rows(type_name: str, batch: pa.RecordBatch) -> pa.Array | None:
+    """The rows of a batch of ``type_name`` that ``ProcessTracker.feed`` can keep (see
+    :func:`tracked_rows`; the key and time are ``_named``'s), or None (every row: apps)."""
+    if type_name in ("ios.datausage", "ios.netusage"):
+        name = pc.coalesce(
+            text_or_null(batch.column("process_raw")), text_or_null(batch.column("process_name"))
+        )
+        eligible = pc.and_(pc.invert(batch.column("process_missing")), pc.is_valid(name))
+        time = pc.coalesce(batch.column("first_seen"), batch.column("ts"))
+        return tracked_rows(name, time, eligible)
+    if type_name == "ios.osanalytics_addaily":
+        name = text_or_null(batch.column("process"))
+        return tracked_rows(name, batch.column("ts"), pc.is_valid(name))
+    return None
 
 
 def where_of(record: Record) -> str:

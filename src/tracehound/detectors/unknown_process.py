@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import pyarrow as pa
+
 from tracehound.core.process_baseline import ProcessBaseline, bundled_baseline
 from tracehound.core.records import Provenance, Record
 from tracehound.core.registry import Detector, Finding, Severity, detector
@@ -22,6 +24,7 @@ from tracehound.detectors.process_appearances import (
     PROCESS_TYPES,
     Appearance,
     ProcessTracker,
+    process_rows,
     where_of,
 )
 
@@ -51,6 +54,9 @@ class UnknownProcess(Detector):
     def __init__(self, baseline: ProcessBaseline | None = None) -> None:
         self.baseline = baseline or bundled_baseline()
         self.tracker = ProcessTracker()
+
+    def wants(self, type_name: str, batch: pa.RecordBatch) -> pa.Array | None:
+        return process_rows(type_name, batch)  # each name's first and earliest rows
 
     def feed(self, record: Record, prov: Provenance) -> Iterator[Finding]:
         self.tracker.feed(record, prov)
