@@ -296,7 +296,7 @@ class _Worker:
         while (group := self.conn.recv()) is not None:
             if not self.ship:
                 run.add_detectors(_detectors_for(set(group), all_names, first=False))
-            for unit in units([self.by_name[name] for name in group], _artifact_of):
+            for unit in units([self.by_name[name] for name in group], artifact_of):
                 names = [state.artifact.name for state in unit]
                 self.conn.send(("started", ", ".join(names)))
                 self.run_unit(run, unit, self.paths)
@@ -409,7 +409,8 @@ class _Tracker:
             self.progress(label, self.finished, self.total)
 
 
-def _artifact_of(state: ArtifactRun) -> Artifact:
+def artifact_of(state: ArtifactRun) -> Artifact:
+    """A state's artifact (the key ``registry.units`` groups the engine's states by)."""
     return state.artifact
 
 

@@ -49,7 +49,7 @@ from tracehound.iocs.cache import load_iocs_cached
 from tracehound.iocs.feeds import default_paths, label, read_manifest
 from tracehound.iocs.index import IndicatorIndex
 from tracehound.iocs.stix import IocSet
-from tracehound.parallel import default_jobs, run_parallel
+from tracehound.parallel import artifact_of, default_jobs, run_parallel
 from tracehound.parsers.common.runner import (
     LISTING_PATH,
     check_schema,
@@ -601,10 +601,6 @@ def run_unit(run: _Run, states: list[ArtifactRun], paths: dict[str, list[str]]) 
         state.seconds = round(state.seconds, 4)
 
 
-def _artifact_of(state: ArtifactRun) -> Artifact:
-    return state.artifact
-
-
 def _presence_unknown(state: ArtifactRun, cause: str) -> None:
     """No input found, but the acquisition's index is damaged: absence proves nothing, so the
     artifact is ``error`` with that cause (ARCHITECTURE.md, Source), never ``not_present``."""
@@ -755,7 +751,7 @@ def _check_into(
                 timeline_csv=options.timeline_csv,
             )
             done = 0
-            for unit in units(states, _artifact_of):
+            for unit in units(states, artifact_of):
                 names = ", ".join(s.artifact.name for s in unit)
                 _step(progress, f"parsing {names}", done, len(states))
                 run_unit(run, unit, paths)

@@ -34,11 +34,12 @@ ParserFunc = Callable[[Any, ParseContext], Iterator[Record]]
 @dataclass(frozen=True)
 class Reader:
     """One input read once for several artifacts (several record types): sms.db for messages
-    and attachments, a dumpstate for its ten dumpsys sections, a backup's Info.plist for three
-    record types. The engine registers (hashes) and opens each file of the reader once, runs
-    ``prepare`` on the opened input once (e.g. finding every dumpsys section in one scan), and
-    hands the result to each member artifact's parser in turn. Each member keeps its own
-    record type, status, counts and errors, so one member that fails does not stop the others.
+    and attachments, a dumpstate for its ten dumpsys sections, a backup's Info.plist for the
+    device facts and the installed apps. The engine registers (hashes) and opens each file of
+    the reader once, runs ``prepare`` on the opened input once (e.g. finding every dumpsys
+    section in one scan), and hands the result to each member artifact's parser in turn. Each
+    member keeps its own record type, status, counts and errors, so one member that fails does
+    not stop the others.
     """
 
     name: str  # e.g. "android.dumpsys"; not a record type

@@ -162,9 +162,15 @@ def _timestamps(micros: pa.Array) -> pa.Array:
     return micros.cast(TIMESTAMP)
 
 
-def unix_micros(micros: pa.Array) -> pa.Array:
-    """Unix microseconds (int64) as UTC timestamps; Unclean if one is outside datetime's years."""
-    return _timestamps(micros)
+def unix_seconds(values: Sequence[Any]) -> pa.Array:
+    """``ctx.time(from_unix, v)`` for a column of integer Unix seconds (exact: an integer of
+    datetime's years is a whole number of seconds, as ``timedelta(seconds=float(v))`` gives)."""
+    seconds = integers(values)
+    if seconds.null_count < len(seconds):  # outside datetime's years: row path (a warning)
+        low, high = pc.min_max(seconds).values()
+        if low.as_py() < _MIN_US // 1_000_000 or high.as_py() > _MAX_US // 1_000_000:
+            raise Unclean
+    return _timestamps(pc.multiply(seconds, 1_000_000))
 
 
 def _floor_div(values: pa.Array, divisor: int) -> pa.Array:

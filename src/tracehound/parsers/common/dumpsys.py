@@ -98,12 +98,16 @@ def find_sections(
     current = next(headers, None)
     while current is not None:
         following = next(headers, None)
-        wanted = (services is None or current.group(2) in services) and (
-            priorities is None or (current.group(1) or "") in priorities
-        )
-        if wanted:
+        if _asked(current.group(2), current.group(1) or "", services, priorities):
             yield _section(text, current, following.start() if following else len(text))
         current = following
+
+
+def _asked(
+    name: str, priority: str, services: Collection[str] | None, priorities: Collection[str] | None
+) -> bool:
+    """Whether a section of service ``name`` and header ``priority`` was asked for."""
+    return (services is None or name in services) and (priorities is None or priority in priorities)
 
 
 def _drop_separator(text: str, start: int, end: int) -> int:
@@ -154,10 +158,7 @@ def sections(
     if isinstance(dump, Dumpsys):
         text = dump.text
         found: Iterator[Section] | tuple[Section, ...] = tuple(
-            s
-            for s in dump.found
-            if (services is None or s.name in services)
-            and (priorities is None or s.priority in priorities)
+            s for s in dump.found if _asked(s.name, s.priority, services, priorities)
         )
     else:
         text = dump

@@ -30,9 +30,9 @@ LISTING_PATH = "(file listing)"
 MAX_INPUT_BYTES = 512 * 1024 * 1024
 
 
-#: The last text input decoded, keyed by path, size and modification time: about ten artifacts
-#: (every dumpsys section, getprop) read the same dumpsys.txt or bugreport dumpstate in a row,
-#: which is then read and decoded once instead of ten times. One text is kept at a time.
+#: The last text input decoded, keyed by path, size and modification time: besides the dumpsys
+#: reader, getprop, processes and settings read the same bugreport dumpstate.txt in a row,
+#: which is then read and decoded once for all of them. One text is kept at a time.
 _LAST_TEXT: dict[tuple[Path, int, int], str] = {}
 
 

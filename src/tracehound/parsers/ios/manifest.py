@@ -98,9 +98,6 @@ _REF = {1: "B", 2: "H", 4: "I", 8: "Q"}
 _TRAILER = struct.Struct(">6xBBQQQ")  # offset size, ref size, object count, top, table offset
 # bplist integers: 1, 2 and 4 bytes unsigned, 8 bytes signed (CFBinaryPList.c).
 _INTS = {0x10 + i: struct.Struct(f">{c}") for i, c in enumerate("BHIq")}
-# Unix seconds whose microseconds fit int64 and datetime's years (wider values: row path).
-_MIN_UNIX_S = -62_135_596_800  # 0001-01-01
-_MAX_UNIX_S = 253_402_300_799  # 9999-12-31 23:59:59
 
 
 def _ascii(blob: bytes, at: int) -> bytes:
@@ -258,16 +255,6 @@ def _fast_or_unclean(blob: object) -> dict[str, Any]:
         raise columnar.Unclean from exc
 
 
-def _unix_seconds(values: list[Any]) -> pa.Array:
-    """``ctx.time(from_unix, v)`` for the integer seconds the fast reader gives."""
-    seconds = columnar.integers(values)
-    if seconds.null_count < len(seconds):  # * 1e6 must not overflow (the row path warns there)
-        low, high = pc.min_max(seconds).values()
-        if low.as_py() < _MIN_UNIX_S or high.as_py() > _MAX_UNIX_S:
-            raise columnar.Unclean
-    return columnar.unix_micros(pc.multiply(seconds, 1_000_000))
-
-
 def _columns(c: dict[str, Sequence[Any]], roots: dict[str, str]) -> pa.RecordBatch:
     """A fetched batch as columns (the fast path): every value as the row path takes it
     without a warning, else Unclean. The binary-plist metadata is still read per row (it is
@@ -288,7 +275,7 @@ def _columns(c: dict[str, Sequence[Any]], roots: dict[str, str]) -> pa.RecordBat
     flags = columnar.integers(c["flags"])
     hosts = [url_hosts(r) if "http" in r.lower() else () for r in rel_list]
     arrays: dict[str, pa.Array] = {
-        "ts": _unix_seconds([m.get("LastModified") for m in metas]),
+        "ts": columnar.unix_seconds([m.get("LastModified") for m in metas]),
         "row": columnar.integers(c["rowid"]),
         "file_id": pa.array(fids, pa.string()),
         "domain": pc.fill_null(doms, ""),
@@ -296,8 +283,8 @@ def _columns(c: dict[str, Sequence[Any]], roots: dict[str, str]) -> pa.RecordBat
         "path": pa.array(paths, pa.string()),
         "flags": flags,
         "is_dir": pc.fill_null(pc.equal(flags, 2), False),
-        "created": _unix_seconds([m.get("Birth") for m in metas]),
-        "status_changed": _unix_seconds([m.get("LastStatusChange") for m in metas]),
+        "created": columnar.unix_seconds([m.get("Birth") for m in metas]),
+        "status_changed": columnar.unix_seconds([m.get("LastStatusChange") for m in metas]),
         "has_metadata": pa.array([bool(m) for m in metas], pa.bool_()),
         "url_hosts": pa.array(hosts, pa.list_(pa.string())),
     }
