@@ -7,6 +7,7 @@ import contextlib
 import dataclasses
 import hashlib
 import json
+import shutil
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -138,7 +139,7 @@ def test_a_member_missing_its_tables_does_not_stop_the_others(backup: Path, tmp_
     """An sms.db without the attachment tables (as in MVT's test backup): ``ios.sms_attachments``
     is ``schema_mismatch``, ``ios.sms`` runs on the same connection."""
     copy = tmp_path / "backup"
-    _copy_tree(backup, copy)
+    shutil.copytree(backup, copy)
     db = copy / SMS_ID[:2] / SMS_ID
     with sqlite3.connect(db) as conn:
         conn.execute("DROP TABLE message_attachment_join")
@@ -153,7 +154,7 @@ def test_a_damaged_shared_input_is_an_error_for_every_member(backup: Path, tmp_p
     """An sms.db that cannot be opened is named as an error for each of its artifacts (never
     "not present"), and the run is incomplete."""
     copy = tmp_path / "backup"
-    _copy_tree(backup, copy)
+    shutil.copytree(backup, copy)
     (copy / SMS_ID[:2] / SMS_ID).write_bytes(b"not a database at all" * 10)
     run = _run(copy, tmp_path / "out")
     for name in ("ios.sms", "ios.sms_attachments"):
@@ -161,16 +162,6 @@ def test_a_damaged_shared_input_is_an_error_for_every_member(backup: Path, tmp_p
         assert entry["status"] == "error" and entry["reader"] == "ios.sms_db"
         assert "not a SQLite database" in entry["files"][0]["error"]
     assert run["exit_code"] & 2
-
-
-def _copy_tree(source: Path, target: Path) -> None:
-    for path in source.rglob("*"):
-        dest = target / path.relative_to(source)
-        if path.is_dir():
-            dest.mkdir(parents=True, exist_ok=True)
-        else:
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            dest.write_bytes(path.read_bytes())
 
 
 def test_an_error_closing_the_shared_input_is_never_dropped(
