@@ -66,13 +66,15 @@ def open_readonly(path: Path) -> Iterator[sqlite3.Connection]:
             copy = space.create(space.root / "db.sqlite")  # 0600: copyfile keeps the mode
             shutil.copyfile(path, copy)
             shutil.copyfile(wal, space.create(space.root / "db.sqlite-wal"))
-            conn = _connect(str(copy), uri=False)
+            # The columnar reader opens the copy too (read-only; the log is applied already).
+            conn = _connect(str(copy), uri=False, arrow_uri=_uri(copy, immutable=False))
             try:
                 yield conn
             finally:
                 conn.close()
         return
-    conn = _connect(_uri(path, immutable=True), uri=True)
+    uri = _uri(path, immutable=True)
+    conn = _connect(uri, uri=True, arrow_uri=uri)
     try:
         yield conn
     finally:
@@ -82,9 +84,18 @@ def open_readonly(path: Path) -> Iterator[sqlite3.Connection]:
 _DECODE = functools.partial(bytes.decode, encoding="utf-8", errors="replace")
 
 
-def _connect(target: str, uri: bool) -> sqlite3.Connection:
+class EvidenceConnection(sqlite3.Connection):
+    """A connection opened by :func:`open_readonly`; ``arrow_uri`` is how a second reader (the
+    columnar path's ADBC driver, ``columnar.batches``) opens the same file the same way:
+    ``immutable=1`` on evidence, read-only on a private copy."""
+
+    arrow_uri: str | None = None
+
+
+def _connect(target: str, uri: bool, arrow_uri: str) -> sqlite3.Connection:
     try:
-        conn = sqlite3.connect(target, uri=uri)
+        conn = sqlite3.connect(target, uri=uri, factory=EvidenceConnection)
+        conn.arrow_uri = arrow_uri
         conn.execute("PRAGMA query_only = ON")
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:

@@ -100,7 +100,7 @@ def parse(conn: sqlite3.Connection, ctx: ParseContext) -> Iterator[Call | pa.Rec
     query = (
         f"SELECT {select_optional(conn, 'ZCALLRECORD', _COLUMNS)} FROM ZCALLRECORD ORDER BY Z_PK"
     )
-    yield from columnar.read(conn.execute(query), _columns, lambda r: _record(ctx, r))
+    yield from columnar.read(conn, query, _columns, lambda r: _record(ctx, r))
 
 
 def _record(ctx: ParseContext, r: dict[str, Any]) -> Call:
@@ -129,7 +129,7 @@ def _record(ctx: ParseContext, r: dict[str, Any]) -> Call:
 def _columns(c: dict[str, Sequence[Any]]) -> pa.RecordBatch:
     """The batch as columns, exactly as ``_record`` would make each call (columnar.py)."""
     addresses = c["address"]
-    if not set(map(type, addresses)) <= {str, bytes, type(None)}:
+    if not columnar.storage(addresses) <= {str, bytes, type(None)}:
         raise columnar.Unclean
     address = [v.decode("utf-8", errors="replace") if type(v) is bytes else v for v in addresses]
     call_type = columnar.integers(c["call_type"])

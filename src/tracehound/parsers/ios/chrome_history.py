@@ -112,7 +112,7 @@ def parse(conn: sqlite3.Connection, ctx: ParseContext) -> Iterator[ChromeVisit |
         "ORDER BY visits.id"
     )
     conn.row_factory = None
-    yield from columnar.read(conn.execute(query), _columns, lambda r: _record(ctx, r))
+    yield from columnar.read(conn, query, _columns, lambda r: _record(ctx, r))
 
 
 def _record(ctx: ParseContext, r: dict[str, Any]) -> ChromeVisit:

@@ -109,7 +109,7 @@ def read_usage(
     when it holds a value the columnar path does not take."""
     conn.row_factory = None
     return columnar.read(
-        conn.execute(_query(conn)), lambda c: _columns(c, cls), lambda r: _record(r, ctx, cls)
+        conn, _query(conn), lambda c: _columns(c, cls), lambda r: _record(r, ctx, cls)
     )
 
 
@@ -146,7 +146,7 @@ def _columns(c: dict[str, Sequence[Any]], cls: type[U]) -> pa.RecordBatch:
     names_column = columnar.text(names)
     p_pk, u_pk = columnar.integers(c["p_pk"]), columnar.integers(c["u_pk"])
     missing = pc.is_null(p_pk)
-    times = [u if u is not None else p for u, p in zip(c["u_ts"], c["p_ts"], strict=True)]
+    times = columnar.first_number(c["u_ts"], c["p_ts"])
     short = [(n.split("/", 1)[0] or None) if n else None for n in names]
     arrays = {
         "ts": columnar.cocoa_seconds(times),

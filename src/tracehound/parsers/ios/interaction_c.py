@@ -166,7 +166,7 @@ def _direction(value: int | None) -> str | None:
 def parse(conn: sqlite3.Connection, ctx: ParseContext) -> Iterator[Interaction | pa.RecordBatch]:
     """CoreDuet interactions: which app talked to whom and when, with attachments (interactionC)."""
     conn.row_factory = None
-    yield from columnar.read(conn.execute(_query(conn)), _columns, lambda r: _record(ctx, r))
+    yield from columnar.read(conn, _query(conn), _columns, lambda r: _record(ctx, r))
 
 
 def _record(ctx: ParseContext, r: dict[str, Any]) -> Interaction:

@@ -193,11 +193,12 @@ _META_FIELDS = {
 )
 def parse(conn: sqlite3.Connection, ctx: ParseContext) -> Iterator[ManifestFile | pa.RecordBatch]:
     """Every file of the backup (Manifest.db) with its MACB times, mode, size and device path."""
-    query = f"SELECT rowid, {select_optional(conn, 'Files', _COLUMNS)} FROM Files"
+    # ORDER BY rowid: the order a plain scan gives, said so (columnar.batches needs a total order).
+    query = f"SELECT rowid, {select_optional(conn, 'Files', _COLUMNS)} FROM Files ORDER BY rowid"
     roots: dict[str, str] = {}
     conn.row_factory = None
     yield from columnar.read(
-        conn.execute(query), lambda c: _columns(c, roots), lambda r: _record(r, ctx, roots)
+        conn, query, lambda c: _columns(c, roots), lambda r: _record(r, ctx, roots)
     )
 
 

@@ -105,7 +105,8 @@ def parse(conn: sqlite3.Connection, ctx: ParseContext) -> Iterator[SafariVisit |
     )
     conn.row_factory = None
     yield from columnar.read(
-        conn.execute(query),
+        conn,
+        query,
         lambda c: _columns(c, profile),
         lambda r: _record(ctx, r, profile),
     )

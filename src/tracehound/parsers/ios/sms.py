@@ -143,7 +143,7 @@ def parse(conn: sqlite3.Connection, ctx: ParseContext) -> Iterator[SmsMessage | 
     """SMS and iMessage messages, their direction, read time and links."""
     conn.row_factory = None
     yield from columnar.read(
-        conn.execute(_query(conn)), lambda c: _columns(c, ctx), lambda r: _record(r, ctx)
+        conn, _query(conn), lambda c: _columns(c, ctx), lambda r: _record(r, ctx)
     )
 
 
@@ -177,7 +177,7 @@ def _columns(c: dict[str, Sequence[Any]], ctx: ParseContext) -> pa.RecordBatch:
     """The batch as columns, exactly as ``_record`` would make each row (columnar.py)."""
     count = len(c["rid"])
     bodies = c["body"]
-    if not set(map(type, bodies)) <= {bytes, type(None)}:
+    if not columnar.storage(bodies) <= {bytes, type(None)}:
         raise columnar.Unclean
     plain = columnar.text(c["text"])
     texts: list[str | None] = plain.to_pylist()

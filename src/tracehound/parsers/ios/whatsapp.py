@@ -130,14 +130,11 @@ def parse(
 ) -> Iterator[WhatsAppMessage | pa.RecordBatch]:
     """WhatsApp messages: time, sender and receiver JIDs, direction, text and links."""
     conn.row_factory = None
-    cursor = conn.execute(_query(conn))
-    names = [d[0] for d in cursor.description]
-    for rows, values in columnar.fetch_groups(cursor, names.index("pk")):
+    for batch in columnar.batches(conn, _query(conn), key="pk"):
         try:
-            yield _columns(dict(zip(names, values, strict=True)))
+            yield _columns(batch.columns)
         except columnar.Unclean:  # joined rows of one message, or an odd value: row by row
-            named = [dict(zip(names, row, strict=True)) for row in rows]
-            for pk, group in itertools.groupby(named, key=lambda r: r["pk"]):
+            for pk, group in itertools.groupby(batch.rows(), key=lambda r: r["pk"]):
                 yield _record(ctx, pk, list(group))
 
 
