@@ -28,6 +28,7 @@ same query, same order). Any other table, and any error of the driver, goes thro
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -159,7 +160,7 @@ def batches(conn: sqlite3.Connection, query: str, key: str | None = None) -> Ite
             for names, columns, count in arrow:
                 start = done
                 done += count
-                yield Batch(names, columns, lambda s=start, n=count: refetch.rows(s, n))
+                yield Batch(names, columns, functools.partial(refetch.rows, start, count))
             return
         except _ArrowFailed:
             pass  # sqlite3 reads the table (again, from ``done`` on) and reports its errors

@@ -1,0 +1,229 @@
+"""The ADBC reader of ``parsers/common/columnar.py`` gives exactly the rows sqlite3 gives.
+
+``columnar.batches`` reads a table with the ADBC SQLite driver only after SQLite's census of
+every column's storage classes, and falls back to sqlite3 (from the first row not yet given)
+whenever the driver could mislead: a column of mixed classes, a column NULL in the first batch
+and text later, an integer a double cannot hold beside reals, invalid UTF-8. These tests build
+tables of such values, in files opened as the engine opens evidence (``open_readonly``), and
+compare every row, values and Python types, with sqlite3's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tracehound.parsers.common import columnar
+from tracehound.parsers.common.sqlite import open_readonly
+
+QUERY = "SELECT id, a, b FROM t ORDER BY id"
+
+
+def _db(path: Path, rows: list[tuple[Any, Any]], declared: str = "a, b") -> Path:
+    if path.exists():
+        path.unlink()
+    conn = sqlite3.connect(path)
+    conn.execute(f"CREATE TABLE t (id INTEGER PRIMARY KEY, {declared})")
+    conn.executemany("INSERT INTO t (a, b) VALUES (?, ?)", rows)
+    conn.commit()
+    conn.close()
+    return path
+
+
+def _sqlite3_rows(path: Path, query: str = QUERY) -> list[tuple[Any, ...]]:
+    with open_readonly(path) as conn:
+        return conn.execute(query).fetchall()
+
+
+def _typed(rows: list[tuple[Any, ...]]) -> list[tuple[tuple[type, Any], ...]]:
+    return [tuple((type(v), v) for v in row) for row in rows]
+
+
+def _read(path: Path, key: str | None = None) -> tuple[list[tuple[Any, ...]], list[bool]]:
+    """Every row as the row path gets it (``Batch.rows``), and per batch whether the driver
+    read it."""
+    rows: list[tuple[Any, ...]] = []
+    driver: list[bool] = []
+    with open_readonly(path) as conn:
+        for batch in columnar.batches(conn, QUERY, key=key):
+            driver.append(isinstance(batch.columns["a"], columnar.Column))
+            rows.extend(tuple(r.values()) for r in batch.rows())
+    return rows, driver
+
+
+def test_clean_columns_are_read_by_the_driver(tmp_path: Path) -> None:
+    rows = [(n, f"text {n}") for n in range(20_000)]
+    path = _db(tmp_path / "clean.db", rows)
+    got, driver = _read(path)
+    assert driver and all(driver)
+    assert _typed(got) == _typed(_sqlite3_rows(path))
+    with open_readonly(path) as conn:
+        batch = next(columnar.batches(conn, QUERY))
+        assert columnar.integers(batch.columns["a"]).to_pylist()[:3] == [0, 1, 2]
+        assert columnar.text(batch.columns["b"]).to_pylist()[0] == "text 0"
+
+
+def test_text_beside_integers_goes_to_sqlite3(tmp_path: Path) -> None:
+    # The driver alone would give "7" for the integer (adbc-driver-sqlite 1.13).
+    path = _db(tmp_path / "mixed.db", [("late", 1), (7, 2), (None, 3)])
+    got, driver = _read(path)
+    assert driver == [False]
+    assert got == [(1, "late", 1), (2, 7, 2), (3, None, 3)]
+    assert type(got[1][1]) is int
+
+
+def test_integers_and_reals_are_doubles_and_their_rows_come_from_sqlite3(tmp_path: Path) -> None:
+    path = _db(tmp_path / "numbers.db", [(700_000_000, 1.5), (700_000_000.25, 2)])
+    with open_readonly(path) as conn:
+        (batch,) = columnar.batches(conn, QUERY)
+        column = batch.columns["a"]
+        assert isinstance(column, columnar.Column) and not column.exact
+        assert (
+            columnar.cocoa_seconds(column).to_pylist()
+            == columnar.cocoa_seconds([700_000_000, 700_000_000.25]).to_pylist()
+        )
+        with pytest.raises(columnar.Unclean):
+            column[0]  # not the Python int sqlite3 gives
+        with pytest.raises(columnar.Unclean):
+            columnar.integers(column)
+        rows = [tuple(r.values()) for r in batch.rows()]
+    assert _typed(rows) == _typed(_sqlite3_rows(path))
+
+
+def test_an_integer_a_double_cannot_hold_goes_to_sqlite3(tmp_path: Path) -> None:
+    path = _db(tmp_path / "big.db", [(1.5, 1), (2**62 + 1, 2)])
+    got, driver = _read(path)
+    assert driver == [False]
+    assert got[1][1] == 2**62 + 1
+
+
+def test_a_column_null_in_the_first_batch_reads_on_with_sqlite3(tmp_path: Path) -> None:
+    size = columnar.FETCH_ROWS
+    rows: list[tuple[Any, Any]] = [(n, None) for n in range(size + 10)]
+    rows += [(n, "now text") for n in range(10)]  # the driver took b for int64
+    path = _db(tmp_path / "late.db", rows)
+    got, driver = _read(path)
+    assert driver[0] and not driver[-1]
+    assert _typed(got) == _typed(_sqlite3_rows(path))  # no row lost, none twice
+
+
+def test_invalid_utf8_is_decoded_as_sqlite3_decodes_it(tmp_path: Path) -> None:
+    path = _db(tmp_path / "utf8.db", [("ok", 1), ("x", 2)])
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE t SET a = CAST(X'61FF62EDA080' AS TEXT) WHERE id = 2")
+    conn.commit()
+    conn.close()
+    got, driver = _read(path)
+    assert driver == [True]
+    assert got == _sqlite3_rows(path)
+    assert got[1][1] == "a\ufffdb\ufffd\ufffd\ufffd"
+
+
+def test_groups_of_a_key_are_never_split(tmp_path: Path) -> None:
+    size = columnar.FETCH_ROWS
+    rows = [(n // 3, "x") for n in range(3 * size)]  # a: the key, three rows each
+    path = _db(tmp_path / "groups.db", rows)
+    query = "SELECT a AS pk, id, b FROM t ORDER BY a, id"
+    with open_readonly(path) as conn:
+        seen: list[int] = []
+        last: set[int] = set()
+        for batch in columnar.batches(conn, query, key="pk"):
+            keys = list(batch.columns["pk"])
+            assert not set(keys) & last  # a key's rows are in one batch
+            last = set(keys)
+            seen.extend(keys)
+    assert seen == [r[0] for r in rows]
+
+
+def test_the_driver_writes_nothing_next_to_the_evidence(tmp_path: Path) -> None:
+    """Read through ``immutable=1``: no -wal, no -shm, not a byte changed, even for a database
+    in WAL mode (the trap seen with DuckDB's SQLite reader)."""
+    folder = tmp_path / "evidence"
+    folder.mkdir()
+    path = folder / "sms.db"
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, a, b)")
+    conn.executemany("INSERT INTO t (a, b) VALUES (?, ?)", [(n, "x") for n in range(100)])
+    conn.commit()
+    conn.close()
+
+    def tree() -> dict[str, str]:
+        return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()}
+
+    before = tree()
+    got, driver = _read(path)
+    assert driver == [True] and len(got) == 100
+    assert tree() == before
+
+
+def test_a_wal_is_applied_to_the_private_copy_the_driver_reads(tmp_path: Path) -> None:
+    folder = tmp_path / "evidence"
+    folder.mkdir()
+    path = folder / "sms.db"
+    writer = sqlite3.connect(path)
+    writer.execute("PRAGMA journal_mode=WAL")
+    writer.execute("PRAGMA wal_autocheckpoint=0")
+    writer.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, a, b)")
+    writer.commit()
+    writer.executemany("INSERT INTO t (a, b) VALUES (?, ?)", [(n, "in wal") for n in range(50)])
+    writer.commit()
+    # Keep the -wal: copy the files while the writer is open (as a live phone leaves them).
+    copy = tmp_path / "acq"
+    copy.mkdir()
+    for name in ("sms.db", "sms.db-wal"):
+        (copy / name).write_bytes((folder / name).read_bytes())
+    writer.close()
+    before = {p.name: p.read_bytes() for p in copy.iterdir()}
+    got, driver = _read(copy / "sms.db")
+    assert driver == [True] and len(got) == 50 and got[0][2] == "in wal"
+    assert {p.name: p.read_bytes() for p in copy.iterdir()} == before
+
+
+_VALUES = st.one_of(
+    st.none(),
+    st.integers(min_value=-(2**63), max_value=2**63 - 1),
+    st.floats(allow_nan=False),
+    st.text(max_size=5),
+    st.binary(max_size=5),
+)
+
+
+@settings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(st.tuples(_VALUES, _VALUES), min_size=1, max_size=30),
+    st.sampled_from(["a, b", "a TEXT, b REAL", "a INTEGER, b BLOB", "a NUMERIC, b TIMESTAMP"]),
+)
+def test_any_table_reads_as_sqlite3_reads_it(
+    tmp_path: Path, rows: list[tuple[Any, Any]], declared: str
+) -> None:
+    """The contract on arbitrary values and Apple-like affinities: the rows the row path gets
+    equal sqlite3's, value and type; a column the conversions take gives what they give on
+    sqlite3's values."""
+    path = _db(tmp_path / "any.db", rows, declared)
+    expected = _sqlite3_rows(path)
+    got, _ = _read(path)
+    assert _typed(got) == _typed(expected)
+    with open_readonly(path) as conn:
+        batches = list(columnar.batches(conn, QUERY))
+    for name, number in (("a", 1), ("b", 2)):
+        plain = [r[number] for r in expected]
+        for convert in (columnar.text, columnar.integers, columnar.numbers):
+            try:
+                want = convert(plain).to_pylist()
+            except columnar.Unclean:
+                want = None
+            try:
+                have = [v for b in batches for v in convert(b.columns[name]).to_pylist()]
+            except columnar.Unclean:
+                have = None
+            if have is not None:  # the driver's columns may decline more, never differ
+                assert have == want, (name, convert.__name__)
