@@ -23,6 +23,7 @@ from tracehound.core.context import ParseContext
 from tracehound.core.files import FileEntry
 from tracehound.core.registry import Artifact, artifacts
 from tracehound.demo.generate import write_demo
+from tracehound.parsers.common import columnar
 from tracehound.parsers.common.runner import filter_listing, open_input, parse_file, parse_listing
 from tracehound.sources.detect import open_source
 
@@ -153,7 +154,13 @@ def db_shape(art: Artifact, path: Path, device_path: str) -> DbShape:
         }
         rows = {n: conn.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in tables}
         conn.set_authorizer(authorize)
-        for _ in art.func(conn, ctx):
-            pass
+        # The authorizer sees sqlite3's statements only: the ADBC driver (columnar.batches)
+        # would run the same queries unseen, so sqlite3 runs them here.
+        arrow, columnar.ARROW_READER = columnar.ARROW_READER, False
+        try:
+            for _ in art.func(conn, ctx):
+                pass
+        finally:
+            columnar.ARROW_READER = arrow
         conn.set_authorizer(None)
     return DbShape(tables=tables, rows=rows, read=tuple(sorted(read)))
