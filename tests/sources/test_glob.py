@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import pyarrow as pa
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -44,3 +45,38 @@ def test_globset_finds_what_each_glob_matches(patterns: list[str], paths: list[s
         expected = {p for p in patterns if compile_glob(p).match(path)}
         assert set(gs.matches(path)) == expected
         assert len(gs.matches(path)) == len(expected)
+
+
+# Segments with the characters RE2 gives a meaning to, and spaces and non-ASCII letters.
+_ODD = st.sampled_from(
+    ["a+b", "(x)", "[1].jpg", "c$d", "e^f|g", "h\\i", "j k", "Lé", "m{2}", "n?."]
+)
+
+
+@given(
+    st.lists(
+        st.lists(st.one_of(_ODD, st.sampled_from(["*", "**", "x.db"])), min_size=1, max_size=4).map(
+            lambda s: "/" + "/".join(s)
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+    st.lists(st.lists(st.one_of(_ODD, _SEGMENT), min_size=1, max_size=5), max_size=20),
+)
+def test_candidates_keep_every_path_a_glob_matches(
+    patterns: list[str], segments: list[list[str]]
+) -> None:
+    """``candidates`` (one RE2 expression over an Arrow column) may keep too many paths, never
+    too few: every path a pattern matches is among them, whatever its characters."""
+    paths = ["/" + "/".join(s) for s in segments] + [p.replace("*", "z") for p in patterns]
+    gs = GlobSet(patterns)
+    kept = set(gs.candidates(pa.array(paths, pa.string())))
+    for number, path in enumerate(paths):
+        if gs.matches(path):
+            assert number in kept, (path, patterns)
+
+
+def test_candidates_leave_out_paths_without_a_literal_part() -> None:
+    gs = GlobSet(["/var/mobile/Library/SMS/sms.db", "/private/var/**/History.db"])
+    paths = ["/var/mobile/Library/SMS/sms.db", "/var/mobile/Media/DCIM/IMG_1.JPG", None]
+    assert gs.candidates(pa.array(paths, pa.string())) == [0]

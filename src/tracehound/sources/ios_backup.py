@@ -25,12 +25,15 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from tracehound.core.errors import EncryptedBackup, InputError, MissingInput, NotAnAcquisition
 from tracehound.core.glob import GlobSet
-from tracehound.core.ios_domains import device_path
+from tracehound.core.ios_domains import domain_root
 from tracehound.core.tempspace import TempSpace
 from tracehound.core.timeutil import as_utc, iso
-from tracehound.parsers.common import plist
+from tracehound.parsers.common import columnar, plist
 from tracehound.parsers.common.sqlite import SQLITE_MAGIC, open_readonly, truncation
 from tracehound.sources import ios_crypto
 from tracehound.sources.base import Source, SourceOptions, source_opener
@@ -338,26 +341,39 @@ class IOSBackup(Source):
         return result
 
     def _scan_manifest(self, globs: GlobSet, result: dict[str, list[str]]) -> None:
-        """One pass over Files: matched paths, and the -wal/-shm beside matched databases."""
+        """One pass over Files: matched paths, and the -wal/-shm beside matched databases.
+
+        Column by column (a backup lists a million files, and this runs before any worker
+        starts): the device paths of the regular files are built as one Arrow column (each
+        domain's root computed once), the glob set keeps the paths that may match
+        (``GlobSet.candidates``), and only those are matched one by one."""
         # The blob is only needed (for its EncryptionKey) when the backup is encrypted.
         blob_column = "file" if self.keys is not None else "NULL"
+        # Regular files (flags 1) with text domain and path, as the row loop kept them.
+        query = (
+            f"SELECT fileID, domain, relativePath, {blob_column} AS blob FROM Files "
+            "WHERE typeof(flags) IN ('integer', 'real') AND flags = 1 "
+            "AND typeof(domain) = 'text' AND typeof(relativePath) = 'text' ORDER BY rowid"
+        )
         with open_readonly(self.manifest_db) as conn:
-            rows = conn.execute(
-                f"SELECT fileID, domain, relativePath, flags, {blob_column} FROM Files"
-            )
-            for file_id, domain, rel, flags, blob in rows:
-                self.manifest_rows += 1
-                if flags != 1 or not isinstance(domain, str) or not isinstance(rel, str):
-                    continue
-                path = device_path(domain, rel)
-                matched = globs.matches(path)
-                for pattern in matched:
-                    result[pattern].append(path)
-                # A backup stores a database's -wal/-shm as files of their own (own fileID).
-                if matched or (path.endswith(SQLITE_SIDECARS) and globs.matches(path[:-4])):
-                    self._files[path] = str(file_id)
-                    if isinstance(blob, bytes):
-                        self._blobs[path] = blob
+            (self.manifest_rows,) = conn.execute("SELECT count(*) FROM Files").fetchone()
+            for batch in columnar.batches(conn, query):
+                paths = _device_paths(
+                    columnar.text(batch.columns["domain"]),
+                    columnar.text(batch.columns["relativePath"]),
+                )
+                ids, blobs = batch.columns["fileID"], batch.columns["blob"]
+                for number in globs.candidates(paths):
+                    path = paths[number].as_py()
+                    matched = globs.matches(path)
+                    for pattern in matched:
+                        result[pattern].append(path)
+                    # A backup stores a database's -wal/-shm as files of their own (fileID).
+                    if matched or (path.endswith(SQLITE_SIDECARS) and globs.matches(path[:-4])):
+                        self._files[path] = str(ids[number])
+                        blob = blobs[number]
+                        if isinstance(blob, bytes):
+                            self._blobs[path] = blob
 
     def own_inputs(self) -> list[tuple[str, Path]]:
         return [
@@ -474,3 +490,13 @@ def open_backup(path: Path, options: SourceOptions) -> Source | None:
     """A backup folder, or a folder holding exactly one backup (Finder's ``Backup/`` folder)."""
     root = find_backup(path)
     return IOSBackup(root, options) if root is not None else None
+
+
+def _device_paths(domains: pa.Array, relative: pa.Array) -> pa.Array:
+    """``device_path(domain, rel)`` for columns of domains and relative paths."""
+    distinct = pc.unique(domains)
+    roots = pa.array([domain_root(d) for d in distinct.to_pylist()], pa.string())
+    root = pc.take(roots, pc.index_in(domains, distinct))
+    tail = pc.utf8_trim(relative, "/")
+    joined = pc.binary_join_element_wise(root, tail, "/")
+    return pc.if_else(pc.equal(tail, ""), root, joined)
