@@ -7,7 +7,7 @@ import os
 import signal
 import sys
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 from rich.console import Console
@@ -18,7 +18,6 @@ from rich.table import Table
 from rich.text import Text
 
 from tracehound import __version__
-from tracehound.cases.store import CaseStore
 from tracehound.cli_options import (
     ioc_options,
     make_source_options,
@@ -26,7 +25,7 @@ from tracehound.cli_options import (
     secret_sources,
     source_options,
 )
-from tracehound.commands import all_commands
+from tracehound.commands import LazyGroup
 from tracehound.core.errors import (
     EXIT_DETECTED,
     EXIT_INCOMPLETE,
@@ -39,6 +38,9 @@ from tracehound.core.registry import Artifact, Severity, artifacts, detectors
 from tracehound.listing import Column, print_listing
 from tracehound.pipeline import UNCHECKED_STATUSES, CheckOptions, RunResult, run_check
 from tracehound.reports.text import counted, printable
+
+if TYPE_CHECKING:
+    from tracehound.cases.store import CaseStore
 
 _STATUS_STYLE = {
     "ran": "green",
@@ -65,7 +67,7 @@ def _console(stderr: bool = False) -> Console:
     return Console(stderr=stderr, highlight=False, soft_wrap=True)
 
 
-@click.group()
+@click.group(cls=LazyGroup)
 @click.version_option(__version__, prog_name="tracehound")
 def main() -> None:
     """Find traces of mercenary spyware and stalkerware in mobile acquisitions (offline)."""
@@ -249,7 +251,7 @@ def _check_store(
 ) -> NoReturn:
     """Store mode of ``check`` (commands/check_store.py): every ACQ a case; exit with the OR
     of their codes."""
-    from tracehound.cases.store import default_store
+    from tracehound.cases.store import CaseStore, default_store
     from tracehound.commands import check_store
 
     given = [os.path.abspath(p) for p in paths]
@@ -582,10 +584,6 @@ def demo(directory: Path, clean: bool, seed: int, kind: str) -> None:
     password = {"encrypted": DEMO_PASSWORD, "ab": BACKUP_PASSWORD}.get(kind)
     if password:
         _console().print(f"Its password is [bold]{password}[/] (--password-file, or the prompt)")
-
-
-for _command in all_commands():
-    main.add_command(_command)
 
 
 if __name__ == "__main__":  # pragma: no cover
