@@ -34,6 +34,8 @@ if TYPE_CHECKING:
     from tracehound.pipeline import ArtifactRun, Progress, _Run
 
 MAX_DEFAULT_JOBS = 2
+#: The parent's answer to a busy worker asking for its next group ahead: ask again when idle.
+LATER = "later"
 ENV_JOBS = "TRACEHOUND_JOBS"
 
 
@@ -292,8 +294,12 @@ class _Worker:
             ship=self.ship,
         )
         done: list[str] = []
-        self.conn.send(("ready", None))
-        while (group := self.conn.recv()) is not None:
+        self.conn.send(("ready", False))
+        group = self.conn.recv()
+        while group is not None:
+            # Ask for the next group now, so that it is here when this one is done (the
+            # parent may be busy feeding the heuristics then); LATER: ask again when idle.
+            self.conn.send(("ready", True))
             if not self.ship:
                 run.add_detectors(_detectors_for(set(group), all_names, first=False))
             for unit in units([self.by_name[name] for name in group], artifact_of):
@@ -307,7 +313,10 @@ class _Worker:
                         self.conn.send(("rows", (name, rows)))
                     self.conn.send(("progress", name))
                 run.shipped = []
-            self.conn.send(("ready", None))
+            group = self.conn.recv()
+            if group == LATER:
+                self.conn.send(("ready", False))
+                group = self.conn.recv()
         run.finish_detectors()
         run.close_files()
         db = run.timeline.detach()
@@ -371,7 +380,12 @@ def _receive(
                     ) from None
                 continue
             if kind == "ready":
-                ready.send(queue.pop(0) if queue else None)
+                # A busy worker gets its next group ahead only while more groups wait than
+                # there are workers: the last ones go to whichever worker is free first.
+                if payload and len(queue) <= len(pending):
+                    ready.send(LATER)
+                else:
+                    ready.send(queue.pop(0) if queue else None)
             elif kind == "started":
                 tracker.update(ready, payload)
             elif kind == "rows" and feeder is not None:

@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from tracehound.core.records import Provenance, Record, field_names, semantic_fields
 from tracehound.core.timeutil import UNIX_EPOCH
@@ -224,6 +225,15 @@ def _python_values(column: pa.Array | pa.ChunkedArray) -> list[Any]:
 
 def _provenances(batch: pa.RecordBatch | pa.Table, present: set[str]) -> list[Provenance]:
     """The provenance of each row (one object per distinct combination)."""
+    if batch.num_rows and all(
+        column not in present or len(pc.unique(batch.column(column))) == 1
+        for column, _ in PROVENANCE_COLUMNS
+    ):  # one input file, one provenance (the usual batch): no value per row
+        first: dict[str, Any] = {
+            attr: batch.column(column)[0].as_py() if column in present else None
+            for column, attr in PROVENANCE_COLUMNS
+        }
+        return [Provenance(**first)] * batch.num_rows
     columns = [
         batch.column(column).to_pylist() if column in present else [None] * batch.num_rows
         for column, _ in PROVENANCE_COLUMNS
