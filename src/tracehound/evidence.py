@@ -12,6 +12,7 @@ hashed with the database, listed in run.json tied to it (``sidecar_of``) and re-
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -119,22 +120,17 @@ class EvidenceLog:
     def verify(self) -> dict[str, Any]:
         """Re-hash the inputs and compare folder listings; describe any change."""
         changed: list[dict[str, str]] = []
-        for item in self.inputs.values():
-            try:
-                now = sha256_file(item.local)
-            except OSError as exc:
-                changed.append({"path": item.location, "problem": f"unreadable after run: {exc}"})
-                continue
-            if now != item.sha256:
-                changed.append({"path": item.location, "problem": "SHA-256 changed during the run"})
-        for origin, digest in self.origins.items():
-            try:
-                now = sha256_file(origin)
-            except OSError as exc:
-                changed.append({"path": str(origin), "problem": f"unreadable after run: {exc}"})
-                continue
-            if now != digest:
-                changed.append({"path": str(origin), "problem": "SHA-256 changed during the run"})
+        checks = [(item.local, item.location, item.sha256) for item in self.inputs.values()]
+        checks += [(origin, str(origin), digest) for origin, digest in self.origins.items()]
+        # Two threads: hashlib lets go of the GIL while it hashes, so the big databases are
+        # re-hashed side by side (0.47 s for one thread at benchmark scale 100).
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            digests = list(pool.map(_rehash, [path for path, _, _ in checks]))
+        for (_, location, digest), now in zip(checks, digests, strict=True):
+            if isinstance(now, OSError):
+                changed.append({"path": location, "problem": f"unreadable after run: {now}"})
+            elif now != digest:
+                changed.append({"path": location, "problem": "SHA-256 changed during the run"})
         new_files: list[str] = []
         for folder, before in self.listings.items():
             after = {p.name for p in folder.iterdir()}
@@ -165,3 +161,10 @@ class EvidenceLog:
             }
             for i in sorted(self.inputs.values(), key=lambda i: i.device_path)
         ]
+
+
+def _rehash(path: Path) -> str | OSError:
+    try:
+        return sha256_file(path)
+    except OSError as exc:
+        return exc

@@ -47,7 +47,7 @@ def test_globset_finds_what_each_glob_matches(patterns: list[str], paths: list[s
         assert len(gs.matches(path)) == len(expected)
 
 
-# Segments with the characters RE2 gives a meaning to, and spaces and non-ASCII letters.
+# Segments with characters regular expressions give a meaning to, spaces, non-ASCII letters.
 _ODD = st.sampled_from(
     ["a+b", "(x)", "[1].jpg", "c$d", "e^f|g", "h\\i", "j k", "Lé", "m{2}", "n?."]
 )
@@ -55,28 +55,32 @@ _ODD = st.sampled_from(
 
 @given(
     st.lists(
-        st.lists(st.one_of(_ODD, st.sampled_from(["*", "**", "x.db"])), min_size=1, max_size=4).map(
-            lambda s: "/" + "/".join(s)
-        ),
+        st.lists(
+            st.one_of(_ODD, st.sampled_from(["*", "**", "x.db", "shut*.log"])),
+            min_size=1,
+            max_size=4,
+        ).map(lambda s: "/" + "/".join(s)),
         min_size=1,
         max_size=6,
     ),
     st.lists(st.lists(st.one_of(_ODD, _SEGMENT), min_size=1, max_size=5), max_size=20),
 )
-def test_candidates_keep_every_path_a_glob_matches(
+def test_matching_rows_equal_matches_path_by_path(
     patterns: list[str], segments: list[list[str]]
 ) -> None:
-    """``candidates`` (one RE2 expression over an Arrow column) may keep too many paths, never
-    too few: every path a pattern matches is among them, whatever its characters."""
+    """The column matcher (Arrow prefilters, then each glob's expression) finds exactly the
+    rows ``matches`` finds one path at a time, whatever the paths' characters."""
     paths = ["/" + "/".join(s) for s in segments] + [p.replace("*", "z") for p in patterns]
+    paths += [p.rsplit("/", 1)[-1] for p in paths]  # bare names: a basename with no folder
     gs = GlobSet(patterns)
-    kept = set(gs.candidates(pa.array(paths, pa.string())))
+    expected: dict[str, list[int]] = {}
     for number, path in enumerate(paths):
-        if gs.matches(path):
-            assert number in kept, (path, patterns)
+        for pattern in gs.matches(path):
+            expected.setdefault(pattern, []).append(number)
+    assert gs.matching_rows(pa.array(paths, pa.string())) == expected
 
 
-def test_candidates_leave_out_paths_without_a_literal_part() -> None:
+def test_matching_rows_skip_nulls_and_other_paths() -> None:
     gs = GlobSet(["/var/mobile/Library/SMS/sms.db", "/private/var/**/History.db"])
     paths = ["/var/mobile/Library/SMS/sms.db", "/var/mobile/Media/DCIM/IMG_1.JPG", None]
-    assert gs.candidates(pa.array(paths, pa.string())) == [0]
+    assert gs.matching_rows(pa.array(paths, pa.string())) == {"/var/mobile/Library/SMS/sms.db": [0]}

@@ -8,7 +8,6 @@ character, as in device file names such as ``Photos [1].jpg``).
 from __future__ import annotations
 
 import re
-import string
 from collections.abc import Iterable
 from functools import cache
 
@@ -90,28 +89,35 @@ class GlobSet:
         )
         return hits
 
-    def candidates(self, paths: pa.Array) -> list[int]:
-        """The positions of the paths (an Arrow string column) that may match a pattern: those
-        holding the longest literal part of one (a path that matches a glob holds each of its
-        literal parts), found by one regular expression over the column. ``matches`` decides."""
-        literals = {_longest_literal(p) for p in self._patterns()}
-        if not literals or "" in literals:
-            return list(range(len(paths)))
-        either = "|".join(_re2_literal(lit) for lit in sorted(literals))
-        found = pc.fill_null(pc.match_substring_regex(paths, either), False)
-        return pc.indices_nonzero(found).to_pylist()  # type: ignore[no-any-return]
+    def matching_rows(self, paths: pa.Array) -> dict[str, list[int]]:
+        """For a column of paths (Arrow strings), the positions each pattern matches, as
+        :meth:`matches` would find them path by path: the indexes (basename, prefix, literal
+        part) are applied to the whole column at once, and each glob's regular expression
+        only to the paths they leave."""
+        found: dict[str, list[int]] = {}
+        for base, patterns in self.by_base.items():
+            near = pc.or_(pc.ends_with(paths, "/" + base), pc.equal(paths, base))
+            self._verify(paths, near, patterns, found)
+        for prefix, part, pattern in self.wild:
+            near = pc.and_(pc.starts_with(paths, prefix), pc.match_substring(paths, part))
+            self._verify(paths, near, [pattern], found)
+        return found
 
-    def _patterns(self) -> list[str]:
-        return [p for group in self.by_base.values() for p in group] + [w[2] for w in self.wild]
+    @staticmethod
+    def _verify(
+        paths: pa.Array, near: pa.Array, patterns: list[str], found: dict[str, list[int]]
+    ) -> None:
+        rows = pc.indices_nonzero(pc.fill_null(near, False))
+        if not len(rows):
+            return
+        values = pc.take(paths, rows).to_pylist()
+        for pattern in patterns:
+            match = compile_glob(pattern).match
+            hits = [row for row, path in zip(rows.to_pylist(), values, strict=True) if match(path)]
+            if hits:
+                found.setdefault(pattern, []).extend(hits)
 
     def could_contain(self, folder: str) -> bool:
         """Whether a path below folder ``folder`` can match a pattern (prunes folder walks)."""
         inside = folder + "/"
         return any(p.startswith(inside) or inside.startswith(p) for p in self.prefixes)
-
-
-def _re2_literal(text: str) -> str:
-    """``text`` as a literal in Arrow's (RE2) regular expressions: ASCII punctuation escaped
-    (RE2 reads a backslash before punctuation as that character), other characters as they
-    are (a backslash before a letter, a space or a control character is an error in RE2)."""
-    return "".join("\\" + ch if ch in string.punctuation else ch for ch in text)

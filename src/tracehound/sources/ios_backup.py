@@ -345,8 +345,7 @@ class IOSBackup(Source):
 
         Column by column (a backup lists a million files, and this runs before any worker
         starts): the device paths of the regular files are built as one Arrow column (each
-        domain's root computed once), the glob set keeps the paths that may match
-        (``GlobSet.candidates``), and only those are matched one by one."""
+        domain's root computed once) and matched by ``GlobSet.matching_rows``."""
         # The blob is only needed (for its EncryptionKey) when the backup is encrypted.
         blob_column = "file" if self.keys is not None else "NULL"
         # Regular files (flags 1) with text domain and path, as the row loop kept them.
@@ -363,17 +362,22 @@ class IOSBackup(Source):
                     columnar.text(batch.columns["relativePath"]),
                 )
                 ids, blobs = batch.columns["fileID"], batch.columns["blob"]
-                for number in globs.candidates(paths):
-                    path = paths[number].as_py()
-                    matched = globs.matches(path)
-                    for pattern in matched:
-                        result[pattern].append(path)
-                    # A backup stores a database's -wal/-shm as files of their own (fileID).
-                    if matched or (path.endswith(SQLITE_SIDECARS) and globs.matches(path[:-4])):
-                        self._files[path] = str(ids[number])
-                        blob = blobs[number]
-                        if isinstance(blob, bytes):
-                            self._blobs[path] = blob
+                texts = paths.to_pylist()
+                kept: set[int] = set()
+                for pattern, rows in globs.matching_rows(paths).items():
+                    result[pattern].extend(pc.take(paths, pa.array(rows, pa.int64())).to_pylist())
+                    kept.update(rows)
+                # A backup stores a database's -wal/-shm as files of their own (own fileID).
+                for suffix in SQLITE_SIDECARS:
+                    for number in pc.indices_nonzero(pc.ends_with(paths, suffix)).to_pylist():
+                        if globs.matches(texts[number][: -len(suffix)]):
+                            kept.add(number)
+                for number in sorted(kept):
+                    path = texts[number]
+                    self._files[path] = str(ids[number])
+                    blob = blobs[number]
+                    if isinstance(blob, bytes):
+                        self._blobs[path] = blob
 
     def own_inputs(self) -> list[tuple[str, Path]]:
         return [
