@@ -358,8 +358,7 @@ class IOSBackup(Source):
             (self.manifest_rows,) = conn.execute("SELECT count(*) FROM Files").fetchone()
             for batch in columnar.batches(conn, query):
                 paths = _device_paths(
-                    columnar.text(batch.columns["domain"]),
-                    columnar.text(batch.columns["relativePath"]),
+                    _strings(batch.columns["domain"]), _strings(batch.columns["relativePath"])
                 )
                 ids, blobs = batch.columns["fileID"], batch.columns["blob"]
                 texts = paths.to_pylist()
@@ -494,6 +493,13 @@ def open_backup(path: Path, options: SourceOptions) -> Source | None:
     """A backup folder, or a folder holding exactly one backup (Finder's ``Backup/`` folder)."""
     root = find_backup(path)
     return IOSBackup(root, options) if root is not None else None
+
+
+def _strings(values: Any) -> pa.Array:
+    """A text column of the scan (the query keeps text values only) as Arrow strings."""
+    if isinstance(values, columnar.Column):
+        return values.array.cast(pa.string())
+    return pa.array(values, pa.string())
 
 
 def _device_paths(domains: pa.Array, relative: pa.Array) -> pa.Array:
