@@ -49,7 +49,7 @@ def test_globset_finds_what_each_glob_matches(patterns: list[str], paths: list[s
 
 # Segments with characters regular expressions give a meaning to, spaces, non-ASCII letters.
 _ODD = st.sampled_from(
-    ["a+b", "(x)", "[1].jpg", "c$d", "e^f|g", "h\\i", "j k", "Lé", "m{2}", "n?."]
+    ["a+b", "(x)", "[1].jpg", "c$d", "e^f|g", "h\\i", "j k", "Lé", "m{2}", "n?.", "o\np", "x.db\n"]
 )
 
 

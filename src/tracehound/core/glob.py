@@ -95,12 +95,28 @@ class GlobSet:
         part) are applied to the whole column at once, and each glob's regular expression
         only to the paths they leave."""
         found: dict[str, list[int]] = {}
-        for base, patterns in self.by_base.items():
-            near = pc.or_(pc.ends_with(paths, "/" + base), pc.equal(paths, base))
-            self._verify(paths, near, patterns, found)
+        if self.by_base:
+            # Each path's basename (after its last "/"; ``(?s)``: a name may hold a newline),
+            # looked up among the literal basenames in one pass.
+            names = pc.replace_substring_regex(paths, pattern="(?s)^.*/", replacement="")
+            near = pc.is_in(names, value_set=pa.array(list(self.by_base), pa.string()))
+            rows = pc.indices_nonzero(pc.fill_null(near, False)).to_pylist()
+            values = pc.take(paths, pa.array(rows, pa.int64())).to_pylist()
+            for row, path in zip(rows, values, strict=True):
+                for pattern in self.by_base[path.rpartition("/")[2]]:
+                    if compile_glob(pattern).match(path):
+                        found.setdefault(pattern, []).append(row)
+        by_prefix: dict[str, list[tuple[str, str]]] = {}
         for prefix, part, pattern in self.wild:
-            near = pc.and_(pc.starts_with(paths, prefix), pc.match_substring(paths, part))
-            self._verify(paths, near, [pattern], found)
+            by_prefix.setdefault(prefix, []).append((part, pattern))
+        for prefix, group in by_prefix.items():
+            starts = pc.fill_null(pc.starts_with(paths, prefix), False)
+            if not pc.any(starts).as_py():
+                continue  # no path under this prefix (another kind's "sysdiagnose:...")
+            for part, pattern in group:
+                self._verify(
+                    paths, pc.and_(starts, pc.match_substring(paths, part)), [pattern], found
+                )
         return found
 
     @staticmethod

@@ -40,6 +40,8 @@ from tracehound.sources.base import Source, SourceOptions, source_opener
 
 META_FILES = ("Manifest.db", "Info.plist", "Manifest.plist", "Status.plist")
 SQLITE_SIDECARS = ("-wal", "-shm")
+#: Files rows matched at once by the Manifest.db scan (a few Arrow passes per glob per chunk).
+_SCAN_ROWS = 65_536
 VIRTUAL_PREFIX = "backup:"
 HOW_TO_UNLOCK = (
     "this backup is encrypted and tracehound needs its password: give it with --password-file "
@@ -348,35 +350,51 @@ class IOSBackup(Source):
         domain's root computed once) and matched by ``GlobSet.matching_rows``."""
         # The blob is only needed (for its EncryptionKey) when the backup is encrypted.
         blob_column = "file" if self.keys is not None else "NULL"
-        # Regular files (flags 1) with text domain and path, as the row loop kept them.
+        # Regular files (flags 1) with text domain and path, as the row loop kept them; the
+        # fileID as text, as str() made it of the real (text) ids.
         query = (
-            f"SELECT fileID, domain, relativePath, {blob_column} AS blob FROM Files "
-            "WHERE typeof(flags) IN ('integer', 'real') AND flags = 1 "
+            f"SELECT CAST(fileID AS TEXT) AS fileID, domain, relativePath, {blob_column} AS blob "
+            "FROM Files WHERE typeof(flags) IN ('integer', 'real') AND flags = 1 "
             "AND typeof(domain) = 'text' AND typeof(relativePath) = 'text' ORDER BY rowid"
         )
+        chunk: list[columnar.Batch] = []
         with open_readonly(self.manifest_db) as conn:
             (self.manifest_rows,) = conn.execute("SELECT count(*) FROM Files").fetchone()
             for batch in columnar.batches(conn, query):
-                paths = _device_paths(
-                    _strings(batch.columns["domain"]), _strings(batch.columns["relativePath"])
-                )
-                ids, blobs = batch.columns["fileID"], batch.columns["blob"]
-                texts = paths.to_pylist()
-                kept: set[int] = set()
-                for pattern, rows in globs.matching_rows(paths).items():
-                    result[pattern].extend(pc.take(paths, pa.array(rows, pa.int64())).to_pylist())
-                    kept.update(rows)
-                # A backup stores a database's -wal/-shm as files of their own (own fileID).
-                for suffix in SQLITE_SIDECARS:
-                    for number in pc.indices_nonzero(pc.ends_with(paths, suffix)).to_pylist():
-                        if globs.matches(texts[number][: -len(suffix)]):
-                            kept.add(number)
-                for number in sorted(kept):
-                    path = texts[number]
-                    self._files[path] = str(ids[number])
-                    blob = blobs[number]
-                    if isinstance(blob, bytes):
-                        self._blobs[path] = blob
+                chunk.append(batch)
+                if sum(len(b.columns["fileID"]) for b in chunk) >= _SCAN_ROWS:
+                    self._match_chunk(globs, result, chunk)
+                    chunk = []
+            self._match_chunk(globs, result, chunk)
+
+    def _match_chunk(
+        self, globs: GlobSet, result: dict[str, list[str]], chunk: list[columnar.Batch]
+    ) -> None:
+        """Match the paths of some batches of Files rows, as one column."""
+        if not chunk:
+            return
+        paths = _device_paths(
+            pa.concat_arrays([_strings(b.columns["domain"]) for b in chunk]),
+            pa.concat_arrays([_strings(b.columns["relativePath"]) for b in chunk]),
+        )
+        ids = [i for b in chunk for i in b.columns["fileID"]]
+        blobs = [v for b in chunk for v in b.columns["blob"]]
+        texts = paths.to_pylist()
+        kept: set[int] = set()
+        for pattern, rows in globs.matching_rows(paths).items():
+            result[pattern].extend(texts[row] for row in rows)
+            kept.update(rows)
+        # A backup stores a database's -wal/-shm as files of their own (own fileID).
+        for suffix in SQLITE_SIDECARS:
+            for number in pc.indices_nonzero(pc.ends_with(paths, suffix)).to_pylist():
+                if globs.matches(texts[number][: -len(suffix)]):
+                    kept.add(number)
+        for number in sorted(kept):
+            path = texts[number]
+            self._files[path] = str(ids[number])
+            blob = blobs[number]
+            if isinstance(blob, bytes):
+                self._blobs[path] = blob
 
     def own_inputs(self) -> list[tuple[str, Path]]:
         return [
