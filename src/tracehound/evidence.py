@@ -12,7 +12,7 @@ hashed with the database, listed in run.json tied to it (``sidecar_of``) and re-
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,6 +51,10 @@ class EvidenceLog:
     inputs: dict[Path, InputFile] = field(default_factory=dict)
     listings: dict[Path, set[str]] = field(default_factory=dict)
     origins: dict[Path, str] = field(default_factory=dict)  # container file -> SHA-256
+    #: Re-hashing started early (:meth:`start_verify`): path -> the digest being computed.
+    _early: dict[Path, Future[str | OSError]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def register(
         self,
@@ -117,15 +121,33 @@ class EvidenceLog:
                 wal = item.sha256
         return wal
 
+    def _checks(self) -> list[tuple[Path, str, str]]:
+        checks = [(item.local, item.location, item.sha256) for item in self.inputs.values()]
+        return checks + [(origin, str(origin), digest) for origin, digest in self.origins.items()]
+
+    def start_verify(self) -> None:
+        """Begin re-hashing the inputs known now, in two background threads, once nothing
+        reads them any more (the parallel engine calls it when its workers are done, while
+        this process still feeds the heuristics); :meth:`verify` waits for these digests."""
+        pool = ThreadPoolExecutor(max_workers=2)
+        try:
+            for path, _, _ in self._checks():
+                self._early.setdefault(path, pool.submit(_rehash, path))
+        finally:
+            pool.shutdown(wait=False)
+
     def verify(self) -> dict[str, Any]:
         """Re-hash the inputs and compare folder listings; describe any change."""
         changed: list[dict[str, str]] = []
-        checks = [(item.local, item.location, item.sha256) for item in self.inputs.values()]
-        checks += [(origin, str(origin), digest) for origin, digest in self.origins.items()]
+        checks = self._checks()
         # Two threads: hashlib lets go of the GIL while it hashes, so the big databases are
         # re-hashed side by side (0.47 s for one thread at benchmark scale 100).
         with ThreadPoolExecutor(max_workers=2) as pool:
-            digests = list(pool.map(_rehash, [path for path, _, _ in checks]))
+            later = {
+                path: pool.submit(_rehash, path) for path, _, _ in checks if path not in self._early
+            }
+            digests = [(self._early.get(path) or later[path]).result() for path, _, _ in checks]
+        self._early = {}
         for (_, location, digest), now in zip(checks, digests, strict=True):
             if isinstance(now, OSError):
                 changed.append({"path": location, "problem": f"unreadable after run: {now}"})

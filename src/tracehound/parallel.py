@@ -196,6 +196,9 @@ def run_parallel(
             child_end.close()
             workers.append((process, parent_end))
         _collect(main, workers, queue, by_name, timeline, progress, len(states), feeder)
+        # The workers have read every input: re-hash them on the idle cores while this
+        # process feeds the heuristics the last rows (evidence.py).
+        main.evidence.start_verify()
         if feeder is not None:
             feeder.finish()
             main.finish_detectors()
@@ -382,10 +385,18 @@ def _receive(
             if kind == "ready":
                 # A busy worker gets its next group ahead only while more groups wait than
                 # there are workers: the last ones go to whichever worker is free first.
-                if payload and len(queue) <= len(pending):
-                    ready.send(LATER)
-                else:
-                    ready.send(queue.pop(0) if queue else None)
+                answer: list[str] | str | None = (
+                    LATER if payload and len(queue) <= len(pending) else None
+                )
+                if answer is None and queue:
+                    answer = queue.pop(0)
+                try:
+                    ready.send(answer)
+                except (BrokenPipeError, ConnectionResetError):
+                    # The worker asked ahead, then failed and closed its end: its error (or its
+                    # end) is the next thing to read; the group goes back for the others.
+                    if isinstance(answer, list):
+                        queue.insert(0, answer)
             elif kind == "started":
                 tracker.update(ready, payload)
             elif kind == "rows" and feeder is not None:
