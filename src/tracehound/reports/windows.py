@@ -254,6 +254,10 @@ class WindowScan:
             window.chart = lane_chart(window.start, window.end, window.lanes, window.marks)
 
 
+#: Rows of time columns read at once by the record scan.
+_TIME_ROWS = 65_536
+
+
 class RecordScan(WindowScan):
     """One pass over records/ (when there is no usable timeline.csv)."""
 
@@ -287,22 +291,35 @@ class RecordScan(WindowScan):
             names = set(parquet.schema_arrow.names)
             fields = [(n, d) for n, d in fields if n in names]
             columns = [name for name, _ in fields]
-            # A row group at a time, its time columns only: the other columns (message bodies,
-            # URLs) are read only for a row group with a row in a window, so memory stays at
-            # a few columns whatever the size of the table.
-            for group in range(parquet.num_row_groups):
-                times = parquet.read_row_group(group, columns=columns)
-                count += times.num_rows
-                chosen: list[tuple[int, int, int, str]] = []
+            # The time columns only, in slices of _TIME_ROWS rows (memory stays at a few
+            # columns whatever the size of the table); the other columns (message bodies,
+            # URLs) are read only for the row groups holding a row in a window.
+            chosen: list[tuple[int, int, int, str]] = []
+            for times in parquet.iter_batches(batch_size=_TIME_ROWS, columns=columns):
                 for order, (name, desc) in enumerate(fields):
-                    column = times.column(name).combine_chunks()
-                    us = pc.cast(pc.cast(column, _UTC_US), pa.int64())
+                    us = pc.cast(pc.cast(times.column(name), _UTC_US), pa.int64())
                     self._count_column(us)
                     for row, value in self._in_windows(us):
-                        chosen.append((row, order, value, desc))
-                if chosen:
+                        chosen.append((count + row, order, value, desc))
+                count += times.num_rows
+            if chosen:
+                chosen.sort()
+                starts = list(
+                    itertools.accumulate(
+                        (
+                            parquet.metadata.row_group(g).num_rows
+                            for g in range(parquet.num_row_groups)
+                        ),
+                        initial=0,
+                    )
+                )
+                by_group: dict[int, list[tuple[int, int, int, str]]] = {}
+                for row, order, value, desc in chosen:
+                    group = bisect.bisect_right(starts, row) - 1
+                    by_group.setdefault(group, []).append((row - starts[group], order, value, desc))
+                for group, rows in by_group.items():
                     whole = parquet.read_row_group(group).combine_chunks()
-                    self._offer_rows(whole, cls, artifact, sorted(chosen))
+                    self._offer_rows(whole, cls, artifact, rows)
         except (OSError, pa.ArrowException, TypeError, ValueError):
             self.bad_lines[0] += 1
         return count
