@@ -141,18 +141,26 @@ def test_groups_of_a_key_are_never_split(tmp_path: Path) -> None:
     assert seen == [r[0] for r in rows]
 
 
+def _wal_writer(folder: Path) -> sqlite3.Connection:
+    """A WAL-mode ``sms.db`` in ``folder`` with an empty table t, its writer still open."""
+    folder.mkdir()
+    writer = sqlite3.connect(folder / "sms.db")
+    writer.execute("PRAGMA journal_mode=WAL")
+    writer.execute("PRAGMA wal_autocheckpoint=0")
+    writer.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, a, b)")
+    writer.commit()
+    return writer
+
+
 def test_the_driver_writes_nothing_next_to_the_evidence(tmp_path: Path) -> None:
     """Read through ``immutable=1``: no -wal, no -shm, not a byte changed, even for a database
     in WAL mode (the trap seen with DuckDB's SQLite reader)."""
     folder = tmp_path / "evidence"
-    folder.mkdir()
     path = folder / "sms.db"
-    conn = sqlite3.connect(path)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, a, b)")
+    conn = _wal_writer(folder)
     conn.executemany("INSERT INTO t (a, b) VALUES (?, ?)", [(n, "x") for n in range(100)])
     conn.commit()
-    conn.close()
+    conn.close()  # the last connection checkpoints the log into the database
 
     def tree() -> dict[str, str]:
         return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()}
@@ -165,13 +173,7 @@ def test_the_driver_writes_nothing_next_to_the_evidence(tmp_path: Path) -> None:
 
 def test_a_wal_is_applied_to_the_private_copy_the_driver_reads(tmp_path: Path) -> None:
     folder = tmp_path / "evidence"
-    folder.mkdir()
-    path = folder / "sms.db"
-    writer = sqlite3.connect(path)
-    writer.execute("PRAGMA journal_mode=WAL")
-    writer.execute("PRAGMA wal_autocheckpoint=0")
-    writer.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, a, b)")
-    writer.commit()
+    writer = _wal_writer(folder)
     writer.executemany("INSERT INTO t (a, b) VALUES (?, ?)", [(n, "in wal") for n in range(50)])
     writer.commit()
     # Keep the -wal: copy the files while the writer is open (as a live phone leaves them).
