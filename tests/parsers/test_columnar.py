@@ -472,7 +472,7 @@ def test_manifest_columns_equal_the_row_records(rows: list[dict[str, Any]]) -> N
     columns = {name: [row[name] for row in rows] for name in rows[0]}
     ctx = ParseContext(artifact="ios.manifest", path="/p/Manifest.db")
     made = [manifest._record(r, ctx, {}) for r in rows]
-    _same(manifest.ManifestFile, lambda: manifest._columns(columns, {}), made, ctx)
+    _same(manifest.ManifestFile, lambda: manifest._columns(columns), made, ctx)
 
 
 def test_manifest_typical_rows_take_the_fast_path() -> None:
@@ -513,7 +513,7 @@ def test_manifest_typical_rows_take_the_fast_path() -> None:
     columns = {name: [row[name] for row in rows] for name in rows[0]}
     ctx = ParseContext(artifact="ios.manifest", path="/p/Manifest.db")
     made = [manifest._record(r, ctx, {}) for r in rows]
-    batch = manifest._columns(columns, {})  # no Unclean
+    batch = manifest._columns(columns)  # no Unclean
     from tracehound.core.columns import with_provenance
 
     got = records_at(

@@ -6,8 +6,7 @@ import pyarrow as pa
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tracehound.core.ios_domains import device_path
-from tracehound.sources.ios_backup import _device_paths
+from tracehound.core.ios_domains import device_path, device_paths
 
 _DOMAINS = st.sampled_from(
     [
@@ -32,4 +31,4 @@ _RELATIVE = st.one_of(
 def test_column_paths_equal_device_path(rows: list[tuple[str, str]]) -> None:
     domains = pa.array([d for d, _ in rows], pa.string())
     relative = pa.array([r for _, r in rows], pa.string())
-    assert _device_paths(domains, relative).to_pylist() == [device_path(d, r) for d, r in rows]
+    assert device_paths(domains, relative).to_pylist() == [device_path(d, r) for d, r in rows]

@@ -8,6 +8,9 @@ position with ``*``.
 
 from __future__ import annotations
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 _FIXED = {
     "HomeDomain": "/private/var/mobile",
     "MediaDomain": "/private/var/mobile",
@@ -57,3 +60,14 @@ def device_path(domain: str, relative_path: str) -> str:
     root = domain_root(domain)
     rel = relative_path.strip("/")
     return f"{root}/{rel}" if rel else root
+
+
+def device_paths(domains: pa.Array, relative: pa.Array) -> pa.Array:
+    """:func:`device_path` for columns of domains and relative paths (Arrow strings, no
+    nulls): each distinct domain's root computed once, the rest column by column."""
+    distinct = pc.unique(domains)
+    roots = pa.array([domain_root(d) for d in distinct.to_pylist()], pa.string())
+    root = pc.take(roots, pc.index_in(domains, distinct))
+    tail = pc.utf8_trim(relative, "/")
+    joined = pc.binary_join_element_wise(root, tail, "/")
+    return pc.if_else(pc.equal(tail, ""), root, joined)

@@ -30,7 +30,7 @@ import pyarrow.compute as pc
 
 from tracehound.core.errors import EncryptedBackup, InputError, MissingInput, NotAnAcquisition
 from tracehound.core.glob import GlobSet
-from tracehound.core.ios_domains import domain_root
+from tracehound.core.ios_domains import device_paths
 from tracehound.core.tempspace import TempSpace
 from tracehound.core.timeutil import as_utc, iso
 from tracehound.parsers.common import columnar, plist
@@ -349,7 +349,10 @@ class IOSBackup(Source):
         starts): the device paths of the regular files are built as one Arrow column (each
         domain's root computed once) and matched by ``GlobSet.matching_rows``."""
         # The blob is only needed (for its EncryptionKey) when the backup is encrypted.
-        blob_column = "file" if self.keys is not None else "NULL"
+        # Only BLOB values (any other value has no key, as the row loop's isinstance test said).
+        blob_column = (
+            "CASE WHEN typeof(file) = 'blob' THEN file END" if self.keys is not None else "NULL"
+        )
         # Regular files (flags 1) with text domain and path, as the row loop kept them; the
         # fileID as text, as str() made it of the real (text) ids.
         query = (
@@ -373,7 +376,7 @@ class IOSBackup(Source):
         """Match the paths of some batches of Files rows, as one column."""
         if not chunk:
             return
-        paths = _device_paths(
+        paths = device_paths(
             pa.concat_arrays([_strings(b.columns["domain"]) for b in chunk]),
             pa.concat_arrays([_strings(b.columns["relativePath"]) for b in chunk]),
         )
@@ -518,13 +521,3 @@ def _strings(values: Any) -> pa.Array:
     if isinstance(values, columnar.Column):
         return values.array.cast(pa.string())
     return pa.array(values, pa.string())
-
-
-def _device_paths(domains: pa.Array, relative: pa.Array) -> pa.Array:
-    """``device_path(domain, rel)`` for columns of domains and relative paths."""
-    distinct = pc.unique(domains)
-    roots = pa.array([domain_root(d) for d in distinct.to_pylist()], pa.string())
-    root = pc.take(roots, pc.index_in(domains, distinct))
-    tail = pc.utf8_trim(relative, "/")
-    joined = pc.binary_join_element_wise(root, tail, "/")
-    return pc.if_else(pc.equal(tail, ""), root, joined)

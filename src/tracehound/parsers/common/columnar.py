@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import functools
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -164,6 +164,8 @@ def batches(conn: sqlite3.Connection, query: str, key: str | None = None) -> Ite
             return
         except _ArrowFailed:
             pass  # sqlite3 reads the table (again, from ``done`` on) and reports its errors
+        finally:
+            arrow.close()  # the driver's connection, now, also when the caller stops early
     cursor = conn.execute(query)
     names = [d[0] for d in cursor.description]
     fetched = fetch_groups(cursor, names.index(key)) if key else fetch_batches(cursor)
@@ -259,13 +261,13 @@ def _plan(cursor: Any, query: str) -> tuple[str, dict[str, pa.DataType], set[str
 def _decoded(array: pa.Array) -> pa.Array:
     """A text column as sqlite3 with the runner's text_factory gives it: invalid UTF-8 (which
     the driver passes through as it is) decoded with replacement characters."""
-    if not pa.types.is_string(array.type) and not pa.types.is_large_string(array.type):
+    if array.type != pa.string():
         return array
     try:
         array.validate(full=True)
         return array
     except pa.ArrowInvalid:
-        raw = array.cast(pa.large_binary() if pa.types.is_large_string(array.type) else pa.binary())
+        raw = array.cast(pa.binary())
         return pa.array(
             [None if b is None else b.decode("utf-8", errors="replace") for b in raw.to_pylist()],
             pa.string(),
@@ -274,7 +276,7 @@ def _decoded(array: pa.Array) -> pa.Array:
 
 def _arrow_batches(
     uri: str, query: str, key: str | None
-) -> Iterator[tuple[list[str], dict[str, Sequence[Any]], int]]:
+) -> Generator[tuple[list[str], dict[str, Sequence[Any]], int], None, None]:
     """The ADBC driver's batches, after the census; :class:`_ArrowFailed` (before any batch,
     or part way) when the driver fails or may not be trusted with this table."""
     try:
@@ -399,17 +401,11 @@ def any_contains(columns: Sequence[pa.Array], pattern: str) -> list[int]:
 
 
 # The Python type sqlite3 gives for the values of an Arrow column the driver read.
-_PYTHON = {
-    pa.int64(): int,
-    pa.float64(): float,
-    pa.string(): str,
-    pa.large_string(): str,
-    pa.binary(): bytes,
-    pa.large_binary(): bytes,
-}
+_PYTHON = {pa.int64(): int, pa.float64(): float, pa.string(): str, pa.binary(): bytes}
 
 
-def _types(values: Sequence[Any]) -> set[type]:
+def storage(values: Sequence[Any]) -> set[type]:
+    """The Python types of a column's values (``{bytes, NoneType}`` for a BLOB column)."""
     if isinstance(values, Column):
         array = values.array
         found: set[type] = {_NONE} if array.null_count else set()
@@ -420,7 +416,7 @@ def _types(values: Sequence[Any]) -> set[type]:
 
 
 def _only(values: Sequence[Any], allowed: frozenset[type]) -> None:
-    if not _types(values) <= allowed:
+    if not storage(values) <= allowed:
         raise Unclean
 
 
@@ -430,11 +426,6 @@ def _arrow(values: Sequence[Any], arrow_type: pa.DataType) -> pa.Array:
     if isinstance(values, Column):
         return values.array.cast(arrow_type)
     return pa.array(values, arrow_type)
-
-
-def storage(values: Sequence[Any]) -> set[type]:
-    """The Python types of a column's values (``{bytes, NoneType}`` for a BLOB column)."""
-    return _types(values)
 
 
 _TEXT: frozenset[type] = frozenset({str, _NONE})

@@ -33,7 +33,7 @@ from tracehound.core.errors import InputError
 
 # One domain table for the whole program: the backup source's (re-exported here for callers that
 # look for it next to the Manifest parser), so record paths equal the paths the source serves.
-from tracehound.core.ios_domains import device_path, domain_root
+from tracehound.core.ios_domains import device_path, device_paths, domain_root
 from tracehound.core.records import DevicePath, Domain, Record
 from tracehound.core.registry import artifact
 from tracehound.core.timeutil import from_unix
@@ -197,9 +197,7 @@ def parse(conn: sqlite3.Connection, ctx: ParseContext) -> Iterator[ManifestFile 
     query = f"SELECT rowid, {select_optional(conn, 'Files', _COLUMNS)} FROM Files ORDER BY rowid"
     roots: dict[str, str] = {}
     conn.row_factory = None
-    yield from columnar.read(
-        conn, query, lambda c: _columns(c, roots), lambda r: _record(r, ctx, roots)
-    )
+    yield from columnar.read(conn, query, _columns, lambda r: _record(r, ctx, roots))
 
 
 def _root(roots: dict[str, str], dom: str) -> str:
@@ -256,32 +254,29 @@ def _fast_or_unclean(blob: object) -> dict[str, Any]:
         raise columnar.Unclean from exc
 
 
-def _columns(c: dict[str, Sequence[Any]], roots: dict[str, str]) -> pa.RecordBatch:
+def _columns(c: dict[str, Sequence[Any]]) -> pa.RecordBatch:
     """A fetched batch as columns (the fast path): every value as the row path takes it
     without a warning, else Unclean. The binary-plist metadata is still read per row (it is
     one blob per file), everything else column by column."""
-    fids = c["fid"]
-    if not all(type(f) is str for f in fids):
+    file_id = columnar.text(c["fid"])
+    if file_id.null_count:  # the row path makes "None" of it
         raise columnar.Unclean
     metas = [_fast_or_unclean(b) for b in c["f"]]
-    doms = columnar.text(c["dom"])
-    rels = columnar.text(c["rel"])
-    dom_list = [d if d is not None else "" for d in c["dom"]]
-    rel_list = [r if r is not None else "" for r in c["rel"]]
-    paths = []
-    for dom, rel in zip(dom_list, rel_list, strict=True):
-        root = _root(roots, dom)
-        tail = rel.strip("/")
-        paths.append(f"{root}/{tail}" if tail else root)
+    domain = pc.fill_null(columnar.text(c["dom"]), "")
+    relative = pc.fill_null(columnar.text(c["rel"]), "")
     flags = columnar.integers(c["flags"])
-    hosts = [url_hosts(r) if "http" in r.lower() else () for r in rel_list]
+    # url_hosts finds hosts only after a part ending in "http": the others have none.
+    hosts: list[tuple[str, ...]] = [()] * len(relative)
+    near = pc.match_substring(relative, "http", ignore_case=True)
+    for number in pc.indices_nonzero(near).to_pylist():
+        hosts[number] = url_hosts(relative[number].as_py())
     arrays: dict[str, pa.Array] = {
         "ts": columnar.unix_seconds([m.get("LastModified") for m in metas]),
         "row": columnar.integers(c["rowid"]),
-        "file_id": pa.array(fids, pa.string()),
-        "domain": pc.fill_null(doms, ""),
-        "relative_path": pc.fill_null(rels, ""),
-        "path": pa.array(paths, pa.string()),
+        "file_id": file_id,
+        "domain": domain,
+        "relative_path": relative,
+        "path": device_paths(domain, relative),
         "flags": flags,
         "is_dir": pc.fill_null(pc.equal(flags, 2), False),
         "created": columnar.unix_seconds([m.get("Birth") for m in metas]),
