@@ -91,8 +91,8 @@ def test_adbc_and_sqlite3_readers_write_the_same(
     read: list[str] = []
     original = columnar._arrow_batches
 
-    def counted(uri: str, query: str, key: str | None) -> Any:
-        for item in original(uri, query, key):
+    def counted(uri: str, query: str, key: str | None, known: Any = None) -> Any:
+        for item in original(uri, query, key, known):
             read.append(query)
             yield item
 

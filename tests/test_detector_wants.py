@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pyarrow.compute as pc
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -19,7 +20,7 @@ from tracehound.core.registry import Detector, Finding, detectors
 from tracehound.demo import generate
 from tracehound.detectors.safari_redirect import SafariRedirect
 from tracehound.parsers.ios.safari_history import SafariVisit
-from tracehound.pipeline import CheckOptions, _wanted, run_check
+from tracehound.pipeline import CheckOptions, run_check, wanted_rows
 
 
 def _detections(folder: Path) -> list[dict[str, Any]]:
@@ -100,7 +101,7 @@ def _feed_wanted(visits: list[Record], cuts: list[int]) -> list[Finding]:
         part = visits[start:stop]
         if not part:
             continue
-        rows = _wanted(det.wants(SafariVisit.TYPE, records_batch(SafariVisit, part, PROV)))
+        rows = wanted_rows(det, SafariVisit.TYPE, records_batch(SafariVisit, part, PROV))
         for number, visit in enumerate(part):
             if rows is None or number in rows:
                 found.extend(det.feed(visit, PROV))
@@ -174,7 +175,7 @@ def _findings(name: str, rows: list[Any], cuts: list[int] | None) -> list[tuple[
             continue
         wanted = None
         if cuts is not None:
-            wanted = _wanted(det.wants("ios.datausage", records_batch(type(part[0]), part, prov)))
+            wanted = wanted_rows(det, "ios.datausage", records_batch(type(part[0]), part, prov))
         for number, record in enumerate(part):
             if wanted is None or number in wanted:
                 found.extend(det.feed(record, prov))
@@ -236,4 +237,25 @@ def test_process_detectors_want_few_of_many_repeated_rows() -> None:
         for n in range(100)
     ]
     batch = records_batch(DataUsage, rows, PROV)
-    assert _wanted(process_rows("ios.datausage", batch)) == {0, 1}
+    mask = pc.fill_null(process_rows("ios.datausage", batch), False)
+    assert set(pc.indices_nonzero(mask).to_pylist()) == {0, 1}
+
+
+def test_rows_with_values_arrow_cannot_hold_are_always_wanted() -> None:
+    """A value in ``_extra`` is null in its column, so no ``wants`` mask can judge its row:
+    the engine shows such rows to every detector that asked for some rows."""
+    import pyarrow as pa
+
+    from tests.detectors.records_kit import make
+
+    class NoRow(Detector):
+        def wants(self, type_name: str, batch: pa.RecordBatch) -> pa.Array | None:
+            return pa.array([False] * batch.num_rows)
+
+    visits = [
+        make(SafariVisit, ts=None, row=n, url=url, visit_id=n)
+        for n, url in enumerate(["https://a.test/", "https://b.test/\udcff", "https://c.test/"])
+    ]
+    batch = records_batch(SafariVisit, visits, PROV)
+    assert wanted_rows(NoRow(), SafariVisit.TYPE, batch) == {1}
+    assert wanted_rows(Detector(), SafariVisit.TYPE, batch) is None  # every row

@@ -305,7 +305,7 @@ class _Run:
         wanters = self.wanters.get(cls.TYPE, ())
         if not wanters:
             return
-        masks = [_wanted(det.wants(cls.TYPE, batch)) for det in wanters]
+        masks = [wanted_rows(det, cls.TYPE, batch) for det in wanters]
         every = set(range(batch.num_rows))
         chosen = [every if rows is None else rows for rows in masks]
         numbers = sorted(set().union(*chosen))
@@ -319,11 +319,20 @@ class _Run:
         """Run this run's heuristics on rows a worker shipped, as if it had read them."""
         _, (rank, file), row_numbers, batch, by = shipped
         instances = self.detectors.get(cls.TYPE, [])
-        records = batch_records(cls, batch)
-        for (record, prov), row, wanting in zip(records, row_numbers, by, strict=True):
-            found = [from_finding(f) for i in wanting for f in instances[i].feed(record, prov)]
+        for i, det in enumerate(instances):  # detectors that take their rows as columns
+            if cls.TYPE in det.COLUMN_TYPES:
+                mine = [n for n, wanting in enumerate(by) if i in wanting]
+                if mine:
+                    det.feed_columns(cls.TYPE, batch.take(pa.array(mine, pa.int64())), cls)
+                by = [tuple(j for j in wanting if j != i) for wanting in by]
+        numbers = [n for n, wanting in enumerate(by) if wanting]
+        if not numbers:
+            return
+        rest = batch if len(numbers) == len(by) else batch.take(pa.array(numbers, pa.int64()))
+        for n, (record, prov) in zip(numbers, batch_records(cls, rest), strict=True):
+            found = [from_finding(f) for i in by[n] for f in instances[i].feed(record, prov)]
             for k, item in enumerate(found):
-                self.emit(item, (rank, file, row, 1, k))
+                self.emit(item, (rank, file, row_numbers[n], 1, k))
 
     def finish_detectors(self) -> None:
         seen: set[int] = set()
@@ -369,7 +378,15 @@ def detect_batch(
     a detector wants (``Detector.wants``) become records, unless ``records`` (the same rows,
     all of one input file ``prov``) are given. Used by the check and by ``hunt``."""
     hits = index.match_batch(batch)
-    wanted = [_wanted(det.wants(cls.TYPE, batch)) for det in detectors]
+    wanted = [wanted_rows(det, cls.TYPE, batch) for det in detectors]
+    for i, det in enumerate(detectors):  # detectors that take their rows as columns
+        rows = wanted[i]
+        if cls.TYPE in det.COLUMN_TYPES:
+            if rows is None:
+                det.feed_columns(cls.TYPE, batch, cls)
+            elif rows:
+                det.feed_columns(cls.TYPE, batch.take(pa.array(sorted(rows), pa.int64())), cls)
+            wanted[i] = set()
     numbers: Sequence[int]
     if any(rows is None for rows in wanted):
         numbers = range(batch.num_rows)
@@ -391,11 +408,17 @@ def detect_batch(
             yield number, record, row_prov, found, matches
 
 
-def _wanted(mask: pa.Array | None) -> set[int] | None:
-    """The row numbers a detector's ``wants`` mask selects (None: every row)."""
+def wanted_rows(det: Detector, type_name: str, batch: pa.RecordBatch) -> set[int] | None:
+    """The row numbers of ``batch`` a detector must see (None: every row): those its
+    ``wants`` mask selects, and every row with values Arrow could not hold (``_extra``),
+    whose columns hold nulls in their place, so that a mask on the columns cannot judge it."""
+    mask = det.wants(type_name, batch)
     if mask is None:
         return None
-    return set(pc.indices_nonzero(pc.fill_null(mask, False)).to_pylist())
+    mask = pc.fill_null(mask, False)
+    if EXTRA_COLUMN in batch.schema.names:
+        mask = pc.or_(mask, pc.is_valid(batch.column(EXTRA_COLUMN)))
+    return set(pc.indices_nonzero(mask).to_pylist())
 
 
 def _register_input(run: _Run, art: Artifact, device_path: str) -> tuple[Path, Provenance]:

@@ -232,3 +232,58 @@ def test_chain_is_written_to_detections() -> None:
             "what": "first use of network by bh (DataUsage)",
         },
     ]
+
+
+# -- received links as columns (the engine's path: Detector.COLUMN_TYPES) ----------------------
+
+
+def _messages(cls: type[Record]) -> list[Record]:
+    """Messages of every kind feed() tells apart, with a time unknown, links Arrow cannot hold
+    (a lone surrogate goes to ``_extra``) and sub-second times."""
+    out: list[Record] = []
+    links = [(), ("https://example.org/a",), ("https://a.test/", "https://b.test/", "c"),
+             ("https://bad.test/\udcff",)]  # fmt: skip
+    services = [None, "", "SMS", "iMessage"]
+    for n in range(32):
+        values: dict[str, object] = {
+            "ts": None if n == 5 else at(n * 7.000_123),
+            "row": n,
+            "direction": "received" if n % 3 else "sent",
+            "links": links[n % 4],
+        }
+        if cls is SmsMessage:
+            values["service"] = services[(n // 4) % 4]
+        out.append(make(cls, **values))  # type: ignore[arg-type]
+    return out
+
+
+@pytest.mark.parametrize("cls", [SmsMessage, WhatsAppMessage])
+def test_received_links_as_columns_make_the_same_chains(cls: type[Record]) -> None:
+    """feed_columns on the rows wants() chose gives the events, the dropped count and the
+    findings (records included) that feed() on each record gives."""
+    import pyarrow as pa
+
+    from tracehound.core.columns import records_batch
+    from tracehound.pipeline import wanted_rows
+
+    messages = _messages(cls)
+    follow = usage("implant", 200.0)
+    by_records = InfectionSequence(window=300)
+    for record in messages:
+        assert not list(by_records.feed(record, prov(record.TYPE)))
+    by_records.feed(follow, prov(follow.TYPE))
+
+    by_columns = InfectionSequence(window=300)
+    batch = records_batch(cls, messages, prov(cls.TYPE))
+    assert cls.TYPE in by_columns.COLUMN_TYPES
+    rows = wanted_rows(by_columns, cls.TYPE, batch)  # as the engine chooses them
+    assert rows is not None and 0 < len(rows) < len(messages)
+    by_columns.feed_columns(cls.TYPE, batch.take(pa.array(sorted(rows), pa.int64())), cls)
+    by_columns.feed(follow, prov(follow.TYPE))
+
+    kept = [e for e in by_records.chains.events if e.kind == "delivery"]
+    assert [e[:5] for e in by_columns.chains.events] == [e[:5] for e in by_records.chains.events]
+    assert any("\ufffd" in e.what or "\udcff" in e.what for e in kept)  # the _extra row
+    one, two = list(by_records.finish()), list(by_columns.finish())
+    assert one and one == two
+    assert {type(r) for r, _ in one[0].related} >= {cls}

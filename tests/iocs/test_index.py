@@ -526,6 +526,92 @@ def test_url_prefilter_changes_no_hit(index: IndicatorIndex, urls: list[str]) ->
     assert with_filter == without
 
 
+# -- the path prefilter of match_batch -----------------------------------------------------
+_SEGMENTS = [
+    "private", "var", "db", "com.apple.xpc.roleaccountd.staging", "PlugIns", "fud.appex",
+    "a", "b.staging", "b.stagingX", "tmp", "kusama.txt", "Library", "Preferences",
+    "com.apple.photolibraryd.plist", "rce_loader.js", "xrce_loader.js", "mptbd", "Mptbd",
+    "contextstoremgrd", "contextstoremgr", "bin", "", " ", "\t", ".", "..", "é", "\x1f",
+    "rce_loader.js ", "\u00a0kusama.txt",
+]  # fmt: skip
+_PATH = st.builds(
+    lambda lead, parts, tail: lead + "/".join(parts) + tail,
+    st.sampled_from(["", "/", "//", " /", "/private/", "\x1f/", "\u2003"]),
+    st.lists(st.sampled_from(_SEGMENTS), max_size=7),
+    st.sampled_from(["", "/", "//", " ", "\n", "\x1c"]),
+)
+
+
+@pytest.mark.parametrize("kind", [Kind.DEVICE_PATH, Kind.EXEC_PATH, Kind.FILE_NAME])
+@given(paths=st.lists(_PATH, max_size=30))
+def test_path_prefilter_changes_no_hit(index: IndicatorIndex, kind: Kind, paths: list[str]) -> None:
+    """Only paths holding no indicator segment are skipped: the hits are those of the full
+    rules on every distinct path (odd whitespace, empty segments, /private, case)."""
+    import pyarrow as pa
+
+    column = pa.array(paths, pa.string())
+    with_filter = list(index._column_hits(column, kind, "path"))
+    index._needles[kind] = ""  # no prefilter
+    try:
+        without = list(index._column_hits(column, kind, "path"))
+    finally:
+        index._needles.clear()
+    assert with_filter == without
+
+
+def test_path_prefilter_boundaries_are_what_str_strip_removes() -> None:
+    import tracehound.iocs.index as module
+
+    assert all(not chr(c).isspace() for c in range(0x3001, 0x110000))
+    for c in range(0x3001):
+        assert (f"\\x{{{c:x}}}" in module._BOUNDARY) == chr(c).isspace()
+
+
+def test_path_prefilter_skips_paths_without_indicator_text(index: IndicatorIndex) -> None:
+    import pyarrow as pa
+
+    paths = pa.array(
+        [
+            "/var/mobile/Library/Caches/x",
+            "/private/var/tmp/kusama.txt",
+            "/a/rce_loader.js",
+            None,
+            "/a/xrce_loader.js",
+            "/a/rce_loader.json",
+        ]
+    )
+    assert index._path_candidates(paths, Kind.FILE_NAME).to_pylist() == ["/a/rce_loader.js"]
+    assert index._path_candidates(paths, Kind.DEVICE_PATH).to_pylist() == [
+        "/private/var/tmp/kusama.txt",
+        "/a/rce_loader.js",
+    ]
+
+
+def test_path_prefilter_without_path_indicators_and_with_the_root() -> None:
+    import pyarrow as pa
+
+    from tracehound.iocs.stix import Indicator
+
+    def one(kind: IocKind, value: str) -> IndicatorIndex:
+        ind = Indicator(
+            id="indicator--x",
+            kind=kind,
+            value=value,
+            raw=value,
+            object_path="file:path",
+            malware=("Spy",),
+            source="t",
+        )
+        return IndicatorIndex.build([ind])
+
+    paths = pa.array(["/", "/var/tmp/x", "rce.js"])
+    domains_only = one(IocKind.DOMAIN, "evil.com")
+    assert domains_only._path_candidates(paths, Kind.DEVICE_PATH).to_pylist() == []
+    root = one(IocKind.FILE_PATH, "/")
+    assert root._path_candidates(paths, Kind.DEVICE_PATH).to_pylist() == paths.to_pylist()
+    assert [m.rule for _, m in root._column_hits(paths, Kind.DEVICE_PATH, "p")] != []
+
+
 def test_url_prefilter_skips_plain_urls_on_other_hosts(index: IndicatorIndex) -> None:
     import pyarrow as pa
 

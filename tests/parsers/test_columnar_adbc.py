@@ -113,6 +113,37 @@ def test_a_column_null_in_the_first_batch_reads_on_with_sqlite3(tmp_path: Path) 
     assert _typed(got) == _typed(_sqlite3_rows(path))  # no row lost, none twice
 
 
+def test_classes_the_query_makes_sure_spare_the_census(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``known``: the query's CAST and typeof tests make the classes sure, so no census runs;
+    a column that still comes otherwise (a caller's mistake) is read on by sqlite3."""
+    path = _db(tmp_path / "known.db", [(n, f"t{n}") for n in range(300)] + [("x", b"\x00")])
+    query = (
+        "SELECT id, CAST(a AS TEXT) AS a, CASE WHEN typeof(b) = 'text' THEN b END AS b "
+        "FROM t ORDER BY id"
+    )
+
+    def no_census(cursor: Any, query: str) -> None:
+        raise AssertionError("census")
+
+    monkeypatch.setattr(columnar, "_plan", no_census)
+    with open_readonly(path) as conn:
+        got = list(columnar.batches(conn, query, known={"id": "integer", "a": "text", "b": "text"}))
+        assert all(isinstance(b.columns["a"], columnar.Column) for b in got)
+        rows = [tuple(r.values()) for b in got for r in b.rows()]
+        assert _typed(rows) == _typed(_sqlite3_rows(path, query))
+        assert rows[-1] == (301, "x", None)
+        # Wrong: "a" said to be text, but integers: the driver's int64 column is refused.
+        wrong = "SELECT id, a, b FROM t WHERE id <= 300 ORDER BY id"
+        got = list(columnar.batches(conn, wrong, known={"id": "integer", "a": "text", "b": "text"}))
+        assert not isinstance(got[0].columns["a"], columnar.Column)
+        assert [tuple(r.values()) for b in got for r in b.rows()] == _sqlite3_rows(path, wrong)
+        # A column ``known`` does not name: sqlite3 too.
+        got = list(columnar.batches(conn, wrong, known={"id": "integer", "b": "text"}))
+        assert not isinstance(got[0].columns["a"], columnar.Column)
+
+
 def test_invalid_utf8_is_decoded_as_sqlite3_decodes_it(tmp_path: Path) -> None:
     path = _db(tmp_path / "utf8.db", [("ok", 1), ("x", 2)])
     conn = sqlite3.connect(path)

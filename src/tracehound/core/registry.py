@@ -171,6 +171,11 @@ class Detector:
     NAME: ClassVar[str] = ""
     TYPES: ClassVar[tuple[str, ...]] = ()
     DESCRIPTION: ClassVar[str] = ""
+    #: Types whose rows go to ``feed_columns`` as Arrow columns, not to ``feed``: for a
+    #: detector that keeps many rows of a type (every received link) and reports at ``finish``
+    #: only, so it makes record objects (``core.columns.batch_records``) just for the few rows
+    #: it reports on. It must treat each row as ``feed`` would, values of ``_extra`` included.
+    COLUMN_TYPES: ClassVar[frozenset[str]] = frozenset()
 
     def feed(self, record: Record, prov: Provenance) -> Iterator[Finding]:
         return iter(())
@@ -185,6 +190,11 @@ class Detector:
         ``feed``'s, so the engine builds record objects for those rows only. ``feed`` must not
         depend on the rows it is not shown."""
         return None
+
+    def feed_columns(self, type_name: str, batch: pa.RecordBatch, cls: type[Record]) -> None:
+        """For the types of ``COLUMN_TYPES``, instead of one ``feed`` per record: the rows of
+        ``batch`` that ``wants`` chose (only they, in order, as Arrow columns with their
+        provenance columns, ``core.columns``)."""
 
     def use_indicators(self, index: IndicatorIndex) -> None:
         """Called once before any record with the run's indicators, for detectors that weigh

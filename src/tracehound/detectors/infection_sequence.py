@@ -21,11 +21,12 @@ Only small summaries are kept: deliveries and clean-ups as events, processes one
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from tracehound.core.columns import EXTRA_COLUMN
 from tracehound.core.process_baseline import ProcessBaseline, bundled_baseline
 from tracehound.core.records import Provenance, Record
 from tracehound.core.registry import Detector, Finding, detector
@@ -40,6 +41,7 @@ from tracehound.detectors.sequences import (
     CLEANUP,
     DELIVERY,
     Chains,
+    Deferred,
     chain_finding,
     dropped_finding,
     gap_text,
@@ -66,9 +68,10 @@ DELIVERY_TYPES = (
 )
 _LINK_MESSAGES = (SmsMessage.TYPE, WhatsAppMessage.TYPE)
 _NETBASE = {"ios.datausage": "DataUsage", "ios.netusage": "netusage"}
+_UTC_US = pa.timestamp("us", tz="UTC")
 
 
-def _links(links: tuple[str, ...]) -> str:
+def _links(links: Sequence[str]) -> str:
     more = f" and {len(links) - 1} more" if len(links) > 1 else ""
     return f"{links[0]}{more}"
 
@@ -93,6 +96,9 @@ class InfectionSequence(Detector):
     def use_indicators(self, index: IndicatorIndex) -> None:
         self.index = index
 
+    #: Received links are kept as columns: a phone holds tens of thousands, a chain a few.
+    COLUMN_TYPES = frozenset(_LINK_MESSAGES)
+
     def wants(self, type_name: str, batch: pa.RecordBatch) -> pa.Array | None:
         if type_name in _LINK_MESSAGES:  # only a received message with a link is a delivery
             received = pc.equal(batch.column("direction"), "received")
@@ -115,6 +121,29 @@ class InfectionSequence(Detector):
         else:
             self._delivery(record, prov)
         return iter(())
+
+    def feed_columns(self, type_name: str, batch: pa.RecordBatch, cls: type[Record]) -> None:
+        """Received messages with links as deliveries, from the columns (``_delivery``'s test
+        and wording); a row with values Arrow could not hold (``_extra``) as its record."""
+        micros = pc.cast(pc.cast(batch.column("ts"), _UTC_US), pa.int64()).to_pylist()
+        directions = batch.column("direction").to_pylist()
+        links = batch.column("links").to_pylist()
+        services = batch.column("service").to_pylist() if type_name == SmsMessage.TYPE else None
+        names = batch.schema.names
+        odd = batch.column(EXTRA_COLUMN).is_valid().to_pylist() if EXTRA_COLUMN in names else None
+        for row, us in enumerate(micros):
+            if odd is not None and odd[row]:
+                record, prov = Deferred(cls, batch, row).source()
+                self._delivery(record, prov)
+                continue
+            found = links[row]
+            if directions[row] != "received" or not found:
+                continue
+            if services is None:
+                what = f"WhatsApp message received with link {_links(found)}"
+            else:
+                what = f"{services[row] or 'SMS'} message received with link {_links(found)}"
+            self.chains.add_deferred(DELIVERY, us, what, Deferred(cls, batch, row))
 
     def _redirect(self, found: Finding) -> None:
         """A redirect ``safari_redirect`` judged fast and cross-site: the visit and its target."""

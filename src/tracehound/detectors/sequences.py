@@ -26,6 +26,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, NamedTuple
 
+import pyarrow as pa
+
+from tracehound.core.columns import batch_records
 from tracehound.core.records import Provenance, Record
 from tracehound.core.registry import Finding, Severity
 
@@ -40,6 +43,20 @@ DELIVERY, FOLLOW_UP, CLEANUP = "delivery", "follow-up", "clean-up"
 _ORDER = {DELIVERY: 0, FOLLOW_UP: 1, CLEANUP: 2}
 
 Source = tuple[Record, Provenance]
+
+
+class Deferred:
+    """A record not made yet: row ``row`` of ``batch`` (records of ``cls`` as Arrow columns,
+    ``core.columns``), made when a chain shows it. A phone holds tens of thousands of received
+    links; only the few in a chain need an object."""
+
+    __slots__ = ("batch", "cls", "row")
+
+    def __init__(self, cls: type[Record], batch: pa.RecordBatch, row: int) -> None:
+        self.cls, self.batch, self.row = cls, batch, row
+
+    def source(self) -> Source:
+        return next(batch_records(self.cls, self.batch.slice(self.row, 1)))
 
 
 def window_from_env() -> float:
@@ -65,7 +82,7 @@ class Chains:
     """Collects events and groups them into chains."""
 
     window: float = WINDOW_SECONDS
-    refs: list[Source] = field(default_factory=list)
+    refs: list[Source | Deferred] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
     dropped: int = 0
     names: dict[int, str] = field(default_factory=dict)  # follow-up event -> what it names
@@ -90,12 +107,38 @@ class Chains:
             return -1
         refs = []
         for source in sources:
-            if not self.refs or self.refs[-1][0] is not source[0]:
+            last = self.refs[-1] if self.refs else None
+            if not isinstance(last, tuple) or last[0] is not source[0]:
                 self.refs.append(source)
             refs.append(len(self.refs) - 1)
         seq = len(self.events)
         self.events.append(Event(when.timestamp(), _ORDER[kind], seq, kind, what, tuple(refs)))
         return seq
+
+    def add_deferred(self, kind: str, micros: int | None, what: str, source: Deferred) -> int:
+        """As :meth:`add` for one record not made yet (``micros``: its time in microseconds
+        since 1970, UTC; the event time is the same float as ``datetime.timestamp()``)."""
+        if micros is None:
+            return -1
+        if kind != FOLLOW_UP and len(self.events) >= MAX_EVENTS:
+            self.dropped += 1
+            return -1
+        self.refs.append(source)
+        seq = len(self.events)
+        ref = (len(self.refs) - 1,)
+        self.events.append(Event(micros / 10**6, _ORDER[kind], seq, kind, what, ref))
+        return seq
+
+    def source(self, ref: int) -> Source:
+        """The record (and provenance) behind ``refs[ref]``, made now if it was deferred."""
+        item = self.refs[ref]
+        if isinstance(item, Deferred):
+            item = self.refs[ref] = item.source()
+        return item
+
+    def type_of(self, ref: int) -> str:
+        item = self.refs[ref]
+        return item.cls.TYPE if isinstance(item, Deferred) else item[0].TYPE
 
     def chains(self) -> list[list[Event]]:
         """Connected groups holding a delivery and a follow-up, each in time order."""
@@ -136,7 +179,7 @@ class Chains:
         for event in chain:
             for ref in event.refs:
                 seen.setdefault(ref, None)
-        return [self.refs[r] for r in seen]
+        return [self.source(r) for r in seen]
 
 
 def _linked(group: list[Event], window: float) -> bool:
@@ -209,7 +252,7 @@ def chain_finding(
     steps = tuple(
         (
             datetime.fromtimestamp(e.ts, UTC),
-            chains.refs[e.refs[0]][0].TYPE if e.refs else "",
+            chains.type_of(e.refs[0]) if e.refs else "",
             e.what,
         )
         for e in chain
@@ -231,7 +274,7 @@ def chain_finding(
 def dropped_finding(name: str, chains: Chains) -> Iterator[Finding]:
     """An INFO finding when events were left out (the bound on kept events was reached)."""
     if chains.dropped and chains.refs:
-        record, prov = chains.refs[-1]
+        record, prov = chains.source(len(chains.refs) - 1)
         yield Finding(
             detector=name,
             severity=Severity.INFO,

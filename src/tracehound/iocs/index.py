@@ -107,6 +107,7 @@ class IndicatorIndex:
         "_ip_nets",
         "_len",
         "_memo",
+        "_needles",
         "_proc_prefix",
         "_relative",
         "_url_hosts",
@@ -132,6 +133,10 @@ class IndicatorIndex:
         # that host can match anything (see ``_url_candidates``).
         self._url_hosts: frozenset[str] | bool | None = None
         self._hot_hosts: dict[str, bool] = {}
+        # Per kind of path column, the RE2 pattern of the texts one of which every value that
+        # can match must contain (None: not computed yet; "": no prefilter), see
+        # ``_path_candidates``.
+        self._needles: dict[Kind, str] = {}
 
     @classmethod
     def build(cls, indicators: Iterable[Indicator]) -> IndicatorIndex:
@@ -144,6 +149,7 @@ class IndicatorIndex:
     def _add(self, ind: Indicator) -> None:
         self._memo.clear()
         self._url_hosts = None
+        self._needles.clear()
         self._hot_hosts.clear()
         self._len += 1
         kind, value = ind.kind, ind.value
@@ -220,6 +226,8 @@ class IndicatorIndex:
         distinct = pc.unique(values)
         if kind is Kind.URL:
             distinct = self._url_candidates(distinct)
+        elif kind in _PATH_KINDS:
+            distinct = self._path_candidates(distinct, kind)
         for value in distinct.to_pylist():
             if value:
                 found = self.match_value(kind, value, name)
@@ -255,6 +263,48 @@ class IndicatorIndex:
         hot = [h for h in pc.unique(hosts).to_pylist() if h is not None and self._hot_host(h)]
         keep = pc.or_(pc.is_null(hosts), pc.is_in(hosts, value_set=pa.array(hot, pa.string())))
         return urls.filter(keep)
+
+    def _path_candidates(self, values: pa.Array, kind: Kind) -> pa.Array:
+        """The values of a path column (device path, executable path, file name) that can
+        match an indicator: a backup lists a hundred thousand distinct paths, and only the
+        few holding an indicator's text are worth the rules of ``_device_path``.
+
+        Every path rule compares whole segments of the normalised path (``normalise_path``
+        only trims whitespace, drops empty segments and a leading ``/private``): an indicator
+        path or its ancestors end in the indicator's last segment; a relative indicator's
+        segments are a run of the path's; a file name is the last segment; an executable's
+        segment may name a process. Each such segment therefore stands in the observed value
+        between two boundaries (its start or end, a ``/``, or whitespace ``str.strip``
+        removes), so a value holding none of them so bounded matches nothing (a hypothesis
+        test checks the filter against the rules on odd paths)."""
+        pattern = self._needles.get(kind)
+        if pattern is None:
+            pattern = self._needles[kind] = self._needle_pattern(kind)
+        if not pattern or not len(values):
+            return values
+        try:
+            hit = pc.match_substring_regex(values, pattern)
+        except pa.ArrowException:  # a pattern RE2 refuses: every value goes through the rules
+            self._needles[kind] = ""
+            return values
+        return values.filter(pc.fill_null(hit, False))
+
+    def _needle_pattern(self, kind: Kind) -> str:
+        """The RE2 alternation of the texts ``_path_candidates`` looks for ("" for none: then
+        no value is filtered out, as when an indicator is the root ``/``)."""
+        texts: set[str] = set()
+        if kind is not Kind.FILE_NAME:
+            texts.update(key.rpartition("/")[2] for key in self._by_kind[IocKind.FILE_PATH])
+            texts.update(max(rel, key=len) for group in self._relative.values() for rel, _ in group)
+        texts.update(self._by_kind[IocKind.FILE_NAME])
+        if kind is Kind.EXEC_PATH:
+            texts.update(self._by_kind[IocKind.PROCESS])
+        if not texts:
+            return _NOTHING
+        if "" in texts:
+            return ""
+        alternatives = "|".join(_re2_literal(text) for text in sorted(texts))
+        return f"(?:^|{_BOUNDARY})(?:{alternatives})(?:{_BOUNDARY}|$)"
 
     def _hot_host(self, host: str) -> bool:
         """Whether a plain URL on ``host`` (lower-case ASCII) can match an indicator."""
@@ -482,6 +532,21 @@ def _domain_rule(candidate: str, name: str, url: bool) -> Rule:
     if candidate == name:
         return Rule.URL_HOST if url else Rule.DOMAIN
     return Rule.URL_SUBDOMAIN if url else Rule.SUBDOMAIN
+
+
+#: Column kinds whose values go through the path rules (``_path_candidates`` prefilters them).
+_PATH_KINDS = frozenset({Kind.DEVICE_PATH, Kind.EXEC_PATH, Kind.FILE_NAME})
+#: An RE2 pattern no text matches (no path indicator: nothing can match a path column).
+_NOTHING = r"[^\x{0}-\x{10FFFF}]"
+#: What may stand next to a path segment in an observed value: ``/``, or a character that
+#: ``str.strip`` removes (``normalise_path`` trims the value with it).
+_BOUNDARY = "[/" + "".join(f"\\x{{{c:x}}}" for c in range(0x3001) if chr(c).isspace()) + "]"
+
+
+def _re2_literal(text: str) -> str:
+    """``text`` as an RE2 pattern matching exactly it: letters and digits as they are, every
+    other character as its code point (``\\x{..}``), so no character has a meaning."""
+    return "".join(c if c.isascii() and c.isalnum() else f"\\x{{{ord(c):x}}}" for c in text)
 
 
 _HANDLERS = {

@@ -42,6 +42,9 @@ META_FILES = ("Manifest.db", "Info.plist", "Manifest.plist", "Status.plist")
 SQLITE_SIDECARS = ("-wal", "-shm")
 #: Files rows matched at once by the Manifest.db scan (a few Arrow passes per glob per chunk).
 _SCAN_ROWS = 65_536
+#: The storage class of each column of the Files scan, made sure by the query itself (a CAST,
+#: typeof tests, a CASE): the ADBC reader needs no census of the table (columnar.batches).
+_SCAN_CLASSES = {"fileID": "text", "domain": "text", "relativePath": "text", "blob": "blob"}
 VIRTUAL_PREFIX = "backup:"
 HOW_TO_UNLOCK = (
     "this backup is encrypted and tracehound needs its password: give it with --password-file "
@@ -363,7 +366,7 @@ class IOSBackup(Source):
         chunk: list[columnar.Batch] = []
         with open_readonly(self.manifest_db) as conn:
             (self.manifest_rows,) = conn.execute("SELECT count(*) FROM Files").fetchone()
-            for batch in columnar.batches(conn, query):
+            for batch in columnar.batches(conn, query, known=_SCAN_CLASSES):
                 chunk.append(batch)
                 if sum(len(b.columns["fileID"]) for b in chunk) >= _SCAN_ROWS:
                     self._match_chunk(globs, result, chunk)

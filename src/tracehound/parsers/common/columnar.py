@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import functools
 import sqlite3
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -145,16 +145,27 @@ class _Refetch:
         return rows
 
 
-def batches(conn: sqlite3.Connection, query: str, key: str | None = None) -> Iterator[Batch]:
+def batches(
+    conn: sqlite3.Connection,
+    query: str,
+    key: str | None = None,
+    known: Mapping[str, str] | None = None,
+) -> Iterator[Batch]:
     """The query's rows in batches, by the ADBC driver where it can (module docstring), else
     by ``sqlite3``. With ``key`` (the query is ordered by that column), a batch never splits
     the rows of one key (a message joined to several media rows). The query must order its
     rows completely (``ORDER BY`` a unique key): if the driver fails part way, ``sqlite3`` runs
-    the same query and goes on after the rows already given."""
+    the same query and goes on after the rows already given.
+
+    ``known`` spares the census (a second pass over the table) when the query itself makes
+    every column's storage class sure, by a ``CAST`` or a ``WHERE typeof(..)``: column name ->
+    ``"text"``, ``"integer"``, ``"real"``, ``"blob"`` (or NULL) or ``"null"``. The guarantee is
+    the caller's; a column it does not name, or that the driver reads as another type, makes
+    ``sqlite3`` read on."""
     done = 0
     uri = getattr(conn, "arrow_uri", None)
     if uri is not None and ARROW_READER:
-        arrow = _arrow_batches(uri, query, key)
+        arrow = _arrow_batches(uri, query, key, known)
         refetch = _Refetch(conn, query)
         try:
             for names, columns, count in arrow:
@@ -275,7 +286,7 @@ def _decoded(array: pa.Array) -> pa.Array:
 
 
 def _arrow_batches(
-    uri: str, query: str, key: str | None
+    uri: str, query: str, key: str | None, known: Mapping[str, str] | None = None
 ) -> Generator[tuple[list[str], dict[str, Sequence[Any]], int], None, None]:
     """The ADBC driver's batches, after the census; :class:`_ArrowFailed` (before any batch,
     or part way) when the driver fails or may not be trusted with this table."""
@@ -287,7 +298,11 @@ def _arrow_batches(
     try:
         try:
             cursor = conn.cursor()
-            plan = _plan(cursor, query)
+            plan: tuple[str, dict[str, pa.DataType], set[str]] | None
+            if known is not None:  # the query's own guarantee (``batches``)
+                plan = query, {n: _ARROW.get(c, pa.int64()) for n, c in known.items()}, set()
+            else:
+                plan = _plan(cursor, query)
             if plan is None:
                 raise _ArrowFailed("a column mixes storage classes")
             driver_query, types, numbers = plan
