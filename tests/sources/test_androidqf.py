@@ -150,6 +150,29 @@ def test_parent_folder_with_one_acquisition(tmp_path: Path) -> None:
         open_source(tmp_path / "acq")
 
 
+def test_an_ios_backup_folder_is_not_searched_for_androidqf(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An iOS backup's sub-folders hold its hashed files: the androidqf opener does not probe
+    them (an iPhone backup has 256), and the backup opens as the backup it is."""
+    from tracehound.demo import generate
+    from tracehound.sources import androidqf
+
+    backup = tmp_path / "backup"
+    generate.write_demo_backup(backup)
+    probed: list[Path] = []
+    monkeypatch.setattr(androidqf, "_may_hold_androidqf", lambda p: probed.append(p) or False)
+    src = open_source(backup)
+    assert src.kind == "ios_backup" and probed == []
+    src.close()
+    # A folder holding an androidqf acquisition and no backup is still probed and found.
+    root = make(tmp_path / "plain")
+    monkeypatch.undo()
+    src = open_source(root.parent)
+    assert src.root == root
+    src.close()
+
+
 @pytest.mark.parametrize("top", [True, False])
 def test_zip_strips_top_folder(tmp_path: Path, top: bool, private_tmp: Path) -> None:
     archive = c.zip_folder(make(tmp_path), tmp_path / f"{UUID}.zip", top_folder=top)

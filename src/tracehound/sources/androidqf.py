@@ -45,6 +45,7 @@ from tracehound.sources.android_container import (
 )
 from tracehound.sources.android_hashes import HASH_LIST, MAX_LIST_BYTES, map_rows, read_rows, verify
 from tracehound.sources.base import Source, SourceOptions, source_opener
+from tracehound.sources.ios_backup import looks_like_backup
 
 PREFIX = "androidqf:"
 VERIFIED = PREFIX + "(hashes verified).json"
@@ -374,6 +375,8 @@ def _folder_root(path: Path) -> Path | None:
     """``path`` if it is an androidqf folder, or its one androidqf sub-folder."""
     if looks_like_androidqf(p.name for p in path.iterdir()):
         return path
+    if looks_like_backup(path):  # an iOS backup: its sub-folders hold hashed files, not
+        return None  # acquisitions (256 of them, 18 names asked in each: 0.05 s)
     found = [
         p
         for p in sorted(path.iterdir())
