@@ -1,8 +1,9 @@
 """The ADBC reader of ``parsers/common/columnar.py`` gives exactly the rows sqlite3 gives.
 
-``columnar.batches`` reads a table with the ADBC SQLite driver only after SQLite's census of
-every column's storage classes, and falls back to sqlite3 (from the first row not yet given)
-whenever the driver could mislead: a column of mixed classes, a column NULL in the first batch
+``columnar.batches`` reads a table with the ADBC SQLite driver, takes a batch only when the
+storage-class signature read with its rows says the driver changed no value, and falls back to
+sqlite3 (that batch's rows, or from the first row not yet given) whenever the driver could
+mislead: a column of mixed classes, a column NULL in the first batch
 and text later, an integer a double cannot hold beside reals, invalid UTF-8. These tests build
 tables of such values, in files opened as the engine opens evidence (``open_readonly``), and
 compare every row, values and Python types, with sqlite3's.
@@ -113,21 +114,22 @@ def test_a_column_null_in_the_first_batch_reads_on_with_sqlite3(tmp_path: Path) 
     assert _typed(got) == _typed(_sqlite3_rows(path))  # no row lost, none twice
 
 
-def test_classes_the_query_makes_sure_spare_the_census(
+def test_classes_the_query_makes_sure_spare_the_signature(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """``known``: the query's CAST and typeof tests make the classes sure, so no census runs;
-    a column that still comes otherwise (a caller's mistake) is read on by sqlite3."""
+    """``known``: the query's CAST and typeof tests make the classes sure, so the driver reads
+    the query as it is; a column that still comes otherwise (a caller's mistake) is read on
+    by sqlite3."""
     path = _db(tmp_path / "known.db", [(n, f"t{n}") for n in range(300)] + [("x", b"\x00")])
     query = (
         "SELECT id, CAST(a AS TEXT) AS a, CASE WHEN typeof(b) = 'text' THEN b END AS b "
         "FROM t ORDER BY id"
     )
 
-    def no_census(cursor: Any, query: str) -> None:
-        raise AssertionError("census")
+    def no_signature(*args: Any) -> None:
+        raise AssertionError("signature")
 
-    monkeypatch.setattr(columnar, "_plan", no_census)
+    monkeypatch.setattr(columnar, "_driver_query", no_signature)
     with open_readonly(path) as conn:
         got = list(columnar.batches(conn, query, known={"id": "integer", "a": "text", "b": "text"}))
         assert all(isinstance(b.columns["a"], columnar.Column) for b in got)
@@ -260,3 +262,93 @@ def test_any_table_reads_as_sqlite3_reads_it(
                 have = None
             if have is not None:  # the driver's columns may decline more, never differ
                 assert have == want, (name, convert.__name__)
+
+
+_NUMBERS = st.one_of(
+    st.none(),
+    st.integers(min_value=-(2**63), max_value=2**63 - 1),
+    st.integers(min_value=-100, max_value=100),
+    st.floats(allow_nan=False),
+    st.sampled_from([2**53 - 1, 2**53, -(2**53), 0.5, "7", b"7"]),
+)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(st.tuples(_NUMBERS, _VALUES), min_size=1, max_size=40),
+    st.sampled_from(["a, b", "a NUMERIC, b TEXT", "a INTEGER, b BLOB"]),
+    st.sampled_from([None, "id"]),
+)
+def test_any_table_in_small_batches_reads_as_sqlite3_reads_it(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    rows: list[tuple[Any, Any]],
+    declared: str,
+    key: str | None,
+) -> None:
+    """Batches of 4 rows: types that change from batch to batch (the driver's column types
+    come from its first batch), integers turning into reals (the driver reads on with that
+    column as REAL), values it would change (declined batches), failures part way."""
+    monkeypatch.setattr(columnar, "FETCH_ROWS", 4)
+    path = _db(tmp_path / "small.db", rows, declared)
+    got, _ = _read(path, key=key)
+    assert _typed(got) == _typed(_sqlite3_rows(path))
+
+
+def test_integers_then_reals_read_on_as_doubles_by_the_driver(tmp_path: Path) -> None:
+    size = columnar.FETCH_ROWS
+    rows: list[tuple[Any, Any]] = [(n, "x") for n in range(size + 5)]
+    rows += [(n + 0.5, "y") for n in range(size)]  # Core Data times: whole, then fractions
+    path = _db(tmp_path / "late-real.db", rows)
+    with open_readonly(path) as conn:
+        found = list(columnar.batches(conn, QUERY))
+        assert all(isinstance(b.columns["a"], columnar.Column) for b in found)  # all by driver
+        assert found[0].columns["a"].array.type == "int64"
+        later = found[-1].columns["a"]
+        assert isinstance(later, columnar.Column) and later.array.type == "double"
+        rows_read = [tuple(r.values()) for b in found for r in b.rows()]
+    assert _typed(rows_read) == _typed(_sqlite3_rows(path))
+
+
+def test_a_value_the_driver_would_change_in_a_wide_query_declines_its_batch(
+    tmp_path: Path,
+) -> None:
+    """More columns than one signature holds: a column past the 15th is checked too."""
+    path = tmp_path / "wide.db"
+    conn = sqlite3.connect(path)
+    names = [f"c{n}" for n in range(20)]
+    conn.execute(f"CREATE TABLE w (id INTEGER PRIMARY KEY, {', '.join(names)})")
+    values = [[f"t{r}{n}" for n in range(20)] for r in range(10)]
+    values[3][17] = 7  # the driver would give "7"
+    marks = ", ".join("?" * 20)
+    conn.executemany(f"INSERT INTO w ({', '.join(names)}) VALUES ({marks})", values)
+    conn.commit()
+    conn.close()
+    query = f"SELECT id, {', '.join(names)} FROM w ORDER BY id"
+    with open_readonly(path) as conn:
+        (batch,) = columnar.batches(conn, query)
+        assert not isinstance(batch.columns["c17"], columnar.Column)  # sqlite3's values
+        assert batch.columns["c17"][3] == 7
+        rows = [tuple(r.values()) for r in batch.rows()]
+    assert _typed(rows) == _typed(_sqlite3_rows(path, query))
+
+
+def test_sqlite3_reading_on_in_another_order_than_the_driver_is_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """If the driver failed part way after rows in another order than sqlite3's, going on
+    after "the rows already given" would lose some and repeat others: that is refused."""
+    size = columnar.FETCH_ROWS
+    rows: list[tuple[Any, Any]] = [(n, "text") for n in range(10)]
+    rows += [(n, None) for n in range(size + 10)]
+    path = _db(tmp_path / "order.db", rows)
+    plain = columnar._driver_query
+
+    def reversed_order(*args: Any) -> str:  # the driver's first batch: NULLs only, then text
+        return f"SELECT * FROM ({plain(*args)}) ORDER BY id DESC"
+
+    monkeypatch.setattr(columnar, "_driver_query", reversed_order)
+    with open_readonly(path) as conn, pytest.raises(RuntimeError, match="another order"):
+        list(columnar.batches(conn, QUERY))

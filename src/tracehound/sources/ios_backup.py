@@ -43,7 +43,7 @@ SQLITE_SIDECARS = ("-wal", "-shm")
 #: Files rows matched at once by the Manifest.db scan (a few Arrow passes per glob per chunk).
 _SCAN_ROWS = 65_536
 #: The storage class of each column of the Files scan, made sure by the query itself (a CAST,
-#: typeof tests, a CASE): the ADBC reader needs no census of the table (columnar.batches).
+#: typeof tests, a CASE): the ADBC reader needs no signature of classes (columnar.batches).
 _SCAN_CLASSES = {"fileID": "text", "domain": "text", "relativePath": "text", "blob": "blob"}
 VIRTUAL_PREFIX = "backup:"
 HOW_TO_UNLOCK = (
