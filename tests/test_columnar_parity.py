@@ -81,8 +81,9 @@ def test_columnar_and_row_paths_write_the_same(
 def test_adbc_and_sqlite3_readers_write_the_same(
     kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The ADBC driver's batches (checked by the storage-class signature) and sqlite3's give the same results; the
-    driver really read the bulk tables (counted), and with it off nothing does."""
+    """The ADBC driver's batches (checked by the storage-class signature) and sqlite3's give
+    the same results; the driver really read the bulk tables (counted), and with it off
+    nothing does."""
     if kind == "scale1":
         acquisition = _scale1(tmp_path)
     else:
