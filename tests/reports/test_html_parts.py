@@ -172,3 +172,29 @@ def test_counts_agree_in_number_and_a_missing_time_is_no_time(tmp_path: Path) ->
     assert "Seen no time in" in text and "no time UTC" not in text
     assert "0 records read" in text
     assert "1 detection: 1 indicator match and 0 heuristic findings." in text
+
+
+def test_only_records_at_a_detections_row_are_hashed(tmp_path: Path) -> None:
+    """``key_rows`` (filled as detections are read): a record is looked up in ``by_key`` only
+    when its artifact, path and row are a detection's; the windows are the same."""
+    from tracehound.reports.detections import key_token
+
+    prov = {"path": "/private/var/mobile/Library/SMS/sms.db"}
+    involved = {"type": "ios.sms", "ts": iso(T0), "row": 7, "text": "x", "_provenance": prov}
+    others = [
+        {"type": "ios.sms", "ts": iso(T0 + m * 60_000_000), "row": m, "_provenance": prov}
+        for m in (-50, 3, 20, 40)
+    ]
+    write_jsonl(tmp_path / "records" / "ios.sms.jsonl", [involved, *others])
+    key = record_key("ios.sms", prov["path"], involved)
+    found = []
+    for rows in (None, {key_token("ios.sms", prov["path"], involved)}, set()):
+        index = DetectionIndex(
+            by_key={key: ("high", "det-1")}, key_rows=rows, times=[(T0, "high", "m", "det-1")]
+        )
+        limits = Limits(rows_per_window=3)
+        windows, _ = build_windows(index, limits)
+        scan_records(tmp_path, windows, index, limits, redact=True)
+        found.append([(r.row, r.severity, r.redacted) for r in windows[0].rows])
+    assert found[0] == found[1] and found[0][0] == ("7", "high", False)
+    assert found[2][0] != ("7", "high", False)  # the token decides whether a record is looked up

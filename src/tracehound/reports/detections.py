@@ -40,6 +40,12 @@ def record_key(artifact: str, path: str, record: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()
 
 
+def key_token(artifact: str, path: str, record: dict[str, Any]) -> tuple[str, str, str]:
+    """What two records with the same :func:`record_key` share at least: artifact, path and
+    their ``row`` as that key writes it."""
+    return artifact, path, json.dumps(record.get("row"), sort_keys=True, default=str)
+
+
 def row_key(artifact: str, path: str, row: Any) -> tuple[str, str, int] | None:
     """Identity of one SQLite row of an input file (None when ``row`` is not a row id)."""
     return (artifact, path, row) if isinstance(row, int) and not isinstance(row, bool) else None
@@ -148,6 +154,10 @@ class DetectionIndex:
     """What the detections tell the record pass: which records are involved, and where."""
 
     by_key: dict[str, tuple[str, str]] = field(default_factory=dict)  # -> (severity, anchor)
+    # (artifact, path, row) of every record of by_key (``key_token``): only a record holding
+    # one of them can have its key there, so the others are not hashed (None: not known, as
+    # for an index built with by_key alone: every record is hashed).
+    key_rows: set[tuple[str, str, str]] | None = None
     involved_rows: set[tuple[str, str, int]] = field(default_factory=set)
     # The same in the terms of timeline.csv (cells: device path as written, row as text).
     by_time: dict[MessageKey, tuple[str, str]] = field(default_factory=dict)
@@ -301,6 +311,9 @@ class Detections:
         record = _dict(det.get("record"))
         if record:
             _keep_worst(index.by_key, record_key(artifact, path, record), severity, anchor)
+            if index.key_rows is None:
+                index.key_rows = set()
+            index.key_rows.add(key_token(artifact, path, record))
             keys, message = timeline_keys(artifact, path, record, self.classes.get(artifact))
             for key in keys:
                 _keep_worst(index.by_time, (*key, message), severity, anchor)

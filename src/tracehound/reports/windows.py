@@ -50,7 +50,13 @@ from tracehound.reports.derived import as_dict as _dict
 from tracehound.reports.derived import as_str as _str
 from tracehound.reports.derived import cut as _text
 from tracehound.reports.derived import severity_rank as _rank
-from tracehound.reports.detections import DetectionIndex, MessageKey, record_key, row_key
+from tracehound.reports.detections import (
+    DetectionIndex,
+    MessageKey,
+    key_token,
+    record_key,
+    row_key,
+)
 from tracehound.reports.limits import Limits
 from tracehound.reports.redact import NOT_FOUND, find_records, record_summary, redact_path
 from tracehound.store.records import iter_record_dicts, record_files
@@ -383,7 +389,10 @@ class RecordScan(WindowScan):
         if i < 0:
             return
         path = _str(_dict(rec.get("_provenance")).get("path"))
-        found = self.index.by_key.get(record_key(artifact, path, rec))
+        found = None
+        rows = self.index.key_rows
+        if rows is None or key_token(artifact, path, rec) in rows:
+            found = self.index.by_key.get(record_key(artifact, path, rec))
         key = row_key(artifact, path, rec.get("row"))
         involved = found is not None or (key is not None and key in self.index.involved_rows)
         row = self._offer(i, us, desc, artifact, path, rec.get("row"), found, involved)
