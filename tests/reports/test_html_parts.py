@@ -74,7 +74,8 @@ def test_windows_merge_nearby_detections_and_keep_the_most_severe() -> None:
     assert [m[3] for m in windows[0].marks] == ["det-1", "det-2"]
 
 
-def test_scan_keeps_the_rows_closest_to_a_detection(tmp_path: Path) -> None:
+def _five_messages(tmp_path: Path) -> tuple[dict[str, Any], str]:
+    """records/ios.sms.jsonl of five messages; the one with a detection and its key."""
     prov = {"path": "/private/var/mobile/Library/SMS/sms.db"}
     involved = {"type": "ios.sms", "ts": iso(T0), "row": 7, "text": "x", "_provenance": prov}
     others = [
@@ -82,7 +83,11 @@ def test_scan_keeps_the_rows_closest_to_a_detection(tmp_path: Path) -> None:
         for m in (-50, 3, 20, 40)
     ]
     write_jsonl(tmp_path / "records" / "ios.sms.jsonl", [involved, *others])
-    key = record_key("ios.sms", prov["path"], involved)
+    return involved, record_key("ios.sms", prov["path"], involved)
+
+
+def test_scan_keeps_the_rows_closest_to_a_detection(tmp_path: Path) -> None:
+    _, key = _five_messages(tmp_path)
     index = DetectionIndex(by_key={key: ("high", "det-1")}, times=[(T0, "high", "m", "det-1")])
     limits = Limits(rows_per_window=3)
     windows, _ = build_windows(index, limits)
@@ -179,16 +184,10 @@ def test_only_records_at_a_detections_row_are_hashed(tmp_path: Path) -> None:
     when its artifact, path and row are a detection's; the windows are the same."""
     from tracehound.reports.detections import key_token
 
-    prov = {"path": "/private/var/mobile/Library/SMS/sms.db"}
-    involved = {"type": "ios.sms", "ts": iso(T0), "row": 7, "text": "x", "_provenance": prov}
-    others = [
-        {"type": "ios.sms", "ts": iso(T0 + m * 60_000_000), "row": m, "_provenance": prov}
-        for m in (-50, 3, 20, 40)
-    ]
-    write_jsonl(tmp_path / "records" / "ios.sms.jsonl", [involved, *others])
-    key = record_key("ios.sms", prov["path"], involved)
+    involved, key = _five_messages(tmp_path)
     found = []
-    for rows in (None, {key_token("ios.sms", prov["path"], involved)}, set()):
+    path = involved["_provenance"]["path"]
+    for rows in (None, {key_token("ios.sms", path, involved)}, set()):
         index = DetectionIndex(
             by_key={key: ("high", "det-1")}, key_rows=rows, times=[(T0, "high", "m", "det-1")]
         )
