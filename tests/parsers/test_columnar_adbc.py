@@ -352,3 +352,15 @@ def test_sqlite3_reading_on_in_another_order_than_the_driver_is_an_error(
     monkeypatch.setattr(columnar, "_driver_query", reversed_order)
     with open_readonly(path) as conn, pytest.raises(RuntimeError, match="another order"):
         list(columnar.batches(conn, QUERY))
+
+
+def test_signature_codes_are_what_sqlite_computes() -> None:
+    conn = sqlite3.connect(":memory:")
+    got = conn.execute(
+        "SELECT unicode(typeof(NULL)) % 13, unicode(typeof(1)) % 13, unicode(typeof(1.5)) % 13, "
+        "unicode(typeof('t')) % 13, unicode(typeof(x'00')) % 13"
+    ).fetchone()
+    conn.close()
+    codes = (columnar._NULL, columnar._INTEGER, columnar._REAL, columnar._TEXT_CODE)
+    assert got == (*codes, columnar._BLOB)
+    assert len(set(got)) == 5 and max(got) < 16  # 4 bits a column
